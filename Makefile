@@ -1,0 +1,35 @@
+# Anxin: the two commands a newcomer needs.
+#   make demo   build the environment, migrate an embedded SQLite database, load the demo city, serve
+#   make test   build the environment and run the whole suite (and again on PostgreSQL when
+#               ANXIN_TEST_POSTGRES_URL names one, as CI does)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/anxin demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$ANXIN_TEST_POSTGRES_URL" ]; then \
+		echo "== the same suite on PostgreSQL"; \
+		ANXIN_TEST_DATABASE_URL="$$ANXIN_TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks migrations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

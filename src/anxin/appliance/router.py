@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from anxin import clock
+from anxin.appliance import service
+from anxin.appliance.models import Appliance
+from anxin.appliance.schemas import ApplianceRead, WarrantyRead
+from anxin.appliance.warranty import billing_category
+from anxin.auth.roles import Role
+from anxin.dependencies import CurrentUser, DbSession
+from anxin.exceptions import NotFound
+
+router = APIRouter(prefix="/api/v1/appliances", tags=["appliances"])
+
+
+def current_appliance(appliance_id: int, db: DbSession, user: CurrentUser) -> Appliance:
+    appliance = service.get(db, tenant_id=user.tenant_id, id=appliance_id)
+    if user.role == Role.CUSTOMER and appliance.customer_id != user.customer_id:
+        raise NotFound("appliance", "家电")
+    return appliance
+
+
+CurrentAppliance = Annotated[Appliance, Depends(current_appliance)]
+
+
+@router.get("/{appliance_id}", response_model=ApplianceRead)
+def get_appliance(appliance: CurrentAppliance):
+    return appliance
+
+
+@router.get("/{appliance_id}/warranty", response_model=WarrantyRead)
+def get_warranty(appliance: CurrentAppliance, db: DbSession, on: date | None = None):
+    """Warranty status on a date (today by default) and what a repair would be billed as."""
+    day = on or clock.now().date()
+    warranty = service.warranty(db, appliance=appliance, on=day)
+    return WarrantyRead(
+        appliance_id=appliance.id,
+        on=day,
+        status=warranty.status.value,
+        starts_on=warranty.starts_on,
+        unit_ends_on=warranty.unit_ends_on,
+        covered_parts=warranty.covered_parts,
+        billing_category_for_repair=billing_category(warranty.status, "repair").value,
+    )

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin.auth.models import Tenant, User
+from anxin.auth.security import hash_password, verify_password
+
+
+def get_tenant_by_slug(db: Session, *, slug: str) -> Tenant | None:
+    return db.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def get_user(db: Session, *, id: int) -> User | None:
+    return db.get(User, id)
+
+
+def authenticate(db: Session, *, login: str, password: str) -> User | None:
+    """``login`` is written ``name@tenant``; the tenant's slug picks where the name is looked up."""
+    name, sep, slug = login.rpartition("@")
+    if not sep or not name or not slug:
+        return None
+    user = db.scalar(
+        select(User)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(Tenant.slug == slug, User.username == name)
+    )
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    return user
+
+
+def create_user(
+    db: Session,
+    *,
+    tenant_id: int,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    customer_id: int | None = None,
+    technician_id: int | None = None,
+    outlet_id: int | None = None,
+    password_hash: str | None = None,
+) -> User:
+    user = User(
+        tenant_id=tenant_id,
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        password_hash=password_hash or hash_password(password),
+        customer_id=customer_id,
+        technician_id=technician_id,
+        outlet_id=outlet_id,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def get_tenant(db: Session, *, id: int) -> Tenant:
+    return db.get(Tenant, id)

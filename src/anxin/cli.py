@@ -1,0 +1,127 @@
+"""The ``anxin`` command: database, demo data, server."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+
+from anxin.config import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="Anxin (安心): after-sales service for home appliances.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+DEMO_LOGINS = [
+    ("admin@demo", "管理员 admin"),
+    ("agent@demo", "客服 agent"),
+    ("dispatcher@demo", "调度 dispatcher"),
+    ("quality@demo", "质检 quality"),
+    ("tech01@demo", "工程师 technician"),
+    ("customer01@demo", "用户 customer"),
+    ("admin@acme", "second tenant's admin"),
+]
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the configured database (ANXIN_DATABASE_URL) to a revision, the newest by default."""
+    from anxin import migrate
+
+    url = get_settings().database_url
+    _ensure_sqlite_dir(url)
+    migrate.upgrade(url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Step the configured database back to a revision (``base`` removes every table)."""
+    from anxin import migrate
+
+    migrate.downgrade(get_settings().database_url, revision)
+    console.print(f"[yellow]database at {revision}[/yellow]")
+
+
+@app.command()
+def seed(demo: bool = typer.Option(False, "--demo", help="load the demo city")) -> None:
+    """Load data into the configured database."""
+    if not demo:
+        console.print("nothing to load: pass --demo for the demo city")
+        raise typer.Exit(1)
+    from anxin.database import make_engine, make_sessionmaker, transaction
+    from anxin.demo.city import load_demo_city
+
+    engine = make_engine(get_settings().database_url)
+    with transaction(make_sessionmaker(engine)) as db:
+        summary = load_demo_city(db, progress=console)
+    engine.dispose()
+    console.print(summary)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = typer.Option(1, min=1),
+    reload: bool = False,
+) -> None:
+    """Serve the API and the pages with Uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "anxin.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    fresh: bool = typer.Option(False, help="delete the demo database first"),
+) -> None:
+    """Migrate the embedded SQLite database, load the demo city when it is empty, and serve."""
+    url = f"sqlite:///{PROJECT_ROOT / 'var' / 'demo.sqlite3'}"
+    os.environ["ANXIN_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    path = PROJECT_ROOT / "var" / "demo.sqlite3"
+    if fresh and path.exists():
+        path.unlink()
+    db_upgrade("head")
+    from sqlalchemy import func, select
+
+    from anxin.auth.models import Tenant
+    from anxin.database import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        loaded = connection.scalar(select(func.count()).select_from(Tenant)) > 0
+    engine.dispose()
+    if loaded:
+        console.print("demo city already loaded (use --fresh to start over)")
+    else:
+        seed(demo=True)
+    console.rule("Anxin demo")
+    console.print(f"http://{host}:{port}/docs  ·  password for every login: [bold]demo1234[/bold]")
+    for login, who in DEMO_LOGINS:
+        console.print(f"  {login:<18} {who}")
+    serve(host=host, port=port, workers=1, reload=False)
+
+
+if __name__ == "__main__":
+    app()

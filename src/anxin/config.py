@@ -1,0 +1,30 @@
+"""Settings from ANXIN_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ANXIN_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'anxin.sqlite3'}"
+    # The signing key for API tokens. The default is for the local demo only; production sets its own.
+    secret_key: str = "anxin-demo-secret-change-me-in-production-0123456789"
+    token_minutes: int = 12 * 60
+    timezone: str = "Asia/Shanghai"
+    upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
+    max_upload_bytes: int = 5 * 1024 * 1024
+    log_json: bool = True
+    log_level: str = "INFO"
+    sql_echo: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

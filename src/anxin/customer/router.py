@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from anxin.appliance import service as appliance_service
+from anxin.appliance.schemas import ApplianceCreate, ApplianceRead
+from anxin.auth.models import User
+from anxin.auth.roles import STAFF, Role
+from anxin.customer import service
+from anxin.customer.models import Customer
+from anxin.customer.schemas import AddressCreate, AddressRead, CustomerCreate, CustomerRead
+from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.exceptions import NotFound
+from anxin.pagination import PageNumber, PageRead, PageSize
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+Staff = Annotated[User, Depends(require_roles(*STAFF))]
+FrontDesk = Annotated[User, Depends(require_roles(Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
+
+
+def current_customer(customer_id: int, db: DbSession, user: CurrentUser) -> Customer:
+    """Staff reach any customer of their tenant, a customer only themselves; the rest is 404."""
+    if user.role == Role.TECHNICIAN or (user.role == Role.CUSTOMER and user.customer_id != customer_id):
+        raise NotFound("customer", "客户")
+    return service.get(db, tenant_id=user.tenant_id, id=customer_id)
+
+
+CurrentCustomer = Annotated[Customer, Depends(current_customer)]
+
+
+@router.get("", response_model=PageRead[CustomerRead])
+def search_customers(
+    db: DbSession, user: Staff, q: str | None = None, page: PageNumber = 1, page_size: PageSize = 20
+):
+    """Search by phone (the whole number or its last digits) or by name."""
+    result = service.search(db, tenant_id=user.tenant_id, q=q, page=page, page_size=page_size)
+    return PageRead[CustomerRead](
+        items=[CustomerRead.model_validate(c) for c in result.items],
+        total=result.total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.post(
+    "",
+    response_model=CustomerRead,
+    status_code=201,
+    responses={200: {"description": "a customer with this phone already existed"}},
+)
+def create_customer(body: CustomerCreate, response: Response, db: DbSession, user: FrontDesk):
+    """One customer per phone: a known phone returns the existing customer (with the new address added)."""
+    address = body.address.model_dump() if body.address else None
+    customer, created = service.create_or_get(
+        db,
+        tenant_id=user.tenant_id,
+        name=body.name,
+        phone=body.phone,
+        elderly_household=body.elderly_household,
+        infant_household=body.infant_household,
+        address=address,
+    )
+    if not created:
+        response.status_code = 200
+    return customer
+
+
+@router.get("/{customer_id}", response_model=CustomerRead)
+def get_customer(customer: CurrentCustomer):
+    return customer
+
+
+@router.post("/{customer_id}/addresses", response_model=AddressRead, status_code=201)
+def add_address(body: AddressCreate, customer: CurrentCustomer, db: DbSession):
+    return service.add_address(db, customer=customer, **body.model_dump())
+
+
+@router.get("/{customer_id}/appliances", response_model=list[ApplianceRead])
+def list_appliances(customer: CurrentCustomer, db: DbSession):
+    return appliance_service.get_for_customer(db, tenant_id=customer.tenant_id, customer_id=customer.id)
+
+
+@router.post("/{customer_id}/appliances", response_model=ApplianceRead, status_code=201)
+def register_appliance(body: ApplianceCreate, customer: CurrentCustomer, db: DbSession):
+    return appliance_service.create(
+        db, tenant_id=customer.tenant_id, customer_id=customer.id, **body.model_dump()
+    )

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from anxin.customer.models import Address, Customer
+from anxin.customer.phone import normalise_mobile
+from anxin.exceptions import NotFound
+from anxin.pagination import Page, paginate
+
+
+def get(db: Session, *, tenant_id: int, id: int) -> Customer:
+    customer = db.get(Customer, id)
+    if customer is None or customer.tenant_id != tenant_id:
+        raise NotFound("customer", "客户")
+    return customer
+
+
+def get_by_phone(db: Session, *, tenant_id: int, phone: str) -> Customer | None:
+    return db.scalar(select(Customer).where(Customer.tenant_id == tenant_id, Customer.phone == phone))
+
+
+def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: int) -> Page[Customer]:
+    """By phone (full number, or its last digits) or by name (prefix)."""
+    query = select(Customer).where(Customer.tenant_id == tenant_id).options(selectinload(Customer.addresses))
+    if q:
+        q = q.strip()
+        phone = normalise_mobile(q)
+        if phone:
+            query = query.where(Customer.phone == phone)
+        elif q.isdigit():
+            query = query.where(Customer.phone.endswith(q))
+        else:
+            query = query.where(or_(Customer.name.startswith(q), func.lower(Customer.name) == q.lower()))
+    return paginate(db, query.order_by(Customer.id), page=page, page_size=page_size)
+
+
+def get_address(db: Session, *, tenant_id: int, id: int) -> Address:
+    address = db.get(Address, id)
+    if address is None or address.tenant_id != tenant_id:
+        raise NotFound("address", "地址")
+    return address
+
+
+def create_or_get(
+    db: Session,
+    *,
+    tenant_id: int,
+    name: str,
+    phone: str,
+    elderly_household: bool = False,
+    infant_household: bool = False,
+    address: dict | None = None,
+) -> tuple[Customer, bool]:
+    """The customer with this phone, created if new; returns (customer, created)."""
+    customer = get_by_phone(db, tenant_id=tenant_id, phone=phone)
+    created = customer is None
+    if customer is None:
+        customer = Customer(
+            tenant_id=tenant_id,
+            name=name,
+            phone=phone,
+            elderly_household=elderly_household,
+            infant_household=infant_household,
+        )
+        db.add(customer)
+        db.flush()
+    if address is not None:
+        add_address(db, customer=customer, **address)
+    return customer, created
+
+
+def add_address(db: Session, *, customer: Customer, **fields) -> Address:
+    address = Address(tenant_id=customer.tenant_id, customer_id=customer.id, **fields)
+    db.add(address)
+    db.flush()
+    db.refresh(customer, ["addresses"])
+    return address

@@ -1,0 +1,84 @@
+"""The base of every domain error. Each carries a machine-readable code, an HTTP status and a message in
+Chinese and English; ``main.py`` turns them into the one error shape ``{"error": {"code", "message"}}``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AnxinError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    message_zh: ClassVar[str] = "请求无效"
+    message_en: ClassVar[str] = "Bad request"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        template = self.message_en if language == "en" else self.message_zh
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError):
+            return template
+
+    def details(self) -> dict[str, Any]:
+        return {}
+
+
+class NotFound(AnxinError):
+    status_code = 404
+    code = "not_found"
+    message_zh = "{thing}不存在"
+    message_en = "{thing} not found"
+
+    def __init__(self, thing: str = "object", thing_zh: str = "对象", **params: Any) -> None:
+        super().__init__(**params)
+        self.params.update(thing=thing)
+        self.thing_zh = thing_zh
+
+    def message(self, language: str) -> str:
+        if language == "en":
+            return f"{self.params['thing'].capitalize()} not found"
+        return f"{self.thing_zh}不存在"
+
+
+class Forbidden(AnxinError):
+    status_code = 403
+    code = "forbidden"
+    message_zh = "当前角色无权执行此操作"
+    message_en = "Your role may not do this"
+
+
+class NotAuthenticated(AnxinError):
+    status_code = 401
+    code = "not_authenticated"
+    message_zh = "请先登录"
+    message_en = "Sign in first"
+
+
+class Conflict(AnxinError):
+    status_code = 409
+    code = "conflict"
+    message_zh = "数据已被他人修改，请刷新后重试"
+    message_en = "The object was changed by someone else; reload and try again"
+
+
+class InvalidInput(AnxinError):
+    """A value that parses but breaks a business rule; names the field."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(self, field: str, message_zh: str, message_en: str, **params: Any) -> None:
+        super().__init__(field=field, **params)
+        self._zh = message_zh
+        self._en = message_en
+
+    def message(self, language: str) -> str:
+        text = self._en if language == "en" else self._zh
+        return f"{self.params['field']}: {text}"
+
+    def details(self) -> dict[str, Any]:
+        return {"field": self.params["field"]}

@@ -1,0 +1,123 @@
+"""The application factory: routers, error handlers, middleware, health and metrics."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from anxin import __version__
+from anxin.appliance.router import router as appliance_router
+from anxin.auth.router import router as auth_router
+from anxin.catalog.router import router as catalog_router
+from anxin.config import Settings, get_settings
+from anxin.customer.router import router as customer_router
+from anxin.database import make_engine, make_sessionmaker
+from anxin.dependencies import language
+from anxin.exceptions import AnxinError, Conflict
+from anxin.observability import RequestContext, configure_logging
+from anxin.technician.router import router as technician_router
+from anxin.work_order.router import policy_router
+from anxin.work_order.router import router as work_order_router
+
+HTTP_CODES = {
+    401: ("not_authenticated", "请先登录", "Sign in first"),
+    403: ("forbidden", "无权访问", "Forbidden"),
+    404: ("not_found", "资源不存在", "Not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+}
+
+
+def error_body(code: str, message: str, **details) -> dict:
+    return {"error": {"code": code, "message": message, **details}}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(json=settings.log_json, level=settings.log_level)
+    app = FastAPI(
+        title="Anxin (安心) API",
+        version=__version__,
+        description="After-sales service for home appliances: intake, dispatch, visits, follow-up.",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.add_middleware(RequestContext)
+
+    @app.exception_handler(AnxinError)
+    async def domain_error(request: Request, exc: AnxinError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message(language(request)), **exc.details()),
+            status_code=exc.status_code,
+            headers=headers,
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        error = Conflict()
+        return JSONResponse(error_body(error.code, error.message(language(request))), status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite answers "database is locked" when another writer holds it past the busy timeout.
+        if "locked" not in str(exc.orig):
+            raise exc
+        error = Conflict()
+        return JSONResponse(error_body("busy", error.message(language(request))), status_code=409)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(part) for part in error["loc"] if part != "body"), "message": error["msg"]}
+            for error in exc.errors()
+        ]
+        first = problems[0] if problems else {"field": "", "message": ""}
+        lead = "请求参数有误" if language(request) == "zh" else "Invalid request"
+        return JSONResponse(
+            error_body(
+                "validation_error",
+                f"{lead}: {first['field']}: {first['message']}",
+                field=first["field"],
+                errors=problems,
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
+        return JSONResponse(
+            error_body(code, en if language(request) == "en" else zh),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    for router in (
+        auth_router,
+        catalog_router,
+        customer_router,
+        appliance_router,
+        technician_router,
+        work_order_router,
+        policy_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict:
+        with app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "database": app.state.engine.dialect.name}
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

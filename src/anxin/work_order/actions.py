@@ -1,0 +1,433 @@
+"""Changes to work orders. Each action checks the state table and who is acting, changes the order,
+stamps the time, keeps the SLA columns current and appends one ``work_order_event`` row. No HTTP here and
+no commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.appliance import service as appliance_service
+from anxin.appliance.warranty import billing_category
+from anxin.auth.models import Tenant, User
+from anxin.auth.roles import Role
+from anxin.catalog import service as catalog_service
+from anxin.customer import service as customer_service
+from anxin.exceptions import InvalidInput
+from anxin.technician.models import Technician
+from anxin.work_order import service
+from anxin.work_order.exceptions import (
+    CustomerCannotCancel,
+    IdempotencyKeyReused,
+    NotYourOrder,
+    ReasonRequired,
+    TechnicianNotQualified,
+    VersionConflict,
+)
+from anxin.work_order.models import (
+    IdempotencyRecord,
+    Quote,
+    QuoteLine,
+    WorkOrder,
+    WorkOrderAppliance,
+    WorkOrderEvent,
+)
+from anxin.work_order.states import CUSTOMER_CANCEL_BEFORE, PAUSED, Move, Status, move_for
+
+
+def tenant_timezone(db: Session, tenant_id: int) -> str:
+    tenant = db.get(Tenant, tenant_id)
+    return tenant.timezone if tenant else "Asia/Shanghai"
+
+
+@dataclass
+class Intake:
+    customer_id: int
+    appliance_id: int
+    service_type: str
+    channel: str
+    fault_description: str
+    extra_appliance_ids: list[int]
+    priority: str = "normal"
+    elderly_household: bool | None = None
+    infant_household: bool | None = None
+    preferred_start_at: datetime | None = None
+    preferred_end_at: datetime | None = None
+    address_id: int | None = None
+    external_ref: str | None = None
+    internal: bool = False
+
+
+@dataclass
+class Created:
+    order: WorkOrder
+    created: bool  # False when an existing order is returned (a retry or a duplicate report)
+    duplicate: bool = False
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def replay_idempotent(db: Session, *, actor: User, key: str, fingerprint: str) -> WorkOrder | None:
+    """The order an earlier request with this key created, or None; a different body is refused."""
+    record = db.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.tenant_id == actor.tenant_id,
+            IdempotencyRecord.user_id == actor.id,
+            IdempotencyRecord.key == key,
+        )
+    )
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    return db.get(WorkOrder, record.work_order_id)
+
+
+def create_order(
+    db: Session, *, actor: User, intake: Intake, idempotency: tuple[str, str] | None = None
+) -> Created:
+    """Take a fault report. A report for an appliance that already has an open order of the same service
+    type returns that order, flagged as a duplicate; an appliance completed within 30 days makes a rework
+    order linked to the earlier one."""
+    now = clock.now()
+    tenant_id = actor.tenant_id
+    customer = customer_service.get(db, tenant_id=tenant_id, id=intake.customer_id)
+    if actor.role == Role.CUSTOMER and actor.customer_id != customer.id:
+        raise InvalidInput("customer_id", "只能为自己报修", "customers report for themselves only")
+    appliances = []
+    for appliance_id in [intake.appliance_id, *intake.extra_appliance_ids]:
+        appliance = appliance_service.get(db, tenant_id=tenant_id, id=appliance_id)
+        if appliance.customer_id != customer.id:
+            raise InvalidInput(
+                "appliance_id", "家电不属于该客户", "the appliance belongs to another customer"
+            )
+        appliances.append(appliance)
+    primary = appliances[0]
+
+    duplicate = service.open_duplicate(db, appliance_id=primary.id, service_type=intake.service_type)
+    if duplicate is not None:
+        return Created(order=duplicate, created=False, duplicate=True)
+
+    address_id = intake.address_id or primary.address_id
+    if address_id is None and customer.addresses:
+        address_id = customer.addresses[0].id
+    address = customer_service.get_address(db, tenant_id=tenant_id, id=address_id) if address_id else None
+    if address is not None and address.customer_id != customer.id:
+        raise InvalidInput("address_id", "地址不属于该客户", "the address belongs to another customer")
+    if (
+        intake.preferred_start_at
+        and intake.preferred_end_at
+        and intake.preferred_end_at <= intake.preferred_start_at
+    ):
+        raise InvalidInput(
+            "preferred_end_at", "期望时间段的结束须晚于开始", "the window ends before it starts"
+        )
+
+    model = catalog_service.get_product_model(db, tenant_id=tenant_id, id=primary.product_model_id)
+    category = catalog_service.get_category(db, tenant_id=tenant_id, id=model.category_id)
+    warranty = appliance_service.warranty(db, appliance=primary, on=now.date())
+    timezone = tenant_timezone(db, tenant_id)
+    earlier = service.recent_completion(db, appliance_id=primary.id, now=now)
+
+    order = WorkOrder(
+        tenant_id=tenant_id,
+        number=service.next_number(db, tenant_id=tenant_id, at=now, timezone=timezone),
+        status=Status.CREATED.value,
+        channel=intake.channel,
+        external_ref=intake.external_ref,
+        service_type=intake.service_type,
+        category_code=category.code,
+        customer_id=customer.id,
+        address_id=address.id if address else None,
+        district=address.district if address else None,
+        area_type=address.area_type if address else "urban",
+        appliance_id=primary.id,
+        created_by_id=actor.id,
+        fault_description=intake.fault_description,
+        priority=intake.priority,
+        elderly_household=customer.elderly_household
+        if intake.elderly_household is None
+        else intake.elderly_household,
+        infant_household=customer.infant_household
+        if intake.infant_household is None
+        else intake.infant_household,
+        warranty_status=warranty.status.value,
+        billing_category=billing_category(
+            warranty.status, intake.service_type, internal=intake.internal
+        ).value,
+        preferred_start_at=intake.preferred_start_at,
+        preferred_end_at=intake.preferred_end_at,
+        is_rework=earlier is not None,
+        rework_of_id=earlier.id if earlier else None,
+        created_at=now,
+        updated_at=now,
+        sla_paused_seconds=0,
+        sla_breached=False,
+    )
+    order.appliances = [WorkOrderAppliance(tenant_id=tenant_id, appliance_id=a.id) for a in appliances]
+    _refresh_sla(db, order, now)
+    db.add(order)
+    db.flush()
+    payload = {"channel": order.channel, "service_type": order.service_type}
+    if earlier is not None:
+        payload["rework_of"] = earlier.number
+    _record(db, order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
+    if idempotency is not None:
+        key, fingerprint = idempotency
+        db.add(
+            IdempotencyRecord(
+                tenant_id=tenant_id,
+                user_id=actor.id,
+                key=key,
+                request_hash=fingerprint,
+                work_order_id=order.id,
+            )
+        )
+    db.flush()
+    return Created(order=order, created=True)
+
+
+@dataclass
+class Context:
+    """What every action may carry: the version the caller saw, why, a note, where it happened."""
+
+    version: int | None = None
+    reason: str | None = None
+    note: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+def perform(
+    db: Session, *, order: WorkOrder, action: str, actor: User, ctx: Context, payload: dict | None = None
+) -> WorkOrder:
+    """Take one move of the state table on ``order`` as ``actor``; the shared path of every action."""
+    with db.no_autoflush:  # one UPDATE per action, so the version moves by exactly one
+        move = move_for(action, order.status, actor.role)
+        _check_actor(order, move, actor)
+        if ctx.version is not None and ctx.version != order.version:
+            raise VersionConflict(current=order.version, expected=ctx.version)
+        if move.requires_reason and not (ctx.reason and ctx.reason.strip()):
+            raise ReasonRequired(action=action)
+        now = clock.now()
+        from_status = order.status
+        if move.target is not None:
+            _pause_bookkeeping(order, Status(from_status), move.target, now)
+            order.status = move.target.value
+        if move.stamp:
+            setattr(order, move.stamp, now)
+        order.updated_at = now
+        _refresh_sla(db, order, now)
+        body = dict(payload or {})
+        if ctx.reason:
+            body["reason"] = ctx.reason
+        _record(
+            db,
+            order=order,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            now=now,
+            payload=body,
+            note=ctx.note,
+            lat=ctx.lat,
+            lng=ctx.lng,
+        )
+    db.flush()
+    return order
+
+
+def check_allowed(order: WorkOrder, action: str, actor: User) -> Move:
+    """Refuse early, before an action changes anything beyond the order's own state."""
+    move = move_for(action, order.status, actor.role)
+    _check_actor(order, move, actor)
+    return move
+
+
+def _check_actor(order: WorkOrder, move: Move, actor: User) -> None:
+    """Among the roles the table allows, only the assigned technician and the ordering customer act."""
+    if actor.role == Role.TECHNICIAN and order.technician_id != actor.technician_id:
+        raise NotYourOrder()
+    if actor.role == Role.CUSTOMER:
+        if order.customer_id != actor.customer_id:
+            raise NotYourOrder()
+        if move.action == "cancel" and order.status not in CUSTOMER_CANCEL_BEFORE:
+            raise CustomerCannotCancel()
+
+
+def _pause_bookkeeping(order: WorkOrder, source: Status, target: Status, now: datetime) -> None:
+    if source in PAUSED and target not in PAUSED and order.sla_paused_since is not None:
+        order.sla_paused_seconds = (order.sla_paused_seconds or 0) + int(
+            (now - order.sla_paused_since).total_seconds()
+        )
+        order.sla_paused_since = None
+    elif target in PAUSED and source not in PAUSED:
+        order.sla_paused_since = now
+
+
+def _refresh_sla(db: Session, order: WorkOrder, now: datetime) -> None:
+    policy = service.get_policy(db, tenant_id=order.tenant_id)
+    report = service.sla_report(order, policy, timezone=tenant_timezone(db, order.tenant_id), now=now)
+    order.sla_due_at = report.due_at
+    order.sla_risk_at = report.risk_at
+    order.sla_breached = report.breached
+
+
+def _record(
+    db: Session,
+    *,
+    order: WorkOrder,
+    actor: User,
+    action: str,
+    from_status: str | None,
+    now: datetime,
+    payload: dict,
+    note: str | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+) -> None:
+    db.add(
+        WorkOrderEvent(
+            tenant_id=order.tenant_id,
+            work_order_id=order.id,
+            action=action,
+            from_status=from_status,
+            to_status=order.status,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            occurred_at=now,
+            lat=lat,
+            lng=lng,
+            note=note,
+            payload=payload,
+        )
+    )
+
+
+def assign(db: Session, *, order: WorkOrder, technician: Technician, actor: User, ctx: Context) -> WorkOrder:
+    """Give the order to a technician who has the skill for its category (or hand it to another)."""
+    check_allowed(order, "assign", actor)
+    if order.category_code not in (technician.skills or []):
+        raise TechnicianNotQualified(category=order.category_code)
+    if actor.role == Role.OUTLET_MANAGER and technician.outlet_id != actor.outlet_id:
+        raise InvalidInput("technician_id", "只能分派给本网点的工程师", "assign within your own outlet")
+    previous = order.technician_id
+    order.technician_id = technician.id
+    return perform(
+        db,
+        order=order,
+        action="assign",
+        actor=actor,
+        ctx=ctx,
+        payload={"technician_id": technician.id, "previous_technician_id": previous},
+    )
+
+
+def reject(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
+    """The technician turns the order down; it goes back to the dispatcher's queue, unassigned."""
+    check_allowed(order, "reject", actor)
+    payload = {"technician_id": order.technician_id}
+    order.technician_id = None
+    return perform(db, order=order, action="reject", actor=actor, ctx=ctx, payload=payload)
+
+
+def appoint(
+    db: Session, *, order: WorkOrder, actor: User, ctx: Context, start: datetime, end: datetime
+) -> WorkOrder:
+    check_allowed(order, "appoint", actor)
+    if end <= start:
+        raise InvalidInput("end_at", "预约结束时间须晚于开始", "the appointment ends before it starts")
+    order.appointment_start_at, order.appointment_end_at = start, end
+    return perform(
+        db,
+        order=order,
+        action="appoint",
+        actor=actor,
+        ctx=ctx,
+        payload={"start_at": start.isoformat(), "end_at": end.isoformat()},
+    )
+
+
+def quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, lines: list[dict]) -> Quote:
+    """Put an itemised price to the customer; an earlier open quote is superseded."""
+    check_allowed(order, "quote", actor)
+    for earlier in db.scalars(
+        select(Quote).where(Quote.work_order_id == order.id, Quote.status == "proposed")
+    ):
+        earlier.status = "superseded"
+    new = Quote(
+        tenant_id=order.tenant_id,
+        work_order_id=order.id,
+        status="proposed",
+        total_fen=sum(line["amount_fen"] for line in lines),
+        created_by_id=actor.id,
+        lines=[QuoteLine(**line) for line in lines],
+    )
+    db.add(new)
+    db.flush()
+    perform(
+        db,
+        order=order,
+        action="quote",
+        actor=actor,
+        ctx=ctx,
+        payload={"quote_id": new.id, "total_fen": new.total_fen, "lines": lines},
+    )
+    return new
+
+
+def decide_quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, approve: bool) -> WorkOrder:
+    current = latest_quote(db, order=order)
+    action = "approve-quote" if approve else "decline-quote"
+    perform(
+        db,
+        order=order,
+        action=action,
+        actor=actor,
+        ctx=ctx,
+        payload={
+            "quote_id": current.id if current else None,
+            "total_fen": current.total_fen if current else 0,
+        },
+    )
+    if current is not None:
+        current.status = "approved" if approve else "declined"
+        current.decided_at = clock.now()
+        current.decided_by_id = actor.id
+    db.flush()
+    return order
+
+
+def latest_quote(db: Session, *, order: WorkOrder) -> Quote | None:
+    return db.scalar(select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id.desc()).limit(1))
+
+
+def cancel(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
+    check_allowed(order, "cancel", actor)
+    order.cancel_reason = (ctx.reason or "").strip()[:300] or None
+    return perform(db, order=order, action="cancel", actor=actor, ctx=ctx)
+
+
+def carry_in(
+    db: Session, *, order: WorkOrder, actor: User, ctx: Context, receipt_no: str, workshop: str
+) -> WorkOrder:
+    """The appliance goes to the workshop; the receipt handed to the customer is recorded."""
+    check_allowed(order, "carry-in", actor)
+    order.workshop_receipt_no = receipt_no
+    return perform(
+        db,
+        order=order,
+        action="carry-in",
+        actor=actor,
+        ctx=ctx,
+        payload={"receipt_no": receipt_no, "workshop": workshop},
+    )

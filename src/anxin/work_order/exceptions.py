@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Any
+
+from anxin.exceptions import AnxinError
+
+
+class UnknownAction(AnxinError):
+    status_code = 404
+    code = "unknown_action"
+    message_zh = "没有名为 {action} 的工单操作"
+    message_en = "There is no work-order action called {action}"
+
+
+class IllegalMove(AnxinError):
+    status_code = 409
+    code = "illegal_transition"
+    message_zh = "工单当前状态为 {current}，不能执行 {action}"
+    message_en = "Cannot {action} a work order that is {current}"
+
+    def details(self) -> dict[str, Any]:
+        return {"current": str(self.params["current"]), "action": self.params["action"]}
+
+
+class ActionForbidden(AnxinError):
+    status_code = 403
+    code = "action_forbidden"
+    message_zh = "角色 {role} 不能执行 {action}"
+    message_en = "The {role} role may not {action} a work order"
+
+
+class NotYourOrder(AnxinError):
+    status_code = 403
+    code = "not_your_order"
+    message_zh = "该工单没有分派给你"
+    message_en = "This work order is not assigned to you"
+
+
+class ReasonRequired(AnxinError):
+    status_code = 422
+    code = "reason_required"
+    message_zh = "reason: 执行 {action} 必须填写原因"
+    message_en = "reason: {action} needs a reason"
+
+    def details(self) -> dict[str, Any]:
+        return {"field": "reason"}
+
+
+class VersionConflict(AnxinError):
+    status_code = 409
+    code = "version_conflict"
+    message_zh = "工单已被他人修改（当前版本 {current}，请求版本 {expected}），请刷新后重试"
+    message_en = "The work order was changed by someone else (now version {current}, you had {expected})"
+
+
+class IdempotencyKeyReused(AnxinError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    message_zh = "Idempotency-Key 已用于另一个不同的请求"
+    message_en = "This Idempotency-Key was already used for a different request"
+
+
+class TechnicianNotQualified(AnxinError):
+    status_code = 422
+    code = "technician_not_qualified"
+    message_zh = "technician_id: 该工程师没有 {category} 品类的技能"
+    message_en = "technician_id: the technician has no skill for {category}"
+
+
+class CustomerCannotCancel(AnxinError):
+    status_code = 409
+    code = "too_late_to_cancel"
+    message_zh = "工程师已出发，请联系客服取消"
+    message_en = "The technician is already on the way; ask an agent to cancel"
+
+
+class BadPhoto(AnxinError):
+    status_code = 422
+    code = "bad_photo"
+    message_zh = "file: 照片须为 JPEG、PNG 或 WebP，且不超过 {limit_mb} MB"
+    message_en = "file: a photo must be JPEG, PNG or WebP and at most {limit_mb} MB"

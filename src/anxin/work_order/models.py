@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from anxin.clock import now
+from anxin.database import Base, BigIntPK, JSONType, UTCDateTime
+
+Stamp = Mapped[datetime | None]
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_order"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_work_order_tenant_status", "tenant_id", "status"),
+        Index("ix_work_order_tenant_created", "tenant_id", "created_at"),
+        Index("ix_work_order_appliance", "appliance_id", "service_type"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    number: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    service_type: Mapped[str] = mapped_column(String(20))
+    category_code: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id"))
+    district: Mapped[str | None] = mapped_column(String(30))
+    area_type: Mapped[str] = mapped_column(String(10), default="urban")
+    appliance_id: Mapped[int] = mapped_column(ForeignKey("appliance.id"))
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technician.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    fault_description: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    elderly_household: Mapped[bool] = mapped_column(Boolean, default=False)
+    infant_household: Mapped[bool] = mapped_column(Boolean, default=False)
+    warranty_status: Mapped[str] = mapped_column(String(20))
+    billing_category: Mapped[str] = mapped_column(String(1))
+    preferred_start_at: Stamp = mapped_column(UTCDateTime)
+    preferred_end_at: Stamp = mapped_column(UTCDateTime)
+    appointment_start_at: Stamp = mapped_column(UTCDateTime)
+    appointment_end_at: Stamp = mapped_column(UTCDateTime)
+    is_rework: Mapped[bool] = mapped_column(Boolean, default=False)
+    rework_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    workshop_receipt_no: Mapped[str | None] = mapped_column(String(60))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    accepted_at: Stamp = mapped_column(UTCDateTime)
+    assigned_at: Stamp = mapped_column(UTCDateTime)
+    acknowledged_at: Stamp = mapped_column(UTCDateTime)
+    rejected_at: Stamp = mapped_column(UTCDateTime)
+    appointed_at: Stamp = mapped_column(UTCDateTime)
+    en_route_at: Stamp = mapped_column(UTCDateTime)
+    on_site_at: Stamp = mapped_column(UTCDateTime)
+    quoted_at: Stamp = mapped_column(UTCDateTime)
+    quote_approved_at: Stamp = mapped_column(UTCDateTime)
+    quote_declined_at: Stamp = mapped_column(UTCDateTime)
+    in_progress_at: Stamp = mapped_column(UTCDateTime)
+    pending_parts_at: Stamp = mapped_column(UTCDateTime)
+    resumed_at: Stamp = mapped_column(UTCDateTime)
+    completed_at: Stamp = mapped_column(UTCDateTime)
+    followed_up_at: Stamp = mapped_column(UTCDateTime)
+    closed_at: Stamp = mapped_column(UTCDateTime)
+    cancelled_at: Stamp = mapped_column(UTCDateTime)
+    resolved_remote_at: Stamp = mapped_column(UTCDateTime)
+    carried_in_at: Stamp = mapped_column(UTCDateTime)
+
+    # SLA bookkeeping, kept current by every action so lists can filter by SLA state in SQL.
+    sla_paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    sla_paused_since: Stamp = mapped_column(UTCDateTime)
+    sla_due_at: Stamp = mapped_column(UTCDateTime, index=True)
+    sla_risk_at: Stamp = mapped_column(UTCDateTime)
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    appliances: Mapped[list[WorkOrderAppliance]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkOrderAppliance.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WorkOrderAppliance(Base):
+    """Every appliance an order covers; the first is ``work_order.appliance_id``."""
+
+    __tablename__ = "work_order_appliance"
+    __table_args__ = (UniqueConstraint("work_order_id", "appliance_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"))
+    appliance_id: Mapped[int] = mapped_column(ForeignKey("appliance.id"), index=True)
+
+
+class WorkOrderEvent(Base):
+    """Append-only: one row per action taken on an order (who, when, where, what)."""
+
+    __tablename__ = "work_order_event"
+    __table_args__ = (Index("ix_work_order_event_order", "work_order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(String(500))
+    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class WorkOrderPhoto(Base):
+    __tablename__ = "work_order_photo"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    content_type: Mapped[str] = mapped_column(String(30))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Quote(Base):
+    """An itemised price put to the customer before work starts; a new quote supersedes the last."""
+
+    __tablename__ = "quote"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    status: Mapped[str] = mapped_column(
+        String(12), default="proposed"
+    )  # proposed|approved|declined|superseded
+    total_fen: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Stamp = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    lines: Mapped[list[QuoteLine]] = relationship(cascade="all, delete-orphan", order_by="QuoteLine.id")
+
+
+class QuoteLine(Base):
+    __tablename__ = "quote_line"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # visit | labour | part
+    description: Mapped[str] = mapped_column(String(200))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyRecord(Base):
+    """The order an ``Idempotency-Key`` produced, so a retried create returns it instead of a second."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class WorkOrderSequence(Base):
+    """The last number given out per tenant and day, bumped atomically (INSERT … ON CONFLICT)."""
+
+    __tablename__ = "work_order_sequence"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class SlaPolicy(Base):
+    """A tenant's promise, in minutes. ``overrides`` is a list of ``{"channel"?, "service_type"?, <clock>:
+    minutes}`` rules; the most specific matching rule wins."""
+
+    __tablename__ = "sla_policy"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), unique=True)
+    respond_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    appointment_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    arrive_urban_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    arrive_suburban_minutes: Mapped[int] = mapped_column(Integer, default=480)
+    complete_minutes: Mapped[int] = mapped_column(Integer, default=1440)
+    at_risk_share: Mapped[float] = mapped_column(Float, default=0.25)
+    quiet_start: Mapped[str] = mapped_column(String(5), default="22:00")
+    quiet_end: Mapped[str] = mapped_column(String(5), default="08:00")
+    overrides: Mapped[list] = mapped_column(JSONType, default=list)

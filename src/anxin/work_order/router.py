@@ -1,0 +1,296 @@
+"""The work-order API: intake, reads, and one endpoint per action of the state table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, File, Header, Query, Response, UploadFile
+from fastapi.responses import FileResponse
+from sqlalchemy.exc import IntegrityError
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import STAFF, Role
+from anxin.dependencies import CurrentUser, DbSession, SettingsDep, require_roles
+from anxin.pagination import PageNumber, PageRead, PageSize
+from anxin.technician import service as technician_service
+from anxin.work_order import actions, photos, service
+from anxin.work_order.models import WorkOrder
+from anxin.work_order.schemas import (
+    ActionBody,
+    AppointBody,
+    AssignBody,
+    CarryInBody,
+    EventRead,
+    PhotoRead,
+    QuoteBody,
+    QuoteRead,
+    ReasonBody,
+    SlaPolicyBody,
+    SlaPolicyRead,
+    WorkOrderCreate,
+    WorkOrderCreated,
+    WorkOrderRead,
+)
+from anxin.work_order.states import actions_from
+
+router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
+policy_router = APIRouter(prefix="/api/v1/sla-policy", tags=["work orders"])
+
+
+def current_work_order(order_id: int, db: DbSession, user: CurrentUser) -> WorkOrder:
+    return service.get_for(db, user=user, id=order_id)
+
+
+CurrentWorkOrder = Annotated[WorkOrder, Depends(current_work_order)]
+OptionalBody = Annotated[ActionBody | None, Body()]
+Intake = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
+
+
+def read(
+    order: WorkOrder, user: User, now: datetime | None = None, cls=WorkOrderRead, **extra
+) -> WorkOrderRead:
+    result = cls.model_validate(order)
+    result.sla_state = service.sla_state_of(order, now or clock.now())
+    result.sla_due_at = order.sla_due_at
+    result.appliance_ids = [item.appliance_id for item in order.appliances]
+    result.actions = actions_from(order.status, user.role)
+    for key, value in extra.items():
+        setattr(result, key, value)
+    return result
+
+
+def context(body: ActionBody | None) -> actions.Context:
+    if body is None:
+        return actions.Context()
+    return actions.Context(
+        version=body.version, reason=getattr(body, "reason", None), note=body.note, lat=body.lat, lng=body.lng
+    )
+
+
+@router.post(
+    "",
+    response_model=WorkOrderCreated,
+    status_code=201,
+    responses={200: {"description": "an existing order: a retried request or a duplicate report"}},
+)
+def create_work_order(
+    body: WorkOrderCreate,
+    response: Response,
+    db: DbSession,
+    user: Intake,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+):
+    """Take a fault report. With an ``Idempotency-Key`` header a retried request returns the first order."""
+    fingerprint = actions.request_fingerprint(body.model_dump(mode="json"))
+    if idempotency_key:
+        earlier = actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is not None:
+            response.status_code = 200
+            return read(earlier, user, cls=WorkOrderCreated, replayed=True)
+    intake = actions.Intake(**body.model_dump())
+    try:
+        with db.begin_nested():
+            result = actions.create_order(
+                db,
+                actor=user,
+                intake=intake,
+                idempotency=(idempotency_key, fingerprint) if idempotency_key else None,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: answer with its order.
+        if not idempotency_key:
+            raise
+        earlier = actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        response.status_code = 200
+        return read(earlier, user, cls=WorkOrderCreated, replayed=True)
+    if not result.created:
+        response.status_code = 200
+    return read(result.order, user, cls=WorkOrderCreated, duplicate=result.duplicate)
+
+
+@router.get("", response_model=PageRead[WorkOrderRead])
+def list_work_orders(
+    db: DbSession,
+    user: CurrentUser,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+    status: Annotated[list[str] | None, Query()] = None,
+    sla_state: Annotated[str | None, Query(pattern="^(on_track|at_risk|breached)$")] = None,
+    technician_id: int | None = None,
+    customer_id: int | None = None,
+    district: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+):
+    now = clock.now()
+    result = service.list_for(
+        db,
+        user=user,
+        now=now,
+        page=page,
+        page_size=page_size,
+        status=status or (),
+        sla_state=sla_state,
+        technician_id=technician_id,
+        customer_id=customer_id,
+        district=district,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    return PageRead[WorkOrderRead](
+        items=[read(order, user, now) for order in result.items],
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+    )
+
+
+@router.get("/{order_id}", response_model=WorkOrderRead)
+def get_work_order(order: CurrentWorkOrder, user: CurrentUser):
+    return read(order, user)
+
+
+@router.get("/{order_id}/events", response_model=list[EventRead])
+def list_events(order: CurrentWorkOrder, db: DbSession):
+    return service.events(db, order=order)
+
+
+@router.get("/{order_id}/sla")
+def get_sla(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """Every SLA clock of the order: deadline, when it was met, its state."""
+    policy = service.get_policy(db, tenant_id=user.tenant_id)
+    timezone = actions.tenant_timezone(db, user.tenant_id)
+    return service.sla_report(order, policy, timezone=timezone, now=clock.now()).as_dict()
+
+
+@router.get("/{order_id}/quote", response_model=QuoteRead | None)
+def get_quote(order: CurrentWorkOrder, db: DbSession):
+    return actions.latest_quote(db, order=order)
+
+
+def _simple(action: str, summary: str):
+    def endpoint(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+        return read(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
+
+    endpoint.__name__ = action.replace("-", "_")
+    router.add_api_route(
+        f"/{{order_id}}/{action}", endpoint, methods=["POST"], response_model=WorkOrderRead, summary=summary
+    )
+
+
+for _action, _summary in (
+    ("accept", "Accept the report (agent or dispatcher)"),
+    ("acknowledge", "The assigned technician acknowledges"),
+    ("depart", "The technician leaves for the customer"),
+    ("arrive", "The technician is on site"),
+    ("start", "Work starts after the quote is approved"),
+    ("resume", "Parts arrived; work resumes"),
+    ("complete", "The work is done"),
+    ("follow-up", "The follow-up with the customer is recorded"),
+    ("close", "Close a followed-up order"),
+    ("resolve-remote", "Solved without a visit (self-help or remote guidance)"),
+):
+    _simple(_action, _summary)
+
+
+@router.post("/{order_id}/assign", response_model=WorkOrderRead)
+def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    technician = technician_service.get(db, tenant_id=user.tenant_id, id=body.technician_id)
+    return read(actions.assign(db, order=order, technician=technician, actor=user, ctx=context(body)), user)
+
+
+@router.post("/{order_id}/reject", response_model=WorkOrderRead)
+def reject(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    return read(actions.reject(db, order=order, actor=user, ctx=context(body)), user)
+
+
+@router.post("/{order_id}/wait-parts", response_model=WorkOrderRead)
+def wait_parts(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    return read(actions.perform(db, order=order, action="wait-parts", actor=user, ctx=context(body)), user)
+
+
+@router.post("/{order_id}/cancel", response_model=WorkOrderRead)
+def cancel(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    return read(actions.cancel(db, order=order, actor=user, ctx=context(body)), user)
+
+
+@router.post("/{order_id}/appoint", response_model=WorkOrderRead)
+def appoint(body: AppointBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    order = actions.appoint(
+        db, order=order, actor=user, ctx=context(body), start=body.start_at, end=body.end_at
+    )
+    return read(order, user)
+
+
+@router.post("/{order_id}/quote", response_model=QuoteRead)
+def quote(body: QuoteBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    lines = [line.model_dump() for line in body.lines]
+    return actions.quote(db, order=order, actor=user, ctx=context(body), lines=lines)
+
+
+@router.post("/{order_id}/approve-quote", response_model=WorkOrderRead)
+def approve_quote(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+    return read(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=True), user)
+
+
+@router.post("/{order_id}/decline-quote", response_model=WorkOrderRead)
+def decline_quote(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+    return read(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=False), user)
+
+
+@router.post("/{order_id}/carry-in", response_model=WorkOrderRead)
+def carry_in(body: CarryInBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    order = actions.carry_in(
+        db, order=order, actor=user, ctx=context(body), receipt_no=body.receipt_no, workshop=body.workshop
+    )
+    return read(order, user)
+
+
+@router.post("/{order_id}/photos", response_model=PhotoRead, status_code=201)
+async def upload_photo(
+    order: CurrentWorkOrder,
+    db: DbSession,
+    user: CurrentUser,
+    settings: SettingsDep,
+    file: UploadFile = File(...),
+):
+    data = await file.read(settings.max_upload_bytes + 1)
+    return photos.store(
+        db,
+        order=order,
+        actor=user,
+        data=data,
+        upload_dir=settings.upload_dir,
+        max_bytes=settings.max_upload_bytes,
+    )
+
+
+@router.get("/{order_id}/photos", response_model=list[PhotoRead])
+def list_photos(order: CurrentWorkOrder, db: DbSession):
+    return photos.list_for(db, order=order)
+
+
+@router.get("/{order_id}/photos/{photo_id}", response_class=FileResponse)
+def get_photo(photo_id: int, order: CurrentWorkOrder, db: DbSession, settings: SettingsDep):
+    photo = photos.get(db, order=order, id=photo_id)
+    return FileResponse(settings.upload_dir / photo.storage_key, media_type=photo.content_type)
+
+
+Staff = Annotated[User, Depends(require_roles(*STAFF))]
+Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+
+
+@policy_router.get("", response_model=SlaPolicyRead)
+def get_policy(db: DbSession, user: Staff):
+    return service.get_policy(db, tenant_id=user.tenant_id)
+
+
+@policy_router.put("", response_model=SlaPolicyRead)
+def put_policy(body: SlaPolicyBody, db: DbSession, user: Admin):
+    fields = body.model_dump(exclude={"overrides"})
+    overrides = [rule.model_dump(exclude_none=True, mode="json") for rule in body.overrides]
+    return service.set_policy(db, tenant_id=user.tenant_id, overrides=overrides, **fields)

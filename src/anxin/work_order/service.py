@@ -1,0 +1,230 @@
+"""Queries over work orders: lookups scoped to a tenant and a caller, lists, numbering, SLA policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.customer.models import Customer
+from anxin.exceptions import NotFound
+from anxin.pagination import Page, paginate
+from anxin.technician.models import Technician
+from anxin.work_order import sla
+from anxin.work_order.models import SlaPolicy, WorkOrder, WorkOrderEvent, WorkOrderSequence
+from anxin.work_order.states import DONE, OPEN, Status
+
+
+def visible_to(user: User):
+    """The SQL condition for the orders ``user`` may see: staff see the tenant's, an outlet manager the
+    outlet's, a technician the ones assigned to them, a customer their own."""
+    condition = WorkOrder.tenant_id == user.tenant_id
+    if user.role == Role.CUSTOMER:
+        return and_(condition, WorkOrder.customer_id == (user.customer_id or -1))
+    if user.role == Role.TECHNICIAN:
+        return and_(condition, WorkOrder.technician_id == (user.technician_id or -1))
+    if user.role == Role.OUTLET_MANAGER:
+        in_outlet = select(Technician.id).where(Technician.outlet_id == (user.outlet_id or -1))
+        return and_(condition, or_(WorkOrder.technician_id.in_(in_outlet), WorkOrder.technician_id.is_(None)))
+    return condition
+
+
+def get_for(db: Session, *, user: User, id: int, lock: bool = False) -> WorkOrder:
+    """The order if ``user`` may see it; anything else, another tenant's included, is 404."""
+    query = select(WorkOrder).where(WorkOrder.id == id, visible_to(user))
+    if lock:
+        query = query.with_for_update()
+    order = db.scalar(query)
+    if order is None:
+        raise NotFound("work order", "工单")
+    return order
+
+
+def get_by_id(db: Session, *, tenant_id: int, id: int) -> WorkOrder | None:
+    return db.scalar(select(WorkOrder).where(WorkOrder.id == id, WorkOrder.tenant_id == tenant_id))
+
+
+def list_for(
+    db: Session,
+    *,
+    user: User,
+    now: datetime,
+    page: int,
+    page_size: int,
+    status: Sequence[str] = (),
+    sla_state: str | None = None,
+    technician_id: int | None = None,
+    customer_id: int | None = None,
+    district: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> Page[WorkOrder]:
+    query = select(WorkOrder).where(visible_to(user))
+    if status:
+        query = query.where(WorkOrder.status.in_(status))
+    if technician_id is not None:
+        query = query.where(WorkOrder.technician_id == technician_id)
+    if customer_id is not None:
+        query = query.where(WorkOrder.customer_id == customer_id)
+    if district:
+        query = query.where(WorkOrder.district == district)
+    if created_from is not None:
+        query = query.where(WorkOrder.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(WorkOrder.created_at < created_to)
+    if sla_state:
+        query = query.where(sla_condition(sla_state, now))
+    return paginate(
+        db, query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()), page=page, page_size=page_size
+    )
+
+
+def sla_condition(state: str, now: datetime):
+    """SQL for the open orders in one SLA state at ``now``, from the columns every action keeps current."""
+    open_ = WorkOrder.status.in_([s.value for s in OPEN])
+    breached = or_(WorkOrder.sla_breached.is_(True), WorkOrder.sla_due_at <= now)
+    at_risk = and_(~breached, WorkOrder.sla_risk_at <= now)
+    if state == sla.SlaState.BREACHED:
+        return and_(open_, breached)
+    if state == sla.SlaState.AT_RISK:
+        return and_(open_, at_risk)
+    return and_(open_, ~breached, or_(WorkOrder.sla_risk_at.is_(None), WorkOrder.sla_risk_at > now))
+
+
+def events(db: Session, *, order: WorkOrder) -> Sequence[WorkOrderEvent]:
+    return db.scalars(
+        select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == order.id).order_by(WorkOrderEvent.id)
+    ).all()
+
+
+def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> str:
+    """``WO20261122-000123``: the tenant's local date and a per-day counter, bumped in one atomic upsert
+    so concurrent intakes never share a number."""
+    day = at.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(WorkOrderSequence)
+        .values(tenant_id=tenant_id, day=day, last_value=1)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "day"], set_={"last_value": WorkOrderSequence.last_value + 1}
+        )
+        .returning(WorkOrderSequence.last_value)
+    )
+    value = db.execute(statement).scalar_one()
+    return f"WO{day}-{value:06d}"
+
+
+def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
+    """The tenant's SLA policy; the industry defaults until the tenant sets its own."""
+    policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
+    if policy is None:
+        policy = SlaPolicy(
+            tenant_id=tenant_id,
+            respond_minutes=sla.DEFAULTS["respond"],
+            appointment_minutes=sla.DEFAULTS["appointment"],
+            arrive_urban_minutes=sla.DEFAULTS["arrive_urban"],
+            arrive_suburban_minutes=sla.DEFAULTS["arrive_suburban"],
+            complete_minutes=sla.DEFAULTS["complete"],
+            at_risk_share=0.25,
+            quiet_start="22:00",
+            quiet_end="08:00",
+            overrides=[],
+        )
+    return policy
+
+
+def met_times(order: WorkOrder) -> dict[str, datetime | None]:
+    """When each SLA clock was met. A remote resolution meets them all; arriving also settles the
+    appointment clock when no appointment was recorded."""
+    remote = order.resolved_remote_at
+    return {
+        "respond": order.acknowledged_at or remote,
+        "appointment": order.appointed_at or order.on_site_at or remote,
+        "arrive": order.on_site_at or remote,
+        "complete": order.completed_at or remote,
+    }
+
+
+def sla_report(order: WorkOrder, policy: SlaPolicy, *, timezone: str, now: datetime) -> sla.SlaReport:
+    limits = sla.limits_for(
+        policy,
+        channel=order.channel,
+        service_type=order.service_type,
+        area_type=order.area_type,
+        timezone=timezone,
+    )
+    if order.status == Status.CANCELLED:
+        now = order.cancelled_at or now  # a cancelled order's clocks stopped when it was cancelled
+    return sla.evaluate(
+        reported_at=order.created_at,
+        met=met_times(order),
+        limits=limits,
+        paused_seconds=order.sla_paused_seconds or 0,
+        paused_since=order.sla_paused_since,
+        now=now,
+    )
+
+
+def open_duplicate(db: Session, *, appliance_id: int, service_type: str) -> WorkOrder | None:
+    """An order still open for the same appliance and service type."""
+    return db.scalar(
+        select(WorkOrder)
+        .where(
+            WorkOrder.appliance_id == appliance_id,
+            WorkOrder.service_type == service_type,
+            WorkOrder.status.in_([s.value for s in OPEN]),
+        )
+        .order_by(WorkOrder.id)
+        .limit(1)
+    )
+
+
+REWORK_WINDOW = timedelta(days=30)
+
+
+def recent_completion(db: Session, *, appliance_id: int, now: datetime) -> WorkOrder | None:
+    """The latest order on this appliance completed within the rework window (30 days)."""
+    return db.scalar(
+        select(WorkOrder)
+        .where(
+            WorkOrder.appliance_id == appliance_id,
+            WorkOrder.status.in_([s.value for s in DONE]),
+            WorkOrder.completed_at >= now - REWORK_WINDOW,
+        )
+        .order_by(WorkOrder.completed_at.desc())
+        .limit(1)
+    )
+
+
+def customer_of(db: Session, *, order: WorkOrder) -> Customer:
+    return db.get(Customer, order.customer_id)
+
+
+def sla_state_of(order: WorkOrder, now: datetime) -> str | None:
+    """The SLA state of an open order from its stored columns (the same rule as ``sla_condition``)."""
+    if order.status not in OPEN:
+        return None
+    if order.sla_breached or (order.sla_due_at is not None and order.sla_due_at <= now):
+        return sla.SlaState.BREACHED.value
+    if order.sla_risk_at is not None and order.sla_risk_at <= now:
+        return sla.SlaState.AT_RISK.value
+    return sla.SlaState.ON_TRACK.value
+
+
+def set_policy(db: Session, *, tenant_id: int, overrides: list[dict], **minutes_and_hours) -> SlaPolicy:
+    """Replace the tenant's SLA policy. Orders already open keep the deadlines they were given until
+    their next action recomputes them."""
+    policy = get_policy(db, tenant_id=tenant_id)
+    for key, value in minutes_and_hours.items():
+        setattr(policy, key, value)
+    policy.overrides = overrides
+    db.add(policy)
+    db.flush()
+    return policy

@@ -1,0 +1,299 @@
+"""Test fixtures: a migrated database (SQLite by default, PostgreSQL when ANXIN_TEST_DATABASE_URL names
+one), emptied after every test, and named personas of two tenants."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from anxin import migrate
+from anxin.auth import service as auth_service
+from anxin.auth.models import Tenant, User
+from anxin.auth.security import hash_password, issue_token
+from anxin.catalog import service as catalog_service
+from anxin.config import Settings
+from anxin.customer import service as customer_service
+from anxin.database import make_engine, make_sessionmaker
+from anxin.main import create_app
+from anxin.models import Base
+from anxin.technician.models import Outlet, Technician
+
+PASSWORD = "demo1234"
+SECRET = "test-secret-key-for-anxin-tests-0123456789abcdef"
+
+
+def pytest_report_header(config) -> str:
+    return f"anxin test database: {_database_label()}"
+
+
+def _database_label() -> str:
+    url = os.environ.get("ANXIN_TEST_DATABASE_URL")
+    return make_url(url).render_as_string(hide_password=True) if url else "SQLite (temporary file)"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url = os.environ.get("ANXIN_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{folder}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # the named database must be there: never skip silently
+        pytest.exit(f"test database {_database_label()} is not reachable: {exc}", returncode=3)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _empty(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def sessionmaker_(engine: Engine):
+    yield make_sessionmaker(engine)
+    _empty(engine)
+
+
+@pytest.fixture
+def db(sessionmaker_) -> Iterator[Session]:
+    session = sessionmaker_()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        upload_dir=tmp_path / "uploads",
+        log_json=True,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, sessionmaker_):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class TenantWorld:
+    tenant: Tenant
+    users: dict[str, User]
+    customer_id: int
+    other_customer_id: int
+    appliance_id: int
+    other_appliance_id: int
+    technician_id: int
+    other_technician_id: int
+    outlet_id: int
+
+    def headers(self, role: str) -> dict[str, str]:
+        user = self.users[role]
+        token = issue_token(
+            secret=SECRET, user_id=user.id, tenant_id=user.tenant_id, role=user.role, minutes=60
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class World:
+    demo: TenantWorld
+    acme: TenantWorld
+
+
+def build_tenant(db: Session, slug: str, password_hash: str) -> TenantWorld:
+    """A tenant with one user per role, two customers with a refrigerator each (one in warranty, one
+    bought long ago), an outlet and two technicians skilled for refrigerators."""
+    tenant = Tenant(slug=slug, name=f"{slug} service", timezone="Asia/Shanghai")
+    db.add(tenant)
+    db.flush()
+    catalog_service.ensure_categories(db, tenant_id=tenant.id)
+    brand = catalog_service.create_brand(
+        db, tenant_id=tenant.id, code="haier", name_zh="海尔", name_en="Haier"
+    )
+    model = catalog_service.create_product_model(
+        db,
+        tenant_id=tenant.id,
+        brand_id=brand.id,
+        category_code="refrigerator",
+        model_code="BCD-470",
+        name="对开门冰箱",
+        warranty_months=36,
+        key_part_months={"compressor": 120},
+    )
+    outlet = Outlet(
+        tenant_id=tenant.id,
+        code="west",
+        name="西湖网点",
+        kind="own",
+        district="西湖区",
+        lat=30.26,
+        lng=120.13,
+    )
+    db.add(outlet)
+    db.flush()
+    technicians = [
+        Technician(
+            tenant_id=tenant.id,
+            outlet_id=outlet.id,
+            name=name,
+            phone=phone,
+            skills=["refrigerator", "air_conditioner"],
+        )
+        for name, phone in (("王师傅", "13900000001"), ("李师傅", "13900000002"))
+    ]
+    db.add_all(technicians)
+    db.flush()
+    address = {
+        "province": "浙江省",
+        "city": "杭州市",
+        "district": "西湖区",
+        "detail": "文三路 1 号",
+        "lat": 30.27,
+        "lng": 120.12,
+        "area_type": "urban",
+    }
+    customers = []
+    appliances = []
+    for index, (name, phone, bought) in enumerate(
+        (("张三", "13800000001", date(2025, 6, 1)), ("李四", "13800000002", date(2016, 3, 1)))
+    ):
+        customer, _ = customer_service.create_or_get(
+            db, tenant_id=tenant.id, name=name, phone=phone, address=address
+        )
+        from anxin.appliance import service as appliance_service
+
+        appliances.append(
+            appliance_service.create(
+                db,
+                tenant_id=tenant.id,
+                customer_id=customer.id,
+                product_model_id=model.id,
+                serial_number=f"SN{slug.upper()}{index:04d}",
+                purchase_date=bought,
+                purchase_channel="jd",
+                install_date=None,
+                address_id=customer.addresses[0].id,
+            )
+        )
+        customers.append(customer)
+    users = {}
+    for role in ("admin", "agent", "dispatcher", "quality", "outlet_manager"):
+        users[role] = auth_service.create_user(
+            db,
+            tenant_id=tenant.id,
+            username=role,
+            password=PASSWORD,
+            role=role,
+            password_hash=password_hash,
+            outlet_id=outlet.id if role == "outlet_manager" else None,
+        )
+    users["technician"] = auth_service.create_user(
+        db,
+        tenant_id=tenant.id,
+        username="tech01",
+        password=PASSWORD,
+        role="technician",
+        password_hash=password_hash,
+        technician_id=technicians[0].id,
+    )
+    users["other_technician"] = auth_service.create_user(
+        db,
+        tenant_id=tenant.id,
+        username="tech02",
+        password=PASSWORD,
+        role="technician",
+        password_hash=password_hash,
+        technician_id=technicians[1].id,
+    )
+    users["customer"] = auth_service.create_user(
+        db,
+        tenant_id=tenant.id,
+        username="customer01",
+        password=PASSWORD,
+        role="customer",
+        password_hash=password_hash,
+        customer_id=customers[0].id,
+    )
+    users["other_customer"] = auth_service.create_user(
+        db,
+        tenant_id=tenant.id,
+        username="customer02",
+        password=PASSWORD,
+        role="customer",
+        password_hash=password_hash,
+        customer_id=customers[1].id,
+    )
+    return TenantWorld(
+        tenant=tenant,
+        users=users,
+        customer_id=customers[0].id,
+        other_customer_id=customers[1].id,
+        appliance_id=appliances[0].id,
+        other_appliance_id=appliances[1].id,
+        technician_id=technicians[0].id,
+        other_technician_id=technicians[1].id,
+        outlet_id=outlet.id,
+    )
+
+
+@pytest.fixture
+def world(sessionmaker_, password_hash: str) -> World:
+    session = sessionmaker_()
+    built = World(
+        demo=build_tenant(session, "demo", password_hash), acme=build_tenant(session, "acme", password_hash)
+    )
+    session.commit()
+    session.close()
+    return built

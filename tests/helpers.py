@@ -1,0 +1,67 @@
+"""Small steps the API tests share: report a fault, walk an order to a state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import TenantWorld
+
+# The happy path, as (role, action, body) from created to closed.
+HAPPY_PATH: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("agent", "accept", None),
+    ("dispatcher", "assign", {"technician_id": None}),
+    ("technician", "acknowledge", None),
+    ("technician", "depart", {"lat": 30.25, "lng": 120.15}),
+    ("technician", "arrive", {"lat": 30.27, "lng": 120.12}),
+    (
+        "technician",
+        "quote",
+        {
+            "lines": [
+                {"kind": "visit", "description": "上门费", "amount_fen": 5000},
+                {"kind": "labour", "description": "更换温控器", "amount_fen": 8000},
+                {"kind": "part", "description": "温控器", "amount_fen": 12000},
+            ]
+        },
+    ),
+    ("customer", "approve-quote", None),
+    ("technician", "start", None),
+    ("technician", "complete", {"note": "更换温控器，试机正常"}),
+    ("agent", "follow-up", {"note": "电话回访，满意"}),
+    ("quality", "close", None),
+]
+
+
+def report(
+    client: TestClient, world: TenantWorld, *, role: str = "agent", headers: dict | None = None, **overrides
+) -> Any:
+    body = {
+        "customer_id": world.customer_id,
+        "appliance_id": world.appliance_id,
+        "service_type": "repair",
+        "channel": "hotline",
+        "fault_description": "冰箱不制冷，冷藏室温度高",
+    }
+    body.update(overrides)
+    return client.post("/api/v1/work-orders", json=body, headers={**world.headers(role), **(headers or {})})
+
+
+def act(
+    client: TestClient, world: TenantWorld, order_id: int, role: str, action: str, body: dict | None = None
+) -> Any:
+    if action == "assign" and body is not None and body.get("technician_id") is None:
+        body = {**body, "technician_id": world.technician_id}
+    return client.post(f"/api/v1/work-orders/{order_id}/{action}", json=body, headers=world.headers(role))
+
+
+def walk(client: TestClient, world: TenantWorld, order_id: int, until: str) -> dict:
+    """Take the happy path until the order has done ``until`` (an action name)."""
+    response = None
+    for role, action, body in HAPPY_PATH:
+        response = act(client, world, order_id, role, action, body)
+        assert response.status_code == 200, response.text
+        if action == until:
+            break
+    return response.json()
