@@ -1,12 +1,28 @@
-"""The one source of "now": aware UTC datetimes, so tests can travel in time (time-machine)."""
+"""The one source of "now": aware UTC datetimes. Tests travel in time with time-machine; the demo-city
+generator replays months of history through the real actions with ``travel``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+
+_override: ContextVar[datetime | None] = ContextVar("anxin_clock_override", default=None)
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return _override.get() or datetime.now(UTC)
+
+
+@contextmanager
+def travel(to: datetime) -> Iterator[None]:
+    """Within the block, ``now()`` is ``to`` (for replaying history; not a substitute for real time)."""
+    token = _override.set(as_utc(to))
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 def as_utc(value: datetime) -> datetime:
