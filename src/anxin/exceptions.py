@@ -33,10 +33,9 @@ class NotFound(AnxinError):
     message_zh = "{thing}不存在"
     message_en = "{thing} not found"
 
-    def __init__(self, thing: str = "object", thing_zh: str = "对象", **params: Any) -> None:
-        super().__init__(**params)
-        self.params.update(thing=thing)
+    def __init__(self, thing: str = "object", thing_zh: str = "对象") -> None:
         self.thing_zh = thing_zh
+        super().__init__(thing=thing)
 
     def message(self, language: str) -> str:
         if language == "en":
@@ -72,9 +71,9 @@ class InvalidInput(AnxinError):
     code = "invalid_input"
 
     def __init__(self, field: str, message_zh: str, message_en: str, **params: Any) -> None:
-        super().__init__(field=field, **params)
         self._zh = message_zh
         self._en = message_en
+        super().__init__(field=field, **params)
 
     def message(self, language: str) -> str:
         text = self._en if language == "en" else self._zh

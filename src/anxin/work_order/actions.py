@@ -208,9 +208,17 @@ class Context:
 
 
 def perform(
-    db: Session, *, order: WorkOrder, action: str, actor: User, ctx: Context, payload: dict | None = None
+    db: Session,
+    *,
+    order: WorkOrder,
+    action: str,
+    actor: User,
+    ctx: Context,
+    payload: dict | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> WorkOrder:
-    """Take one move of the state table on ``order`` as ``actor``; the shared path of every action."""
+    """Take one move of the state table on ``order`` as ``actor``; the shared path of every action.
+    ``changes`` are the action's own field updates, applied once every check has passed."""
     with db.no_autoflush:  # one UPDATE per action, so the version moves by exactly one
         move = move_for(action, order.status, actor.role)
         _check_actor(order, move, actor)
@@ -220,6 +228,8 @@ def perform(
             raise ReasonRequired(action=action)
         now = clock.now()
         from_status = order.status
+        for field, value in (changes or {}).items():
+            setattr(order, field, value)
         if move.target is not None:
             _pause_bookkeeping(order, Status(from_status), move.target, now)
             order.status = move.target.value
@@ -320,41 +330,27 @@ def assign(db: Session, *, order: WorkOrder, technician: Technician, actor: User
         raise TechnicianNotQualified(category=order.category_code)
     if actor.role == Role.OUTLET_MANAGER and technician.outlet_id != actor.outlet_id:
         raise InvalidInput("technician_id", "只能分派给本网点的工程师", "assign within your own outlet")
-    previous = order.technician_id
-    order.technician_id = technician.id
-    return perform(
-        db,
-        order=order,
-        action="assign",
-        actor=actor,
-        ctx=ctx,
-        payload={"technician_id": technician.id, "previous_technician_id": previous},
-    )
+    payload = {"technician_id": technician.id, "previous_technician_id": order.technician_id}
+    changes = {"technician_id": technician.id}
+    return perform(db, order=order, action="assign", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
 def reject(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
     """The technician turns the order down; it goes back to the dispatcher's queue, unassigned."""
-    check_allowed(order, "reject", actor)
     payload = {"technician_id": order.technician_id}
-    order.technician_id = None
-    return perform(db, order=order, action="reject", actor=actor, ctx=ctx, payload=payload)
+    changes = {"technician_id": None}
+    return perform(db, order=order, action="reject", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
 def appoint(
     db: Session, *, order: WorkOrder, actor: User, ctx: Context, start: datetime, end: datetime
 ) -> WorkOrder:
-    check_allowed(order, "appoint", actor)
+    """Record the visit window agreed with the customer (the appointment SLA clock)."""
     if end <= start:
         raise InvalidInput("end_at", "预约结束时间须晚于开始", "the appointment ends before it starts")
-    order.appointment_start_at, order.appointment_end_at = start, end
-    return perform(
-        db,
-        order=order,
-        action="appoint",
-        actor=actor,
-        ctx=ctx,
-        payload={"start_at": start.isoformat(), "end_at": end.isoformat()},
-    )
+    payload = {"start_at": start.isoformat(), "end_at": end.isoformat()}
+    changes = {"appointment_start_at": start, "appointment_end_at": end}
+    return perform(db, order=order, action="appoint", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
 def quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, lines: list[dict]) -> Quote:
@@ -412,22 +408,14 @@ def latest_quote(db: Session, *, order: WorkOrder) -> Quote | None:
 
 
 def cancel(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
-    check_allowed(order, "cancel", actor)
-    order.cancel_reason = (ctx.reason or "").strip()[:300] or None
-    return perform(db, order=order, action="cancel", actor=actor, ctx=ctx)
+    changes = {"cancel_reason": (ctx.reason or "").strip()[:300] or None}
+    return perform(db, order=order, action="cancel", actor=actor, ctx=ctx, changes=changes)
 
 
 def carry_in(
     db: Session, *, order: WorkOrder, actor: User, ctx: Context, receipt_no: str, workshop: str
 ) -> WorkOrder:
     """The appliance goes to the workshop; the receipt handed to the customer is recorded."""
-    check_allowed(order, "carry-in", actor)
-    order.workshop_receipt_no = receipt_no
-    return perform(
-        db,
-        order=order,
-        action="carry-in",
-        actor=actor,
-        ctx=ctx,
-        payload={"receipt_no": receipt_no, "workshop": workshop},
-    )
+    payload = {"receipt_no": receipt_no, "workshop": workshop}
+    changes = {"workshop_receipt_no": receipt_no}
+    return perform(db, order=order, action="carry-in", actor=actor, ctx=ctx, payload=payload, changes=changes)
