@@ -207,7 +207,7 @@ def build_tenant(db: Session, slug: str, password_hash: str) -> TenantWorld:
     customers = []
     appliances = []
     for index, (name, phone, bought) in enumerate(
-        (("张三", "13800000001", date(2025, 6, 1)), ("李四", "13800000002", date(2016, 3, 1)))
+        (("张三", "13800000001", date(2025, 6, 1)), ("李四", "13800000002", date(2019, 3, 1)))
     ):
         customer, _ = customer_service.create_or_get(
             db, tenant_id=tenant.id, name=name, phone=phone, address=address
