@@ -56,11 +56,18 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Python's sqlite3 module opens transactions lazily and its own way, which makes SAVEPOINT
+            # commit early; let SQLAlchemy say BEGIN itself (the recipe in SQLAlchemy's pysqlite notes).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

@@ -23,7 +23,9 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    """One transaction per request: committed when the route returns, rolled back when it raises.
+    Used with ``scope="function"`` so the commit happens before the response is sent: a commit that
+    fails becomes an error response, never a 200 for work that was not saved."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
@@ -36,7 +38,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def get_current_user(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from anxin.auth.models import User
@@ -144,7 +145,8 @@ def test_photos_are_checked_by_their_bytes_and_size(client, world, settings):
 
 
 def test_two_sessions_changing_one_order_one_wins_the_other_is_refused(world, sessionmaker_):
-    """Optimistic locking: both read version 1; the second write finds the version moved and fails."""
+    """Both read version 1; the second write is refused: PostgreSQL finds the version moved (StaleDataError),
+    SQLite refuses a write from a read snapshot that is no longer the newest ("database is locked")."""
     demo = world.demo
     with sessionmaker_() as setup:
         agent = setup.get(User, demo.users["agent"].id)
@@ -173,7 +175,7 @@ def test_two_sessions_changing_one_order_one_wins_the_other_is_refused(world, se
             ctx=actions.Context(),
         )
         first.commit()
-        with pytest.raises(StaleDataError):
+        with pytest.raises((StaleDataError, OperationalError)):
             actions.perform(
                 second,
                 order=order_b,

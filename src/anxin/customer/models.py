@@ -23,7 +23,9 @@ class Customer(Base):
     infant_household: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    addresses: Mapped[list[Address]] = relationship(back_populates="customer", order_by="Address.id")
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="customer", order_by="Address.id", lazy="selectin"
+    )
 
 
 class Address(Base):

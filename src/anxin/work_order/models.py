@@ -81,7 +81,7 @@ class WorkOrder(Base):
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
 
     appliances: Mapped[list[WorkOrderAppliance]] = relationship(
-        cascade="all, delete-orphan", order_by="WorkOrderAppliance.id"
+        cascade="all, delete-orphan", order_by="WorkOrderAppliance.id", lazy="selectin"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -150,7 +150,9 @@ class Quote(Base):
     decided_at: Stamp = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    lines: Mapped[list[QuoteLine]] = relationship(cascade="all, delete-orphan", order_by="QuoteLine.id")
+    lines: Mapped[list[QuoteLine]] = relationship(
+        cascade="all, delete-orphan", order_by="QuoteLine.id", lazy="selectin"
+    )
 
 
 class QuoteLine(Base):
