@@ -234,3 +234,28 @@ def test_the_order_lists_what_the_caller_may_do_next(client, world):
     walk(client, demo, order["id"], until="assign")
     as_tech = client.get(f"/api/v1/work-orders/{order['id']}", headers=demo.headers("technician")).json()
     assert set(as_tech["actions"]) == {"acknowledge", "reject", "appoint", "resolve-remote"}
+
+
+def test_the_order_list_filters_by_status_technician_area_and_date(client, world):
+    demo = world.demo
+    first = report(client, demo).json()
+    second = report(client, demo, service_type="cleaning").json()
+    walk(client, demo, second["id"], until="assign")
+    headers = demo.headers("dispatcher")
+
+    def ids(**params):
+        return [
+            o["id"] for o in client.get("/api/v1/work-orders", params=params, headers=headers).json()["items"]
+        ]
+
+    assert ids() == [second["id"], first["id"]]
+    assert ids(status="created") == [first["id"]]
+    assert ids(status=["created", "assigned"]) == [second["id"], first["id"]]
+    assert ids(technician_id=demo.technician_id) == [second["id"]]
+    assert ids(area="西湖区") == [second["id"], first["id"]] and ids(area="滨江区") == []
+    assert ids(created_from="2000-01-01T00:00:00Z", created_to="2000-01-02T00:00:00Z") == []
+    page = client.get("/api/v1/work-orders", params={"page_size": 1, "page": 2}, headers=headers).json()
+    assert page["total"] == 2 and [o["id"] for o in page["items"]] == [first["id"]]
+    assert client.get("/api/v1/work-orders", params={"page_size": 500}, headers=headers).status_code == 422
+    mine = client.get("/api/v1/work-orders", headers=demo.headers("technician")).json()
+    assert [o["id"] for o in mine["items"]] == [second["id"]]

@@ -122,7 +122,7 @@ def list_work_orders(
     sla_state: Annotated[str | None, Query(pattern="^(on_track|at_risk|breached)$")] = None,
     technician_id: int | None = None,
     customer_id: int | None = None,
-    district: str | None = None,
+    area: Annotated[str | None, Query(description="the district of the service address")] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
 ):
@@ -137,7 +137,7 @@ def list_work_orders(
         sla_state=sla_state,
         technician_id=technician_id,
         customer_id=customer_id,
-        district=district,
+        district=area,
         created_from=created_from,
         created_to=created_to,
     )

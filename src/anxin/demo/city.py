@@ -1,0 +1,470 @@
+"""The demo city: a Hangzhou-like service organisation (tenant ``demo``) with outlets, technicians,
+customers, appliances and 90 days of work orders replayed through the real actions, and a small second
+tenant (``acme``, in a Ningbo-like city) to show that nothing crosses tenants.
+
+Deterministic: one ``random.Random`` with a fixed seed drives everything; the only outside input is the
+time now, the anchor of the history (travel with ``anxin.clock.travel`` for a fixed one). Every login's
+password is ``demo1234``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.appliance.models import Appliance
+from anxin.appliance.schemas import PurchaseChannel
+from anxin.auth import service as auth_service
+from anxin.auth.models import Tenant, User
+from anxin.auth.roles import Role
+from anxin.auth.security import hash_password
+from anxin.catalog import service as catalog_service
+from anxin.catalog.codes import CategoryCode
+from anxin.catalog.models import Brand, ProductModel
+from anxin.customer.models import Address, Customer
+from anxin.customer.phone import normalise_mobile
+from anxin.demo import history
+from anxin.demo.names import (
+    BRAND_WARRANTY,
+    BRANDS,
+    DEFAULT_AC_WARRANTY,
+    ESTATE_HEADS,
+    ESTATE_TAILS,
+    GIVEN_CHARS,
+    HANGZHOU,
+    MOBILE_PREFIXES,
+    NINGBO,
+    PRODUCTS,
+    SURNAMES,
+    City,
+)
+from anxin.technician.models import Outlet, Technician
+from anxin.work_order.models import SlaPolicy, WorkOrder
+
+SEED = 20261122
+PASSWORD = "demo1234"
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+CATEGORY_ORDER = [c.value for c in CategoryCode]
+# Technicians specialise; each group is a trade a technician may have.
+TRADES = [
+    ("air_conditioner", "refrigerator"),
+    ("washing_machine", "dishwasher"),
+    ("water_heater", "gas_stove", "range_hood"),
+    ("television", "microwave"),
+    ("water_purifier", "water_heater"),
+]
+CHANNEL_WEIGHTS = [
+    (PurchaseChannel.JD, 25),
+    (PurchaseChannel.TMALL, 20),
+    (PurchaseChannel.OFFLINE_DEALER, 15),
+    (PurchaseChannel.SUNING, 12),
+    (PurchaseChannel.BRAND_STORE, 12),
+    (PurchaseChannel.PINDUODUO, 8),
+    (PurchaseChannel.GOME, 5),
+    (PurchaseChannel.OTHER, 3),
+]
+# customer01's appliances, so its orders are predictable: (category, brand, years since purchase)
+FIRST_CUSTOMER_APPLIANCES = [("refrigerator", "haier", 1.2), ("air_conditioner", "gree", 3.5),
+                             ("washing_machine", "midea", 6.5)]  # fmt: skip
+
+
+class DemoAlreadyLoaded(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Spec:
+    slug: str
+    name: str
+    city: City
+    brands: tuple[str, ...]
+    technicians: int
+    customers: int
+    appliances: int
+    orders: int
+    recent_orders: int  # reported in the last 36 hours, so the queue has open work in it
+    staff: tuple[tuple[str, str], ...]  # (username, role)
+    customer_users: int
+    sla_overrides: list[dict] | None = None
+
+
+def demo_spec(scale: float) -> Spec:
+    def scaled(n: int, least: int) -> int:
+        return max(least, round(n * scale))
+
+    staff = [("admin", "admin"), ("agent", "agent"), ("agent02", "agent"), ("agent03", "agent")]
+    staff += [("dispatcher", "dispatcher"), ("dispatcher02", "dispatcher"), ("quality", "quality")]
+    staff += [(f"outlet{i + 1:02d}", "outlet_manager") for i in range(len(HANGZHOU.outlets))]
+    return Spec(
+        slug="demo",
+        name="杭州安心家电服务有限公司",
+        city=HANGZHOU,
+        brands=tuple(code for code, *_ in BRANDS),
+        technicians=scaled(60, 16),
+        customers=scaled(2000, 40),
+        appliances=scaled(3000, 60),
+        orders=scaled(2600, 60),
+        recent_orders=scaled(48, 16),
+        staff=tuple(staff),
+        customer_users=5,
+        sla_overrides=[
+            {"service_type": "cleaning", "arrive_minutes": 2880, "complete_minutes": 2880},
+            {"service_type": "maintenance", "arrive_minutes": 2880, "complete_minutes": 2880},
+            {"service_type": "relocation", "arrive_minutes": 2880, "complete_minutes": 2880},
+        ],
+    )
+
+
+ACME = Spec(
+    slug="acme",
+    name="Acme 宁波家电维修",
+    city=NINGBO,
+    brands=("haier", "midea", "gree", "hisense"),
+    technicians=3,
+    customers=12,
+    appliances=16,
+    orders=12,
+    recent_orders=3,
+    staff=(("admin", "admin"), ("agent", "agent"), ("dispatcher", "dispatcher"), ("quality", "quality"),
+           ("outlet01", "outlet_manager")),  # fmt: skip
+    customer_users=2,
+)
+
+
+@dataclass
+class Town:
+    """A tenant's people and things, as the order history needs them."""
+
+    tenant: Tenant
+    users: dict[str, User]
+    outlets: list[Outlet]
+    outlet_of: dict[str, Outlet]  # district -> serving outlet
+    technicians: list[Technician]
+    tech_users: dict[int, User]  # technician id -> the technician's login
+    homes: list[history.Home]
+    reserved: list[history.Home] = field(default_factory=list)  # customer01's, for scripted orders
+
+
+class Maker:
+    """Random names, numbers and places from one seeded generator."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.phones: set[str] = set()
+        self._surnames = [s for s, _ in SURNAMES]
+        self._surname_weights = [w for _, w in SURNAMES]
+
+    def name(self) -> str:
+        surname = self.rng.choices(self._surnames, self._surname_weights)[0]
+        size = 1 if self.rng.random() < 0.25 else 2
+        return surname + "".join(self.rng.choice(GIVEN_CHARS) for _ in range(size))
+
+    def phone(self) -> str:
+        while True:
+            number = self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+            if number not in self.phones and normalise_mobile(number) == number:
+                self.phones.add(number)
+                return number
+
+    def address(self, city: City, district_index: int) -> dict:
+        district = city.districts[district_index]
+        rng = self.rng
+        estate = rng.choice(ESTATE_HEADS) + rng.choice(ESTATE_TAILS)
+        detail = (
+            f"{rng.choice(district.roads)}{rng.randint(1, 999)}号 {estate}"
+            f"{rng.randint(1, 30)}幢{rng.randint(1, 4)}单元{rng.randint(1, 28)}{rng.randint(1, 4):02d}室"
+        )
+        return {
+            "province": city.province,
+            "city": city.name,
+            "district": district.name,
+            "detail": detail,
+            "lat": round(district.lat + rng.uniform(-1, 1) * district.spread, 6),
+            "lng": round(district.lng + rng.uniform(-1, 1) * district.spread * 1.15, 6),
+            "area_type": district.area_type,
+        }
+
+
+def _at_local(day: date, hour: float) -> datetime:
+    """A moment on ``day`` at ``hour`` (fractional) in the tenant's zone, as UTC."""
+    local = datetime(day.year, day.month, day.day, tzinfo=TIMEZONE) + timedelta(hours=hour)
+    return clock.as_utc(local)
+
+
+def _catalog(db: Session, rng: random.Random, spec: Spec, tenant_id: int) -> dict[str, list[ProductModel]]:
+    """Brands and their product models with warranty policies; returns category -> models."""
+    categories = {c.code: c for c in catalog_service.ensure_categories(db, tenant_id=tenant_id)}
+    by_category: dict[str, list[ProductModel]] = {code: [] for code in CATEGORY_ORDER}
+    for code, zh, en, makes in BRANDS:
+        if code not in spec.brands:
+            continue
+        brand = Brand(tenant_id=tenant_id, code=code, name_zh=zh, name_en=en)
+        db.add(brand)
+        db.flush()
+        for category in makes:
+            product = PRODUCTS[category]
+            unit = product.warranty_months
+            if category == "air_conditioner":
+                unit = DEFAULT_AC_WARRANTY
+            unit = BRAND_WARRANTY.get((code, category), unit)
+            parts = {part: months for part, months in product.key_parts.items() if months >= unit}
+            for index, name in enumerate(rng.sample(product.names, min(2, len(product.names)))):
+                model = ProductModel(
+                    tenant_id=tenant_id,
+                    brand_id=brand.id,
+                    category_id=categories[category].id,
+                    model_code=f"{product.model_prefix}{rng.randint(100, 999)}{code[:2].upper()}{index + 1}",
+                    name=f"{zh} {name}",
+                    warranty_months=unit,
+                    key_part_months=parts,
+                )
+                db.add(model)
+                by_category[category].append(model)
+    db.flush()
+    return by_category
+
+
+def _technicians(db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets: list[Outlet]) -> list:
+    rng = maker.rng
+    technicians = []
+    for index in range(spec.technicians):
+        trades = rng.sample(TRADES, 2 if rng.random() < 0.6 else 1)
+        skills = {skill for trade in trades for skill in trade}
+        if index == 0 or rng.random() < 0.5:  # air conditioners are the bulk of the work
+            skills |= set(TRADES[0])
+        if index == 0:
+            skills |= {category for category, _, _ in FIRST_CUSTOMER_APPLIANCES}
+        technicians.append(
+            Technician(
+                tenant_id=tenant_id,
+                outlet_id=outlets[index % len(outlets)].id,
+                name=maker.name(),
+                phone=maker.phone(),
+                skills=[c for c in CATEGORY_ORDER if c in skills],
+                created_at=_at_local(date.today() - timedelta(days=rng.randint(120, 1500)), 9),
+            )
+        )
+    for position, outlet in enumerate(outlets):  # every outlet covers every category
+        staff = technicians[position :: len(outlets)]
+        for category in CATEGORY_ORDER:
+            if staff and not any(category in t.skills for t in staff):
+                chosen = rng.choice(staff)
+                chosen.skills = [c for c in CATEGORY_ORDER if c in {*chosen.skills, category}]
+    db.add_all(technicians)
+    db.flush()
+    return technicians
+
+
+def _homes(
+    db: Session, maker: Maker, spec: Spec, tenant_id: int, models: dict[str, list[ProductModel]], today: date
+) -> list[history.Home]:
+    """Customers, their addresses and their appliances, inserted in three batches."""
+    rng = maker.rng
+    city = spec.city
+    district_weights = [d.weight for d in city.districts]
+    customers, address_fields = [], []
+    for index in range(spec.customers):
+        district = 0 if index == 0 else rng.choices(range(len(city.districts)), district_weights)[0]
+        address_fields.append(maker.address(city, district))
+        customers.append(
+            Customer(
+                tenant_id=tenant_id,
+                name=maker.name(),
+                phone=maker.phone(),
+                elderly_household=index != 0 and rng.random() < 0.12,
+                infant_household=index != 0 and rng.random() < 0.06,
+            )
+        )
+    owners = list(range(spec.customers)) + [
+        rng.randrange(1, spec.customers) for _ in range(spec.appliances - spec.customers)
+    ]
+    owners.sort()
+    owners[: len(FIRST_CUSTOMER_APPLIANCES)] = [0] * len(FIRST_CUSTOMER_APPLIANCES)
+    categories = [c for c in CATEGORY_ORDER if models[c]]
+    category_weights = [PRODUCTS[c].weight for c in categories]
+    plans = []  # (owner, model, purchase date, install date)
+    for position, owner in enumerate(owners):
+        if position < len(FIRST_CUSTOMER_APPLIANCES):
+            category, brand, years = FIRST_CUSTOMER_APPLIANCES[position]
+            model = next(m for m in models[category] if m.name.startswith(dict(_brand_names())[brand]))
+            bought = today - timedelta(days=int(years * 365))
+        else:
+            category = rng.choices(categories, category_weights)[0]
+            model = rng.choice(models[category])
+            bought = today - timedelta(days=3 + int(rng.random() ** 1.4 * 8 * 365))
+        installed = None
+        if rng.random() < PRODUCTS[category].install:
+            installed = min(today, bought + timedelta(days=rng.randint(1, 7)))
+        plans.append((owner, model, category, bought, installed))
+    registered = [_at_local(p[4] or p[3], rng.uniform(9, 20)) for p in plans]
+    for owner, moment in zip(owners, registered, strict=True):
+        customer = customers[owner]
+        customer.created_at = min(customer.created_at or moment, moment - timedelta(hours=1))
+    db.add_all(customers)
+    db.flush()
+    addresses = [
+        Address(tenant_id=tenant_id, customer_id=c.id, created_at=c.created_at, **fields)
+        for c, fields in zip(customers, address_fields, strict=True)
+    ]
+    db.add_all(addresses)
+    db.flush()
+    channels, channel_weights = zip(*CHANNEL_WEIGHTS, strict=True)
+    appliances = []
+    for number, ((owner, model, _category, bought, installed), moment) in enumerate(
+        zip(plans, registered, strict=True)
+    ):
+        appliances.append(
+            Appliance(
+                tenant_id=tenant_id,
+                customer_id=customers[owner].id,
+                address_id=addresses[owner].id,
+                product_model_id=model.id,
+                serial_number=f"{spec.slug.upper()}{model.brand_id:02d}{bought:%y%m}{number + 1:06d}",
+                purchase_date=bought,
+                purchase_channel=rng.choices(channels, channel_weights)[0].value,
+                install_date=installed,
+                created_at=moment,
+            )
+        )
+    db.add_all(appliances)
+    db.flush()
+    return [
+        history.Home(
+            appliance=appliance,
+            model=model,
+            category=category,
+            customer_index=owner,
+            address=addresses[owner],
+            registered_at=moment,
+        )
+        for appliance, (owner, model, category, _, _), moment in zip(appliances, plans, registered, strict=True)
+    ]
+
+
+def _brand_names() -> list[tuple[str, str]]:
+    return [(code, zh) for code, zh, _, _ in BRANDS]
+
+
+def _build(
+    db: Session, rng: random.Random, maker: Maker, spec: Spec, password_hash: str, today: date
+) -> Town:
+    founded = _at_local(today - timedelta(days=3 * 365), 9)
+    tenant = Tenant(slug=spec.slug, name=spec.name, timezone="Asia/Shanghai", created_at=founded)
+    db.add(tenant)
+    db.flush()
+    if spec.sla_overrides is not None:
+        db.add(SlaPolicy(tenant_id=tenant.id, overrides=spec.sla_overrides))
+    models = _catalog(db, rng, spec, tenant.id)
+    outlets = []
+    for code, name, kind, district_name in spec.city.outlets:
+        district = next(d for d in spec.city.districts if d.name == district_name)
+        outlets.append(
+            Outlet(
+                tenant_id=tenant.id,
+                code=code,
+                name=name,
+                kind=kind,
+                district=district.name,
+                lat=round(district.lat + rng.uniform(-0.01, 0.01), 6),
+                lng=round(district.lng + rng.uniform(-0.01, 0.01), 6),
+                created_at=founded,
+            )
+        )
+    db.add_all(outlets)
+    db.flush()
+    by_district = {o.district: o for o in outlets}
+    outlet_of = {
+        d.name: by_district.get(d.name) or by_district[spec.city.served_by[d.name]] for d in spec.city.districts
+    }
+    technicians = _technicians(db, maker, spec, tenant.id, outlets)
+    homes = _homes(db, maker, spec, tenant.id, models, today)
+
+    def user(username: str, role: str, display: str, **links) -> User:
+        return User(
+            tenant_id=tenant.id,
+            username=username,
+            display_name=display,
+            role=role,
+            password_hash=password_hash,
+            created_at=founded,
+            **links,
+        )
+
+    users = {}
+    for username, role in spec.staff:
+        links = {}
+        if role == Role.OUTLET_MANAGER:
+            links["outlet_id"] = outlets[int(username.removeprefix("outlet")) - 1].id
+        users[username] = user(username, role, f"{maker.name()}（{username}）", **links)
+    tech_users = {}
+    for index, technician in enumerate(technicians):
+        name = f"tech{index + 1:02d}"
+        users[name] = tech_users[technician.id] = user(
+            name, Role.TECHNICIAN, technician.name, technician_id=technician.id
+        )
+    customers_by_index = {}
+    for index in range(spec.customer_users):
+        customer_id = next(h.appliance.customer_id for h in homes if h.customer_index == index)
+        name = f"customer{index + 1:02d}"
+        customers_by_index[index] = users[name] = user(
+            name, Role.CUSTOMER, f"customer {index + 1}", customer_id=customer_id
+        )
+    db.add_all(users.values())
+    db.flush()
+    for home in homes:
+        home.customer_user = customers_by_index.get(home.customer_index)
+    reserved = [h for h in homes if h.customer_index == 0][: len(FIRST_CUSTOMER_APPLIANCES)]
+    return Town(
+        tenant=tenant,
+        users=users,
+        outlets=outlets,
+        outlet_of=outlet_of,
+        technicians=technicians,
+        tech_users=tech_users,
+        homes=[h for h in homes if h not in reserved],
+        reserved=reserved,
+    )
+
+
+def load_demo_city(db: Session, progress: Console | None = None, scale: float = 1.0) -> str:
+    """Create tenants ``demo`` and ``acme`` with their history; returns a short summary. Refuses (raises
+    ``DemoAlreadyLoaded``) when either tenant exists. ``scale`` shrinks the demo tenant for tests."""
+    for slug in ("demo", "acme"):
+        if auth_service.get_tenant_by_slug(db, slug=slug) is not None:
+            raise DemoAlreadyLoaded(f"tenant {slug!r} already exists: the demo city is loaded already")
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    maker = Maker(rng)
+    anchor = clock.now().replace(second=0, microsecond=0)
+    today = anchor.astimezone(TIMEZONE).date()
+    password_hash = hash_password(PASSWORD)  # once: argon2 is slow on purpose
+    lines = []
+    for spec in (demo_spec(scale), ACME):
+        with clock.travel(anchor):
+            town = _build(db, rng, maker, spec, password_hash, today)
+        if progress is not None:
+            progress.print(
+                f"{spec.slug}: {len(town.outlets)} outlets, {len(town.technicians)} technicians, "
+                f"{spec.customers} customers, {len(town.homes) + len(town.reserved)} appliances"
+            )
+        history.replay(db, rng, town, spec.orders, spec.recent_orders, anchor, progress)
+        counts = dict(
+            db.execute(
+                select(WorkOrder.status, func.count())
+                .where(WorkOrder.tenant_id == town.tenant.id)
+                .group_by(WorkOrder.status)
+                .order_by(WorkOrder.status)
+            ).all()
+        )
+        states = ", ".join(f"{status} {n}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        lines.append(f"{spec.slug}: {sum(counts.values())} orders ({states})")
+    seconds = time.perf_counter() - started
+    return f"demo city loaded in {seconds:.1f} s; password for every login: {PASSWORD}\n" + "\n".join(lines)

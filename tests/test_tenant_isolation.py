@@ -1,0 +1,818 @@
+"""Tenant isolation over every route of the API.
+
+An id that belongs to another tenant is answered exactly like an id that does not exist: 404 with the one
+error shape, and nothing is written. Lists show only the caller's tenant. Within a tenant a customer sees
+only their own records and a technician only the orders assigned to them.
+
+The routes are read from the app itself. Each route with a path parameter needs a recipe (``ROUTES``, or
+the generated recipe for a work-order action of the state table) saying how to fill its parameters and
+body; each route without one needs a line in ``UNPARAMETRISED`` saying which test here covers it. A route
+added without either fails ``test_every_route_of_the_api_is_covered`` by name: extend the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from anxin.appliance import service as appliance_service
+from anxin.auth.models import User
+from anxin.models import (
+    Address,
+    Base,
+    Brand,
+    Category,
+    Customer,
+    Outlet,
+    ProductModel,
+    Technician,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from anxin.work_order import actions
+from anxin.work_order.states import MOVES, Status
+from tests.conftest import TenantWorld
+from tests.helpers import HAPPY_PATH
+
+ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
+STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
+NOWHERE = 987_654_321  # an id no table holds
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+QUOTE_LINES = [{"kind": "visit", "description": "上门费", "amount_fen": 5000}]
+NEW_ADDRESS = {"district": "西湖区", "detail": "文三路 2 号", "lat": 30.27, "lng": 120.12}
+# The order in which the happy path (and one detour) reaches the states an order can be built in.
+BUILDABLE = [Status.CREATED] + [MOVES[action].target for _, action, _ in HAPPY_PATH] + [Status.PENDING_PARTS]
+
+
+# --- the scene: two tenants, each with orders in known states, a photo, a quote -----------------------
+
+
+@dataclass
+class Side:
+    """One tenant's objects that a request can name."""
+
+    world: TenantWorld
+    orders: dict[Status, int] = field(default_factory=dict)  # an order of customer01 in each state
+    appliances: list[int] = field(default_factory=list)  # customer01's appliance behind each order
+    photo_id: int = 0
+    model_id: int = 0
+    brand_id: int = 0
+    category_id: int = 0
+    address_id: int = 0
+
+    @property
+    def read_order(self) -> int:
+        """An order with a quote, an event trail and a photo, assigned to ``technician``."""
+        return self.orders[Status.QUOTED]
+
+
+@dataclass
+class Scene:
+    client: TestClient
+    engine: Engine
+    upload_dir: Path
+    demo: Side
+    acme: Side
+
+
+def steps_to(state: Status) -> list[tuple[str, str, dict | None]]:
+    if state == Status.PENDING_PARTS:
+        return [*steps_to(Status.IN_PROGRESS), ("technician", "wait-parts", {"reason": "等配件"})]
+    steps, current = [], Status.CREATED
+    for role, action, body in HAPPY_PATH:
+        if current == state:
+            break
+        steps.append((role, action, body))
+        current = MOVES[action].target
+    assert current == state, f"the happy path never reaches {state}"
+    return steps
+
+
+def state_for(action: str) -> Status:
+    """A state the action may start from, so that the action would succeed if the order were reachable."""
+    sources = MOVES[action].sources
+    for state in BUILDABLE:
+        if state in sources:
+            return state
+    raise LookupError(f"no buildable order state for {action!r}: extend BUILDABLE/steps_to")
+
+
+def take(db, *, order: WorkOrder, actor: User, action: str, body: dict | None, world: TenantWorld) -> None:
+    """One step of the happy path through the actions themselves (faster than over HTTP)."""
+    body = body or {}
+    ctx = actions.Context(reason=body.get("reason"), note=body.get("note"))
+    if action == "assign":
+        technician = db.get(Technician, world.technician_id)
+        actions.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
+    elif action == "quote":
+        actions.quote(db, order=order, actor=actor, ctx=ctx, lines=body["lines"])
+    elif action in ("approve-quote", "decline-quote"):
+        actions.decide_quote(db, order=order, actor=actor, ctx=ctx, approve=action == "approve-quote")
+    else:
+        actions.perform(db, order=order, action=action, actor=actor, ctx=ctx)
+
+
+def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: set[Status]) -> Side:
+    """customer01 of ``world`` gets one appliance and one order per state (intake allows one open order
+    per appliance and service type), the QUOTED one a photo; the ids a request can name are noted."""
+    side = Side(world=world)
+    tenant_id = world.tenant.id
+    with sessionmaker_() as db:
+        users = {role: db.get(User, user.id) for role, user in world.users.items()}
+        side.model_id = db.scalar(select(ProductModel.id).where(ProductModel.tenant_id == tenant_id))
+        side.brand_id = db.scalar(select(Brand.id).where(Brand.tenant_id == tenant_id))
+        side.category_id = db.scalar(
+            select(Category.id).where(Category.tenant_id == tenant_id, Category.code == "refrigerator")
+        )
+        side.address_id = db.scalar(select(Address.id).where(Address.customer_id == world.customer_id))
+        for index, state in enumerate(sorted(states, key=BUILDABLE.index)):
+            appliance = appliance_service.create(
+                db,
+                tenant_id=tenant_id,
+                customer_id=world.customer_id,
+                product_model_id=side.model_id,
+                serial_number=f"SN{world.tenant.slug.upper()}S{index:03d}",
+                purchase_date=date(2025, 6, 1),
+                purchase_channel="jd",
+                install_date=None,
+                address_id=side.address_id,
+            )
+            intake = actions.Intake(
+                customer_id=world.customer_id,
+                appliance_id=appliance.id,
+                service_type="repair",
+                channel="hotline",
+                fault_description="冰箱不制冷",
+                extra_appliance_ids=[],
+            )
+            created = actions.create_order(db, actor=users["agent"], intake=intake)
+            assert created.created
+            for role, action, body in steps_to(state):
+                take(db, order=created.order, actor=users[role], action=action, body=body, world=world)
+            assert created.order.status == state
+            side.appliances.append(appliance.id)
+            side.orders[state] = created.order.id
+        db.commit()
+    photo = client.post(
+        f"/api/v1/work-orders/{side.read_order}/photos",
+        files={"file": ("fault.png", PNG, "image/png")},
+        headers=world.headers("technician"),
+    )
+    assert photo.status_code == 201, photo.text
+    side.photo_id = photo.json()["id"]
+    return side
+
+
+def build_scene(client, sessionmaker_, engine, world, settings) -> Scene:
+    demo_states = {state_for(action) for action in MOVES} | {Status.QUOTED}
+    demo = build_side(client, sessionmaker_, world.demo, demo_states)
+    acme = build_side(client, sessionmaker_, world.acme, {Status.CREATED, Status.ACCEPTED, Status.QUOTED})
+    # demo sets its own SLA policy and a brand acme has not: neither may show through to acme
+    policy = client.put("/api/v1/sla-policy", json=DEMO_POLICY, headers=world.demo.headers("admin"))
+    assert policy.status_code == 200, policy.text
+    brand = client.post(
+        "/api/v1/catalog/brands",
+        json={"code": "demoonly", "name_zh": "演示", "name_en": "Demo only"},
+        headers=world.demo.headers("admin"),
+    )
+    assert brand.status_code == 201, brand.text
+    return Scene(client=client, engine=engine, upload_dir=settings.upload_dir, demo=demo, acme=acme)
+
+
+DEMO_POLICY = {
+    "respond_minutes": 11,
+    "appointment_minutes": 22,
+    "arrive_urban_minutes": 33,
+    "arrive_suburban_minutes": 44,
+    "complete_minutes": 55,
+    "at_risk_share": 0.5,
+    "quiet_start": "23:00",
+    "quiet_end": "07:00",
+    "overrides": [],
+}
+
+
+# --- what nothing-changed means: every row of every table, and the upload folder ---------------------
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    with engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def uploads(folder: Path) -> set[Path]:
+    return set(folder.rglob("*")) if folder.exists() else set()
+
+
+class Watch:
+    """Compares the database and the upload folder with how they were before each request."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.rows = snapshot(scene.engine)
+        self.files = uploads(scene.upload_dir)
+
+    def changes(self) -> list[str]:
+        rows, files = snapshot(self.scene.engine), uploads(self.scene.upload_dir)
+        changed = [f"table {name} changed" for name in rows if rows[name] != self.rows.get(name)]
+        if files != self.files:
+            changed.append(f"files written: {sorted(str(p) for p in files - self.files)}")
+        self.rows, self.files = rows, files
+        return changed
+
+
+# --- the recipes: how to name another tenant's object on each route ---------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    victim: Side  # whose objects the path names
+    viewer: Side  # the caller's tenant: a body names the caller's own objects, so only the path is foreign
+
+
+@dataclass(frozen=True)
+class Case:
+    params: dict[str, int]
+    json: Any = None
+    files: dict | None = None
+    control: bool = True  # the victim's own admin reaches it (checked for GET routes)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    cases: Callable[[Target], list[Case]]
+    roles: tuple[str, ...] = ROLES  # the caller's roles that pass the route's role gate
+
+
+def _appliance(t: Target) -> list[Case]:
+    return [Case({"appliance_id": t.victim.world.appliance_id})]
+
+
+def _customer(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"customer_id": t.victim.world.customer_id}, json=json)]
+
+
+def _order(t: Target) -> list[Case]:
+    return [Case({"order_id": t.victim.read_order})]
+
+
+def _new_appliance(t: Target) -> dict:
+    return {
+        "product_model_id": t.viewer.model_id,
+        "serial_number": "SNISO0001",
+        "purchase_date": "2025-01-01",
+        "purchase_channel": "jd",
+    }
+
+
+def _photo(t: Target) -> list[Case]:
+    return [
+        Case({"order_id": t.victim.read_order, "photo_id": t.victim.photo_id}),
+        # the caller's own order with the other tenant's photo id
+        Case({"order_id": t.viewer.read_order, "photo_id": t.victim.photo_id}, control=False),
+    ]
+
+
+WO = "/api/v1/work-orders/{order_id}"
+
+ROUTES: dict[tuple[str, str], Recipe] = {
+    ("GET", "/api/v1/appliances/{appliance_id}"): Recipe(_appliance),
+    ("GET", "/api/v1/appliances/{appliance_id}/warranty"): Recipe(_appliance),
+    ("GET", "/api/v1/catalog/models/{model_id}"): Recipe(lambda t: [Case({"model_id": t.victim.model_id})]),
+    ("GET", "/api/v1/customers/{customer_id}"): Recipe(_customer),
+    ("POST", "/api/v1/customers/{customer_id}/addresses"): Recipe(lambda t: _customer(t, NEW_ADDRESS)),
+    ("GET", "/api/v1/customers/{customer_id}/appliances"): Recipe(_customer),
+    ("POST", "/api/v1/customers/{customer_id}/appliances"): Recipe(lambda t: _customer(t, _new_appliance(t))),
+    ("GET", "/api/v1/technicians/{technician_id}"): Recipe(
+        lambda t: [Case({"technician_id": t.victim.world.technician_id})], roles=STAFF
+    ),
+    ("GET", WO): Recipe(_order),
+    ("GET", f"{WO}/events"): Recipe(_order),
+    ("GET", f"{WO}/sla"): Recipe(_order),
+    ("GET", f"{WO}/quote"): Recipe(_order),
+    ("GET", f"{WO}/photos"): Recipe(_order),
+    ("POST", f"{WO}/photos"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, files={"file": ("x.png", PNG, "image/png")})]
+    ),
+    ("GET", f"{WO}/photos/{{photo_id}}"): Recipe(_photo),
+}
+
+# The body each action of the state table needs to succeed (besides a reason where the table asks one).
+ACTION_BODIES: dict[str, Callable[[Target], dict]] = {
+    "assign": lambda t: {"technician_id": t.viewer.world.technician_id},
+    "appoint": lambda t: {"start_at": "2030-01-02T09:00:00+08:00", "end_at": "2030-01-02T11:00:00+08:00"},
+    "quote": lambda t: {"lines": QUOTE_LINES},
+    "carry-in": lambda t: {"receipt_no": "R-0001", "workshop": "西湖维修中心"},
+}
+ACTION_ROUTE = re.compile(r"^/api/v1/work-orders/\{order_id\}/(?P<action>[a-z-]+)$")
+
+
+def _action_recipe(action: str) -> Recipe:
+    """Each action is aimed at an order in a state it may start from: only the tenant stands in the way."""
+
+    def cases(t: Target) -> list[Case]:
+        body = ACTION_BODIES.get(action, lambda t: {})(t)
+        if MOVES[action].requires_reason:
+            body["reason"] = "隔离测试"
+        return [Case({"order_id": t.victim.orders[state_for(action)]}, json=body or None)]
+
+    return Recipe(cases)
+
+
+def recipe_for(method: str, path: str) -> Recipe | None:
+    if (method, path) in ROUTES:
+        return ROUTES[(method, path)]
+    match = ACTION_ROUTE.match(path)
+    if method == "POST" and match and match["action"] in MOVES:
+        return _action_recipe(match["action"])
+    return None
+
+
+# Routes without a path parameter, and the test here that covers each.
+LISTS, BODIES, OWN, PUBLIC = "list", "body", "own", "public"
+UNPARAMETRISED: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/auth/token"): PUBLIC,  # signs in as name@tenant: test_sign_in_names_the_tenant
+    ("GET", "/api/v1/me"): OWN,
+    ("GET", "/api/v1/catalog/categories"): LISTS,
+    ("GET", "/api/v1/catalog/service-types"): PUBLIC,  # a fixed vocabulary, no tenant rows
+    ("GET", "/api/v1/catalog/brands"): LISTS,
+    ("POST", "/api/v1/catalog/brands"): OWN,
+    ("GET", "/api/v1/catalog/models"): LISTS,
+    ("POST", "/api/v1/catalog/models"): BODIES,
+    ("GET", "/api/v1/customers"): LISTS,
+    ("POST", "/api/v1/customers"): OWN,
+    ("GET", "/api/v1/technicians"): LISTS,
+    ("GET", "/api/v1/outlets"): LISTS,
+    ("GET", "/api/v1/work-orders"): LISTS,
+    ("POST", "/api/v1/work-orders"): BODIES,
+    ("GET", "/api/v1/sla-policy"): OWN,
+    ("PUT", "/api/v1/sla-policy"): OWN,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+}
+
+PATH_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def api_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every API route, those of included routers too."""
+    try:  # FastAPI >= 0.165 keeps an included router as one entry of app.routes
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # earlier versions copy the included routes into app.routes
+        contexts = list(app.routes)
+    else:
+        contexts = list(iter_route_contexts(app.routes))
+    keys = []
+    for context in contexts:
+        if isinstance(getattr(context, "original_route", context), APIRoute):
+            keys += [(method, context.path) for method in sorted(context.methods - {"HEAD", "OPTIONS"})]
+    return keys
+
+
+def parametrised(app) -> list[tuple[str, str, Recipe | None]]:
+    return [(m, p, recipe_for(m, p)) for m, p in api_routes(app) if PATH_PARAM.search(p)]
+
+
+def test_every_route_of_the_api_is_covered(app):
+    routes = api_routes(app)
+    assert len(routes) > 30, routes  # the enumeration itself works
+    missing = []
+    for method, path in routes:
+        if PATH_PARAM.search(path):
+            if recipe_for(method, path) is None:
+                missing.append(f"{method} {path}: add a recipe to ROUTES in tests/test_tenant_isolation.py")
+        elif (method, path) not in UNPARAMETRISED:
+            missing.append(f"{method} {path}: add it to UNPARAMETRISED with the test that covers it")
+    known = set(routes)
+    stale = [f"{m} {p}: no such route any more" for m, p in [*ROUTES, *UNPARAMETRISED] if (m, p) not in known]
+    assert not missing + stale, "\n".join(missing + stale)
+    listed = {key for key, kind in UNPARAMETRISED.items() if kind == LISTS}
+    assert listed == set(LIST_QUERIES), "every list route needs its queries in LIST_QUERIES"
+    bodies = {key for key, kind in UNPARAMETRISED.items() if kind == BODIES}
+    assert bodies <= {(ref.method, ref.path) for ref in BODY_REFERENCES}
+
+
+# --- a foreign id in the path ---------------------------------------------------------------------
+
+
+def request(scene: Scene, method: str, path: str, case: Case, headers: dict) -> Any:
+    return scene.client.request(
+        method, path.format(**case.params), json=case.json, files=case.files, headers=headers
+    )
+
+
+def hidden(scene: Scene, watch: Watch, method: str, path: str, case: Case, who: str, headers: dict) -> str:
+    """'' when the request is answered 404 not_found and wrote nothing; otherwise what went wrong."""
+    response = request(scene, method, path, case, headers)
+    problems = []
+    if response.status_code != 404:
+        problems.append(f"answered {response.status_code}: {response.text[:160]}")
+    else:
+        error = response.json().get("error", {})
+        if error.get("code") != "not_found" or not error.get("message"):
+            problems.append(f"404 without the error shape: {response.text[:160]}")
+    problems += watch.changes()
+    label = f"{method} {path.format(**case.params)} as {who}"
+    return f"{label}: {'; '.join(problems)}" if problems else ""
+
+
+def counts(scene: Scene, order_id: int) -> tuple[int, int]:
+    with scene.engine.connect() as connection:
+        version = connection.scalar(select(WorkOrder.version).where(WorkOrder.id == order_id))
+        events = len(
+            connection.execute(
+                select(WorkOrderEvent.id).where(WorkOrderEvent.work_order_id == order_id)
+            ).all()
+        )
+    return version, events
+
+
+def test_no_route_reaches_an_object_of_another_tenant(app, client, world, sessionmaker_, engine, settings):
+    scene = build_scene(client, sessionmaker_, engine, world, settings)
+    target = Target(victim=scene.demo, viewer=scene.acme)
+    demo_orders = {order_id: counts(scene, order_id) for order_id in scene.demo.orders.values()}
+    watch = Watch(scene)
+    failures, tried = [], 0
+    for method, path, recipe in parametrised(app):
+        if recipe is None:
+            failures.append(f"{method} {path}: no recipe (see test_every_route_of_the_api_is_covered)")
+            continue
+        try:
+            cases = recipe.cases(target)
+        except LookupError as exc:
+            failures.append(f"{method} {path}: cannot build a request: {exc}")
+            continue
+        for case in cases:
+            if method == "GET" and case.control:  # the recipe names a real object: its own tenant sees it
+                own = request(scene, method, path, case, world.demo.headers("admin"))
+                if own.status_code != 200:
+                    failures.append(f"{method} {path}: demo's admin gets {own.status_code}, recipe is broken")
+            for role in recipe.roles:
+                tried += 1
+                failures.append(
+                    hidden(scene, watch, method, path, case, f"acme/{role}", world.acme.headers(role))
+                )
+    failures = [f for f in failures if f]
+    assert tried > 150
+    assert not failures, "\n".join(failures)
+    # and, said plainly: no demo order moved and none gained an event
+    assert {order_id: counts(scene, order_id) for order_id in demo_orders} == demo_orders
+
+
+WITHIN_TENANT = {
+    # path parameter: who, in the same tenant, must not see customer01's object behind it
+    "order_id": ("other_customer", "other_technician"),
+    "customer_id": ("other_customer", "other_technician", "technician"),
+    "appliance_id": ("other_customer",),
+}
+
+
+def test_within_a_tenant_customers_and_technicians_see_only_their_own(
+    app, client, world, sessionmaker_, engine, settings
+):
+    """customer02 cannot reach customer01's orders, appliances or record; tech02 cannot reach orders
+    assigned to tech01 (nor unassigned ones); a technician reaches no customer record."""
+    scene = build_scene(client, sessionmaker_, engine, world, settings)
+    demo = world.demo
+    target = Target(victim=scene.demo, viewer=scene.demo)
+    watch = Watch(scene)
+    failures, tried = [], 0
+    for method, path, recipe in parametrised(app):
+        viewers = sorted({who for name in PATH_PARAM.findall(path) for who in WITHIN_TENANT.get(name, ())})
+        if not viewers or recipe is None:
+            continue
+        for case in recipe.cases(target):
+            for who in viewers:
+                tried += 1
+                failures.append(hidden(scene, watch, method, path, case, f"demo/{who}", demo.headers(who)))
+    failures = [f for f in failures if f]
+    assert tried > 50
+    assert not failures, "\n".join(failures)
+
+    # the rightful viewers do see them: the test above is about who, not about broken ids
+    order = scene.demo.read_order
+    for who in ("customer", "technician", "agent"):
+        response = client.get(f"/api/v1/work-orders/{order}", headers=demo.headers(who))
+        assert response.status_code == 200, (who, response.text)
+    for url in (f"/api/v1/customers/{demo.customer_id}", f"/api/v1/appliances/{demo.appliance_id}"):
+        assert client.get(url, headers=demo.headers("customer")).status_code == 200
+    # and their lists leave the others' orders out
+    mine = client.get("/api/v1/work-orders", headers=demo.headers("customer")).json()
+    assert {o["id"] for o in mine["items"]} == set(scene.demo.orders.values())
+    for who in ("other_customer", "other_technician"):
+        listed = client.get("/api/v1/work-orders", headers=demo.headers(who)).json()
+        assert listed["items"] == [] and listed["total"] == 0, (who, listed)
+    assigned = client.get("/api/v1/work-orders", headers=demo.headers("technician")).json()
+    with sessionmaker_() as session:
+        expected = set(
+            session.scalars(select(WorkOrder.id).where(WorkOrder.technician_id == demo.technician_id))
+        )
+    assert expected and {o["id"] for o in assigned["items"]} == expected
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+# For each list route: the table its rows come from, the roles that may call it, and queries that name
+# demo's objects (as filters) or match demo's rows (both tenants have a customer with the same phone).
+LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene], list[dict]]]] = {
+    ("GET", "/api/v1/work-orders"): (
+        WorkOrder,
+        ROLES,
+        lambda s: [
+            {},
+            {"customer_id": s.demo.world.customer_id},
+            {"technician_id": s.demo.world.technician_id},
+            {"district": "西湖区", "status": ["created", "quoted"]},
+        ],
+    ),
+    ("GET", "/api/v1/customers"): (
+        Customer,
+        STAFF,
+        lambda s: [{}, {"q": "13800000001"}, {"q": "0001"}, {"q": "张三"}],
+    ),
+    ("GET", "/api/v1/technicians"): (
+        Technician,
+        STAFF,
+        lambda s: [{}, {"outlet_id": s.demo.world.outlet_id}, {"skill": "refrigerator"}],
+    ),
+    ("GET", "/api/v1/catalog/brands"): (Brand, ROLES, lambda s: [{}]),
+    ("GET", "/api/v1/catalog/models"): (
+        ProductModel,
+        ROLES,
+        lambda s: [{}, {"brand_id": s.demo.brand_id}, {"category_id": s.demo.category_id}],
+    ),
+    ("GET", "/api/v1/catalog/categories"): (Category, ROLES, lambda s: [{}]),
+    ("GET", "/api/v1/outlets"): (Outlet, STAFF, lambda s: [{}]),
+}
+
+
+def test_lists_never_show_another_tenants_rows(client, world, sessionmaker_, engine, settings):
+    scene = build_scene(client, sessionmaker_, engine, world, settings)
+    failures = []
+    for (method, path), (model, roles, queries) in LIST_QUERIES.items():
+        with sessionmaker_() as session:
+            ids = {
+                slug: set(session.scalars(select(model.id).where(model.tenant_id == side.world.tenant.id)))
+                for slug, side in (("demo", scene.demo), ("acme", scene.acme))
+            }
+        assert ids["demo"] and ids["acme"], (path, ids)  # both tenants have rows: the test can fail
+        for params in queries(scene):
+            for role in roles:
+                response = client.request(method, path, params=params, headers=world.acme.headers(role))
+                label = f"{method} {path} {params} as acme/{role}"
+                if response.status_code != 200:
+                    failures.append(f"{label}: answered {response.status_code}: {response.text[:160]}")
+                    continue
+                body = response.json()
+                items = body["items"] if isinstance(body, dict) else body
+                got = {item["id"] for item in items}
+                if got & ids["demo"] or not got <= ids["acme"]:
+                    failures.append(f"{label}: lists demo's rows {sorted(got & ids['demo'])}")
+                if isinstance(body, dict) and body["total"] != len(got):  # a total counting demo's rows
+                    failures.append(f"{label}: total {body['total']} for {len(got)} rows")
+                if role == "admin" and params == {} and got != ids["acme"]:
+                    failures.append(f"{label}: {sorted(got)} is not all of acme's {sorted(ids['acme'])}")
+    assert not failures, "\n".join(failures)
+
+
+# --- ids of another tenant in a request body --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyReference:
+    """A request by acme whose body names an id at ``slot``: demo's (``foreign``) must be answered as an id
+    that does not exist, and acme's own (``own``) is accepted, so the request is otherwise sound."""
+
+    method: str
+    path: str
+    role: str
+    params: Callable[[Scene], dict]
+    body: Callable[[Scene, int], dict]
+    slot: str
+    foreign: Callable[[Scene], int]
+    own: Callable[[Scene], int]
+
+
+def _intake(s: Scene, **overrides) -> dict:
+    return {
+        "customer_id": s.acme.world.customer_id,
+        "appliance_id": s.acme.world.appliance_id,
+        "service_type": "installation",
+        "channel": "hotline",
+        "fault_description": "新机安装",
+        **overrides,
+    }
+
+
+def _model(s: Scene, brand_id: int) -> dict:
+    return {
+        "brand_id": brand_id,
+        "category_code": "refrigerator",
+        "model_code": "ISO-1",
+        "name": "隔离测试",
+        "warranty_months": 12,
+    }
+
+
+def _appliance_body(s: Scene, serial: str, **overrides) -> dict:
+    body = {
+        "product_model_id": s.acme.model_id,
+        "serial_number": serial,
+        "purchase_date": "2025-01-01",
+        "purchase_channel": "jd",
+    }
+    return {**body, **overrides}
+
+
+def _nothing(s: Scene) -> dict:
+    return {}
+
+
+def _acme_customer(s: Scene) -> dict:
+    return {"customer_id": s.acme.world.customer_id}
+
+
+BODY_REFERENCES = [
+    BodyReference(
+        "POST",
+        "/api/v1/work-orders",
+        "agent",
+        _nothing,
+        lambda s, i: _intake(s, customer_id=i),
+        "customer_id",
+        foreign=lambda s: s.demo.world.customer_id,
+        own=lambda s: s.acme.world.customer_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/work-orders",
+        "agent",
+        _nothing,
+        lambda s, i: _intake(s, appliance_id=i),
+        "appliance_id",
+        foreign=lambda s: s.demo.world.appliance_id,
+        own=lambda s: s.acme.world.appliance_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/work-orders",
+        "agent",
+        _nothing,
+        lambda s, i: _intake(s, service_type="maintenance", extra_appliance_ids=[i]),
+        "extra_appliance_ids",
+        foreign=lambda s: s.demo.world.appliance_id,
+        own=lambda s: s.acme.appliances[0],
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/work-orders",
+        "agent",
+        _nothing,
+        lambda s, i: _intake(s, service_type="cleaning", address_id=i),
+        "address_id",
+        foreign=lambda s: s.demo.address_id,
+        own=lambda s: s.acme.address_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/catalog/models",
+        "admin",
+        _nothing,
+        _model,
+        "brand_id",
+        foreign=lambda s: s.demo.brand_id,
+        own=lambda s: s.acme.brand_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/customers/{customer_id}/appliances",
+        "agent",
+        _acme_customer,
+        lambda s, i: _appliance_body(s, "SNISO0002", product_model_id=i),
+        "product_model_id",
+        foreign=lambda s: s.demo.model_id,
+        own=lambda s: s.acme.model_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/customers/{customer_id}/appliances",
+        "agent",
+        _acme_customer,
+        lambda s, i: _appliance_body(s, "SNISO0003", address_id=i),
+        "address_id",
+        foreign=lambda s: s.demo.address_id,
+        own=lambda s: s.acme.address_id,
+    ),
+    BodyReference(
+        "POST",
+        WO + "/assign",
+        "dispatcher",
+        lambda s: {"order_id": s.acme.orders[Status.ACCEPTED]},
+        lambda s, i: {"technician_id": i},
+        "technician_id",
+        foreign=lambda s: s.demo.world.technician_id,
+        own=lambda s: s.acme.world.technician_id,
+    ),
+]
+
+
+def test_an_id_of_another_tenant_in_a_body_is_as_unknown_as_a_missing_one(
+    client, world, sessionmaker_, engine, settings
+):
+    scene = build_scene(client, sessionmaker_, engine, world, settings)
+    watch = Watch(scene)
+    failures = []
+    for ref in BODY_REFERENCES:
+        url = ref.path.format(**ref.params(scene))
+        headers = world.acme.headers(ref.role)
+        label = f"{ref.method} {url} with demo's {ref.slot} as acme/{ref.role}"
+        foreign = client.request(ref.method, url, json=ref.body(scene, ref.foreign(scene)), headers=headers)
+        changed = watch.changes()
+        missing = client.request(ref.method, url, json=ref.body(scene, NOWHERE), headers=headers)
+        changed += watch.changes()
+        if foreign.status_code != 404 or foreign.json().get("error", {}).get("code") != "not_found":
+            failures.append(f"{label}: answered {foreign.status_code}: {foreign.text[:160]}")
+        elif foreign.json() != missing.json():
+            failures.append(f"{label}: {foreign.text[:120]} differs from a missing id's {missing.text[:120]}")
+        if changed:
+            failures.append(f"{label}: {'; '.join(changed)}")
+        own = client.request(ref.method, url, json=ref.body(scene, ref.own(scene)), headers=headers)
+        if own.status_code >= 300:  # the control: with acme's own id the same request goes through
+            failures.append(f"{label}: with acme's own id it answers {own.status_code}: {own.text[:160]}")
+        watch.changes()
+    assert not failures, "\n".join(failures)
+
+
+# --- routes that act on the caller's own tenant -----------------------------------------------------
+
+
+def tenant_ids(sessionmaker_, model, tenant_id: int) -> set[int]:
+    with sessionmaker_() as session:
+        return set(session.scalars(select(model.id).where(model.tenant_id == tenant_id)))
+
+
+def test_the_callers_own_tenant_is_the_only_one_they_read_or_write(
+    client, world, sessionmaker_, engine, settings
+):
+    scene = build_scene(client, sessionmaker_, engine, world, settings)
+    demo, acme = world.demo, world.acme
+    assert scene.demo.orders  # demo has rows the routes below could leak
+
+    me = client.get("/api/v1/me", headers=acme.headers("agent")).json()
+    assert (me["tenant"], me["tenant_id"]) == ("acme", acme.tenant.id)
+
+    # demo's SLA policy is demo's: acme still reads the defaults, and acme's change leaves demo's alone
+    policy = client.get("/api/v1/sla-policy", headers=acme.headers("dispatcher")).json()
+    assert policy["respond_minutes"] != DEMO_POLICY["respond_minutes"], policy
+    mine = {**DEMO_POLICY, "respond_minutes": 45, "complete_minutes": 1440}
+    assert client.put("/api/v1/sla-policy", json=mine, headers=acme.headers("admin")).status_code == 200
+    demo_policy = client.get("/api/v1/sla-policy", headers=demo.headers("admin")).json()
+    assert {key: demo_policy[key] for key in DEMO_POLICY} == DEMO_POLICY
+    assert client.get("/api/v1/sla-policy", headers=acme.headers("admin")).json()["respond_minutes"] == 45
+
+    # a brand code demo already uses is free in acme, and demo's brand stays as it was
+    brand = client.post(
+        "/api/v1/catalog/brands",
+        json={"code": "demoonly", "name_zh": "阿克米", "name_en": "Acme's own"},
+        headers=acme.headers("admin"),
+    )
+    assert brand.status_code == 201, brand.text
+    demo_brands = client.get("/api/v1/catalog/brands", headers=demo.headers("admin")).json()
+    assert [b["name_en"] for b in demo_brands if b["code"] == "demoonly"] == ["Demo only"]
+
+    # one customer per phone holds per tenant: a phone demo knows is acme's own customer or a new one
+    known = client.post(
+        "/api/v1/customers", json={"name": "张三", "phone": "13800000001"}, headers=acme.headers("agent")
+    )
+    assert known.status_code == 200 and known.json()["id"] == acme.customer_id, known.text
+    only_demo = {"name": "王五", "phone": "13800000009"}
+    assert client.post("/api/v1/customers", json=only_demo, headers=demo.headers("agent")).status_code == 201
+    demo_customers = tenant_ids(sessionmaker_, Customer, demo.tenant.id)
+    fresh = client.post("/api/v1/customers", json=only_demo, headers=acme.headers("agent"))
+    assert fresh.status_code == 201, fresh.text
+    assert fresh.json()["id"] not in demo_customers
+    assert tenant_ids(sessionmaker_, Customer, demo.tenant.id) == demo_customers
+
+
+def test_sign_in_names_the_tenant(client, world):
+    """The same user name in two tenants: ``name@tenant`` picks the tenant, and the token stays in it."""
+    for slug, side in (("demo", world.demo), ("acme", world.acme)):
+        signed = client.post("/api/v1/auth/token", data={"username": f"agent@{slug}", "password": "demo1234"})
+        assert signed.status_code == 200, signed.text
+        token = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+        me = client.get("/api/v1/me", headers=token).json()
+        assert (me["tenant"], me["id"]) == (slug, side.users["agent"].id)
