@@ -59,12 +59,17 @@ def seed(demo: bool = typer.Option(False, "--demo", help="load the demo city")) 
         console.print("nothing to load: pass --demo for the demo city")
         raise typer.Exit(1)
     from anxin.database import make_engine, make_sessionmaker, transaction
-    from anxin.demo.city import load_demo_city
+    from anxin.demo.city import DemoAlreadyLoaded, load_demo_city
 
     engine = make_engine(get_settings().database_url)
-    with transaction(make_sessionmaker(engine)) as db:
-        summary = load_demo_city(db, progress=console)
-    engine.dispose()
+    try:
+        with transaction(make_sessionmaker(engine)) as db:
+            summary = load_demo_city(db, progress=console)
+    except DemoAlreadyLoaded as exc:
+        console.print(f"[yellow]{exc}[/yellow]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
     console.print(summary)
 
 

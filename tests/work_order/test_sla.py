@@ -39,7 +39,7 @@ def limits(area_type="urban", channel="hotline", service_type="repair", **change
     )
 
 
-def evaluate(now, met=None, paused_seconds=0, paused_since=None, **limit_args):
+def evaluate(now, met=None, paused_seconds=0, paused_since=None, visit_by=None, **limit_args):
     return sla.evaluate(
         reported_at=SHANGHAI_NOON,
         met=met or {},
@@ -47,6 +47,7 @@ def evaluate(now, met=None, paused_seconds=0, paused_since=None, **limit_args):
         paused_seconds=paused_seconds,
         paused_since=paused_since,
         now=now,
+        visit_by=visit_by,
     )
 
 
@@ -196,3 +197,32 @@ def test_an_admin_sets_the_tenant_policy_and_new_orders_follow_it(client, world)
     assert order["sla_due_at"].startswith("2026-11-23T04:15")
     other = client.get("/api/v1/sla-policy", headers=world.acme.headers("admin")).json()
     assert other["respond_minutes"] == 30
+
+
+def test_a_visit_the_customer_wants_later_moves_arrival_and_completion_back():
+    tomorrow_afternoon = SHANGHAI_NOON + timedelta(days=1, hours=4)  # 16:00 the next day
+    report_ = evaluate(SHANGHAI_NOON + timedelta(hours=6), visit_by=tomorrow_afternoon)
+    due = {c.name: c.due_at for c in report_.clocks}
+    waited = tomorrow_afternoon - (SHANGHAI_NOON + timedelta(hours=4))
+    assert due["arrive"] == tomorrow_afternoon
+    assert due["complete"] == SHANGHAI_NOON + timedelta(hours=24) + waited
+    assert due["respond"] == SHANGHAI_NOON + timedelta(minutes=30)
+    assert states(report_)["arrive"] == "on_track"
+    # A window inside the limit changes nothing.
+    soon = evaluate(SHANGHAI_NOON, visit_by=SHANGHAI_NOON + timedelta(hours=3))
+    assert {c.name: c.due_at for c in soon.clocks}["arrive"] == SHANGHAI_NOON + timedelta(hours=4)
+
+
+def test_an_appointment_agreed_for_tomorrow_keeps_the_order_on_track(client, world):
+    demo = world.demo
+    with time_machine.travel(SHANGHAI_NOON, tick=False) as traveller:
+        order = report(client, demo).json()
+        walk(client, demo, order["id"], until="acknowledge")
+        body = {"start_at": "2026-11-24T06:00:00Z", "end_at": "2026-11-24T08:00:00Z"}
+        act(client, demo, order["id"], "technician", "appoint", body)
+        traveller.shift(timedelta(hours=8))
+        detail = client.get(
+            f"/api/v1/work-orders/{order['id']}/sla", headers=demo.headers("dispatcher")
+        ).json()
+        arrive = next(c for c in detail["clocks"] if c["name"] == "arrive")
+        assert arrive["due_at"].startswith("2026-11-24T08:00") and detail["state"] == "on_track"

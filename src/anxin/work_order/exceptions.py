@@ -67,11 +67,11 @@ class TechnicianNotQualified(AnxinError):
     message_en = "technician_id: the technician has no skill for {category}"
 
 
-class CustomerCannotCancel(AnxinError):
+class TooLateForRole(AnxinError):
     status_code = 409
-    code = "too_late_to_cancel"
-    message_zh = "工程师已出发，请联系客服取消"
-    message_en = "The technician is already on the way; ask an agent to cancel"
+    code = "too_late"
+    message_zh = "工单已进行到 {current}，{role} 不能再执行 {action}，请联系客服"
+    message_en = "The work order is {current}: too late for the {role} role to {action}; ask an agent"
 
 
 class BadPhoto(AnxinError):

@@ -122,7 +122,11 @@ def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> 
 
 
 def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
-    """The tenant's SLA policy; the industry defaults until the tenant sets its own."""
+    """The tenant's SLA policy; the industry defaults until the tenant sets its own. Read once per
+    session (one request, one job): every action of the unit of work evaluates the clocks with it."""
+    cache = db.info.setdefault("sla_policy", {})
+    if tenant_id in cache:
+        return cache[tenant_id]
     policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
     if policy is None:
         policy = SlaPolicy(
@@ -137,6 +141,7 @@ def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
             quiet_end="08:00",
             overrides=[],
         )
+    cache[tenant_id] = policy
     return policy
 
 
@@ -169,6 +174,7 @@ def sla_report(order: WorkOrder, policy: SlaPolicy, *, timezone: str, now: datet
         paused_seconds=order.sla_paused_seconds or 0,
         paused_since=order.sla_paused_since,
         now=now,
+        visit_by=order.appointment_end_at or order.preferred_end_at,
     )
 
 

@@ -5,6 +5,10 @@ Four clocks run from the moment an order is reported: respond (the technician ac
 address being urban or suburban) and complete. A report made in quiet hours (22:00–08:00 local by
 default), when nobody may contact the customer, starts its clocks when quiet hours end.
 
+A visit the customer asked for later than the arrival limit (the preferred window of the report, or the
+appointment agreed afterwards, which wins) is no lateness of the provider: the arrival and completion
+deadlines move back by the time the customer chose to wait.
+
 Clocks pause while the order waits on parts or on the customer's decision about a quote. Those states come
 after arrival in the state table, so a pause only ever delays the completion clock; the time spent paused
 is added to its deadline.
@@ -123,9 +127,13 @@ def evaluate(
     paused_seconds: int,
     paused_since: datetime | None,
     now: datetime,
+    visit_by: datetime | None = None,
 ) -> SlaReport:
-    """The state of every clock at ``now``. ``met`` maps a clock name to when it was met (or None)."""
+    """The state of every clock at ``now``. ``met`` maps a clock name to when it was met (or None);
+    ``visit_by`` is the end of the visit window the customer asked for or agreed to."""
     start = clock_start(reported_at, limits)
+    arrive_due = start + timedelta(minutes=limits.minutes["arrive"])
+    customer_wait = max(visit_by - arrive_due, timedelta(0)) if visit_by else timedelta(0)
     clocks: list[Clock] = []
     running: list[tuple[datetime, datetime]] = []
     breached = False
@@ -134,6 +142,8 @@ def evaluate(
         budget = timedelta(minutes=limits.minutes[name])
         due = start + budget
         met_at = met.get(name)
+        if name in ("arrive", "complete"):
+            due += customer_wait
         if name == "complete":
             pause = paused_seconds + (int((now - paused_since).total_seconds()) if paused_since else 0)
             due += timedelta(seconds=pause)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from anxin.auth.roles import Role
-from anxin.work_order.exceptions import ActionForbidden, IllegalMove, UnknownAction
+from anxin.work_order.exceptions import ActionForbidden, IllegalMove, TooLateForRole, UnknownAction
 
 
 class Status(StrEnum):
@@ -58,10 +58,17 @@ class Move:
     roles: frozenset[Role]
     stamp: str | None = None
     requires_reason: bool = False
+    # Roles that may take the move from fewer states than the others (a customer may cancel only
+    # before the technician sets off).
+    narrower: tuple[tuple[Role, frozenset[Status]], ...] = ()
+
+    def sources_for(self, role: Role | str) -> frozenset[Status]:
+        return next((sources for who, sources in self.narrower if who == role), self.sources)
 
 
-def _m(action, sources, target, roles, stamp=None, requires_reason=False) -> Move:
-    return Move(action, frozenset(sources), target, frozenset(roles), stamp, requires_reason)
+def _m(action, sources, target, roles, stamp=None, requires_reason=False, narrower=()) -> Move:
+    narrower = tuple((role, frozenset(states)) for role, states in narrower)
+    return Move(action, frozenset(sources), target, frozenset(roles), stamp, requires_reason, narrower)
 
 
 MOVES: dict[str, Move] = {
@@ -102,14 +109,12 @@ MOVES: dict[str, Move] = {
             FRONT_DESK | {R.CUSTOMER},
             "cancelled_at",
             requires_reason=True,
+            narrower=((R.CUSTOMER, BEFORE_VISIT),),
         ),
         _m("resolve-remote", BEFORE_VISIT, S.RESOLVED_REMOTE, {R.AGENT, R.TECHNICIAN}, "resolved_remote_at"),
         _m("carry-in", {S.ON_SITE, S.QUOTE_APPROVED, S.IN_PROGRESS}, S.CARRIED_IN, TECH, "carried_in_at"),
     )
 }
-
-# A customer may call off a visit only before the technician is on the way; after that an agent decides.
-CUSTOMER_CANCEL_BEFORE = BEFORE_VISIT
 
 
 def move_for(action: str, current: Status | str, role: Role | str) -> Move:
@@ -121,9 +126,11 @@ def move_for(action: str, current: Status | str, role: Role | str) -> Move:
         raise ActionForbidden(action=action, role=role)
     if current not in move.sources:
         raise IllegalMove(action=action, current=current)
+    if current not in move.sources_for(role):
+        raise TooLateForRole(action=action, current=current, role=role)
     return move
 
 
 def actions_from(current: Status | str, role: Role | str) -> list[str]:
     """What ``role`` could do next from ``current``: the buttons a page shows."""
-    return [m.action for m in MOVES.values() if current in m.sources and role in m.roles]
+    return [m.action for m in MOVES.values() if role in m.roles and current in m.sources_for(role)]
