@@ -9,10 +9,11 @@ password is ``demo1234``.
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -28,14 +29,13 @@ from anxin.auth.roles import Role
 from anxin.auth.security import hash_password
 from anxin.catalog import service as catalog_service
 from anxin.catalog.codes import CategoryCode
-from anxin.catalog.models import Brand, ProductModel
+from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.demo import history
 from anxin.demo.names import (
     BRAND_WARRANTY,
     BRANDS,
-    DEFAULT_AC_WARRANTY,
     ESTATE_HEADS,
     ESTATE_TAILS,
     GIVEN_CHARS,
@@ -47,12 +47,17 @@ from anxin.demo.names import (
     City,
 )
 from anxin.technician.models import Outlet, Technician
-from anxin.work_order.models import SlaPolicy, WorkOrder
+from anxin.work_order import service as work_order_service
+from anxin.work_order.models import WorkOrder
 
 SEED = 20261122
+# About 11 a day over 90 days. An order is ~12 actions, ~25 ms of CPU in all on a small 2-core machine,
+# so 1,000 load in about half a minute; 2,600 would take over a minute.
+DEMO_ORDERS = 1000
 PASSWORD = "demo1234"
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 CATEGORY_ORDER = [c.value for c in CategoryCode]
+BRAND_ZH = {code: zh for code, zh, _, _ in BRANDS}
 # Technicians specialise; each group is a trade a technician may have.
 TRADES = [
     ("air_conditioner", "refrigerator"),
@@ -77,7 +82,7 @@ FIRST_CUSTOMER_APPLIANCES = [("refrigerator", "haier", 1.2), ("air_conditioner",
 
 
 class DemoAlreadyLoaded(RuntimeError):
-    pass
+    """The database already has a ``demo`` or ``acme`` tenant; loading again would collide with it."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,8 @@ def demo_spec(scale: float) -> Spec:
         technicians=scaled(60, 16),
         customers=scaled(2000, 40),
         appliances=scaled(3000, 60),
-        orders=scaled(2600, 60),
-        recent_orders=scaled(48, 16),
+        orders=scaled(DEMO_ORDERS, 60),
+        recent_orders=scaled(30, 16),
         staff=tuple(staff),
         customer_users=5,
         sla_overrides=[
@@ -133,8 +138,13 @@ ACME = Spec(
     appliances=16,
     orders=12,
     recent_orders=3,
-    staff=(("admin", "admin"), ("agent", "agent"), ("dispatcher", "dispatcher"), ("quality", "quality"),
-           ("outlet01", "outlet_manager")),  # fmt: skip
+    staff=(
+        ("admin", "admin"),
+        ("agent", "agent"),
+        ("dispatcher", "dispatcher"),
+        ("quality", "quality"),
+        ("outlet01", "outlet_manager"),
+    ),
     customer_users=2,
 )
 
@@ -151,6 +161,8 @@ class Town:
     tech_users: dict[int, User]  # technician id -> the technician's login
     homes: list[history.Home]
     reserved: list[history.Home] = field(default_factory=list)  # customer01's, for scripted orders
+    # Held so the session's (weak) identity map keeps them: the actions look categories up by id.
+    categories: list[Category] = field(default_factory=list)
 
 
 class Maker:
@@ -177,7 +189,8 @@ class Maker:
     def address(self, city: City, district_index: int) -> dict:
         district = city.districts[district_index]
         rng = self.rng
-        estate = rng.choice(ESTATE_HEADS) + rng.choice(ESTATE_TAILS)
+        head = rng.randrange(len(ESTATE_HEADS) // 2) * 2
+        estate = ESTATE_HEADS[head : head + 2] + rng.choice(ESTATE_TAILS)
         detail = (
             f"{rng.choice(district.roads)}{rng.randint(1, 999)}号 {estate}"
             f"{rng.randint(1, 30)}幢{rng.randint(1, 4)}单元{rng.randint(1, 28)}{rng.randint(1, 4):02d}室"
@@ -193,12 +206,6 @@ class Maker:
         }
 
 
-def _at_local(day: date, hour: float) -> datetime:
-    """A moment on ``day`` at ``hour`` (fractional) in the tenant's zone, as UTC."""
-    local = datetime(day.year, day.month, day.day, tzinfo=TIMEZONE) + timedelta(hours=hour)
-    return clock.as_utc(local)
-
-
 def _catalog(db: Session, rng: random.Random, spec: Spec, tenant_id: int) -> dict[str, list[ProductModel]]:
     """Brands and their product models with warranty policies; returns category -> models."""
     categories = {c.code: c for c in catalog_service.ensure_categories(db, tenant_id=tenant_id)}
@@ -211,10 +218,7 @@ def _catalog(db: Session, rng: random.Random, spec: Spec, tenant_id: int) -> dic
         db.flush()
         for category in makes:
             product = PRODUCTS[category]
-            unit = product.warranty_months
-            if category == "air_conditioner":
-                unit = DEFAULT_AC_WARRANTY
-            unit = BRAND_WARRANTY.get((code, category), unit)
+            unit = BRAND_WARRANTY.get((code, category), product.warranty_months)
             parts = {part: months for part, months in product.key_parts.items() if months >= unit}
             for index, name in enumerate(rng.sample(product.names, min(2, len(product.names)))):
                 model = ProductModel(
@@ -232,7 +236,9 @@ def _catalog(db: Session, rng: random.Random, spec: Spec, tenant_id: int) -> dic
     return by_category
 
 
-def _technicians(db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets: list[Outlet]) -> list:
+def _technicians(
+    db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets: list[Outlet], today: date
+) -> list[Technician]:
     rng = maker.rng
     technicians = []
     for index in range(spec.technicians):
@@ -249,10 +255,10 @@ def _technicians(db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets:
                 name=maker.name(),
                 phone=maker.phone(),
                 skills=[c for c in CATEGORY_ORDER if c in skills],
-                created_at=_at_local(date.today() - timedelta(days=rng.randint(120, 1500)), 9),
+                created_at=history.local_moment(today - timedelta(days=rng.randint(120, 1500)), 9),
             )
         )
-    for position, outlet in enumerate(outlets):  # every outlet covers every category
+    for position in range(len(outlets)):  # every outlet covers every category
         staff = technicians[position :: len(outlets)]
         for category in CATEGORY_ORDER:
             if staff and not any(category in t.skills for t in staff):
@@ -266,7 +272,7 @@ def _technicians(db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets:
 def _homes(
     db: Session, maker: Maker, spec: Spec, tenant_id: int, models: dict[str, list[ProductModel]], today: date
 ) -> list[history.Home]:
-    """Customers, their addresses and their appliances, inserted in three batches."""
+    """Customers, their addresses and their appliances, added in three flushes."""
     rng = maker.rng
     city = spec.city
     district_weights = [d.weight for d in city.districts]
@@ -283,18 +289,18 @@ def _homes(
                 infant_household=index != 0 and rng.random() < 0.06,
             )
         )
-    owners = list(range(spec.customers)) + [
-        rng.randrange(1, spec.customers) for _ in range(spec.appliances - spec.customers)
-    ]
-    owners.sort()
-    owners[: len(FIRST_CUSTOMER_APPLIANCES)] = [0] * len(FIRST_CUSTOMER_APPLIANCES)
+    first = len(FIRST_CUSTOMER_APPLIANCES)  # customer01's come first, then one each, then the rest at random
+    extra = spec.appliances - spec.customers - first + 1
+    owners = [0] * first + sorted(
+        [*range(1, spec.customers), *(rng.randrange(1, spec.customers) for _ in range(extra))]
+    )
     categories = [c for c in CATEGORY_ORDER if models[c]]
     category_weights = [PRODUCTS[c].weight for c in categories]
     plans = []  # (owner, model, purchase date, install date)
     for position, owner in enumerate(owners):
-        if position < len(FIRST_CUSTOMER_APPLIANCES):
+        if position < first:
             category, brand, years = FIRST_CUSTOMER_APPLIANCES[position]
-            model = next(m for m in models[category] if m.name.startswith(dict(_brand_names())[brand]))
+            model = next(m for m in models[category] if m.name.startswith(BRAND_ZH[brand]))
             bought = today - timedelta(days=int(years * 365))
         else:
             category = rng.choices(categories, category_weights)[0]
@@ -304,7 +310,7 @@ def _homes(
         if rng.random() < PRODUCTS[category].install:
             installed = min(today, bought + timedelta(days=rng.randint(1, 7)))
         plans.append((owner, model, category, bought, installed))
-    registered = [_at_local(p[4] or p[3], rng.uniform(9, 20)) for p in plans]
+    registered = [history.local_moment(p[4] or p[3], rng.uniform(9, 20)) for p in plans]
     for owner, moment in zip(owners, registered, strict=True):
         customer = customers[owner]
         customer.created_at = min(customer.created_at or moment, moment - timedelta(hours=1))
@@ -341,27 +347,26 @@ def _homes(
             appliance=appliance,
             model=model,
             category=category,
+            customer=customers[owner],
             customer_index=owner,
             address=addresses[owner],
             registered_at=moment,
         )
-        for appliance, (owner, model, category, _, _), moment in zip(appliances, plans, registered, strict=True)
+        for appliance, (owner, model, category, _, _), moment in zip(
+            appliances, plans, registered, strict=True
+        )
     ]
-
-
-def _brand_names() -> list[tuple[str, str]]:
-    return [(code, zh) for code, zh, _, _ in BRANDS]
 
 
 def _build(
     db: Session, rng: random.Random, maker: Maker, spec: Spec, password_hash: str, today: date
 ) -> Town:
-    founded = _at_local(today - timedelta(days=3 * 365), 9)
+    founded = history.local_moment(today - timedelta(days=3 * 365), 9)
     tenant = Tenant(slug=spec.slug, name=spec.name, timezone="Asia/Shanghai", created_at=founded)
     db.add(tenant)
     db.flush()
     if spec.sla_overrides is not None:
-        db.add(SlaPolicy(tenant_id=tenant.id, overrides=spec.sla_overrides))
+        work_order_service.set_policy(db, tenant_id=tenant.id, overrides=spec.sla_overrides)
     models = _catalog(db, rng, spec, tenant.id)
     outlets = []
     for code, name, kind, district_name in spec.city.outlets:
@@ -382,9 +387,10 @@ def _build(
     db.flush()
     by_district = {o.district: o for o in outlets}
     outlet_of = {
-        d.name: by_district.get(d.name) or by_district[spec.city.served_by[d.name]] for d in spec.city.districts
+        d.name: by_district.get(d.name) or by_district[spec.city.served_by[d.name]]
+        for d in spec.city.districts
     }
-    technicians = _technicians(db, maker, spec, tenant.id, outlets)
+    technicians = _technicians(db, maker, spec, tenant.id, outlets, today)
     homes = _homes(db, maker, spec, tenant.id, models, today)
 
     def user(username: str, role: str, display: str, **links) -> User:
@@ -412,10 +418,10 @@ def _build(
         )
     customers_by_index = {}
     for index in range(spec.customer_users):
-        customer_id = next(h.appliance.customer_id for h in homes if h.customer_index == index)
+        customer = next(h.customer for h in homes if h.customer_index == index)
         name = f"customer{index + 1:02d}"
         customers_by_index[index] = users[name] = user(
-            name, Role.CUSTOMER, f"customer {index + 1}", customer_id=customer_id
+            name, Role.CUSTOMER, customer.name, customer_id=customer.id
         )
     db.add_all(users.values())
     db.flush()
@@ -431,12 +437,15 @@ def _build(
         tech_users=tech_users,
         homes=[h for h in homes if h not in reserved],
         reserved=reserved,
+        categories=catalog_service.get_categories(db, tenant_id=tenant.id),
     )
 
 
 def load_demo_city(db: Session, progress: Console | None = None, scale: float = 1.0) -> str:
     """Create tenants ``demo`` and ``acme`` with their history; returns a short summary. Refuses (raises
     ``DemoAlreadyLoaded``) when either tenant exists. ``scale`` shrinks the demo tenant for tests."""
+    if scale <= 0:
+        raise ValueError("scale must be positive")
     for slug in ("demo", "acme"):
         if auth_service.get_tenant_by_slug(db, slug=slug) is not None:
             raise DemoAlreadyLoaded(f"tenant {slug!r} already exists: the demo city is loaded already")
@@ -455,7 +464,13 @@ def load_demo_city(db: Session, progress: Console | None = None, scale: float = 
                 f"{spec.slug}: {len(town.outlets)} outlets, {len(town.technicians)} technicians, "
                 f"{spec.customers} customers, {len(town.homes) + len(town.reserved)} appliances"
             )
-        history.replay(db, rng, town, spec.orders, spec.recent_orders, anchor, progress)
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of short-lived ORM objects: cyclic GC passes cost ~20% here
+        try:
+            history.replay(db, rng, town, spec.orders, spec.recent_orders, anchor, progress)
+        finally:
+            if collecting:
+                gc.enable()
         counts = dict(
             db.execute(
                 select(WorkOrder.status, func.count())

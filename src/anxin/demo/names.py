@@ -26,10 +26,8 @@ GIVEN_CHARS = (
 )
 
 # Mobile prefixes of the three carriers (and their sub-brands), for plausible numbers.
-MOBILE_PREFIXES = (
-    "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 "
-    "170 173 175 176 177 178 180 181 182 183 184 185 186 187 188 189 191 195 198 199"
-).split()
+MOBILE_PREFIXES = [str(n) for n in (*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, 166,
+                                     170, 173, 175, 176, 177, 178, *range(180, 190), 191, 195, 198, 199)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,8 +99,10 @@ NINGBO = City(
     served_by={"鄞州区": "海曙区", "北仑区": "海曙区"},
 )
 
-ESTATE_HEADS = "金色 翠苑 锦绣 华庭 绿洲 阳光 春江 湖畔 云栖 和睦 嘉园 桂语 秋水 星河 紫荆 兰亭 知音 景园".split()
-ESTATE_TAILS = "花园 小区 家园 新村 公寓 苑 府 名邸 雅苑 里".split()
+ESTATE_HEADS = (
+    "金色翠苑锦绣华庭绿洲阳光春江湖畔云栖和睦嘉园桂语秋水星河紫荆兰亭知音景园"  # two characters each
+)
+ESTATE_TAILS = ("花园", "小区", "家园", "新村", "公寓", "苑", "府", "名邸", "雅苑", "里")
 
 # Brands: (code, 中文, English, categories it makes)
 BRANDS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -138,7 +138,7 @@ class Product:
 
 PRODUCTS: dict[str, Product] = {
     "air_conditioner": Product(
-        22, "KFR-", ("变频挂机 1.5匹", "变频柜机 3匹", "新一级能效挂机 1匹"), 72, {"compressor": 120}, 1.0,
+        22, "KFR-", ("变频挂机 1.5匹", "变频柜机 3匹", "新一级能效挂机 1匹"), 36, {"compressor": 120}, 1.0,
         ("空调不制冷，出风是热的", "室外机不转，显示E1故障码", "室内机漏水", "开机有异响，噪音很大",
          "遥控无反应，无法开机", "制热效果差"),
         (("压缩机", 120000, "compressor"), ("电容", 4500, None), ("冷媒（加氟）", 15000, None),
@@ -167,7 +167,7 @@ PRODUCTS: dict[str, Product] = {
         (("maintenance", 2), ("cleaning", 1)),
     ),
     "range_hood": Product(
-        7, "CXW-", ("侧吸式油烟机", "顶吸式油烟机", "集成烟灶"), 36, {"motor": 60}, 1.0,
+        7, "CXW-", ("侧吸式油烟机", "顶吸式油烟机", "集成烟灶"), 36, {"motor": 120}, 1.0,
         ("油烟机吸力变小", "油烟机噪音大", "按键失灵", "漏油"),
         (("电机", 42000, "motor"), ("涡轮", 12000, None), ("控制面板", 18000, None), ("止回阀", 4000, None)),
         (("cleaning", 4),),
@@ -207,9 +207,11 @@ PRODUCTS: dict[str, Product] = {
 
 # Warranty deviations some brands advertise (whole-unit months).
 BRAND_WARRANTY = {("gree", "air_conditioner"): 72, ("midea", "air_conditioner"): 72,
-                  ("haier", "refrigerator"): 36, ("siemens", "refrigerator"): 36}  # fmt: skip
-DEFAULT_AC_WARRANTY = 36
+                  ("fotile", "range_hood"): 60, ("robam", "range_hood"): 60}  # fmt: skip
 
+# Services besides repair: (what the quote calls the work, price range in fen)
+SERVICE_PRICES = {"cleaning": ("深度清洗", 8000, 16000), "maintenance": ("保养", 6000, 12000),
+                  "relocation": ("拆装移机", 20000, 35000), "inspection": ("安全检测", 4000, 6000)}  # fmt: skip
 SERVICE_NOTES = {
     "cleaning": "预约{name}深度清洗",
     "maintenance": "{name}定期保养，更换滤芯/检查",

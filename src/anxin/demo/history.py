@@ -1,0 +1,474 @@
+"""Ninety days of work orders, replayed through the real actions under ``clock.travel``.
+
+Orders are taken in the order they were reported. Each gets a story (accept, assign, visit, quote, repair,
+follow-up, close, or a side exit) told step by step at plausible moments; a step that would fall after
+"now" is not taken, so recent orders are left in the open states they would really be in. Orders reported
+in the last day and a half may also be left deliberately at an open state, so the queue has work in it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.appliance.models import Appliance
+from anxin.appliance.warranty import warranty_on
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.catalog.codes import CATEGORY_NAMES, CategoryCode
+from anxin.catalog.models import ProductModel
+from anxin.customer.models import Address, Customer
+from anxin.demo.names import (
+    CANCEL_REASONS,
+    DECLINE_CANCEL_REASONS,
+    FOLLOW_UP_NOTES,
+    PRODUCTS,
+    REJECT_REASONS,
+    REMOTE_NOTES,
+    SERVICE_NOTES,
+    SERVICE_PRICES,
+    WORKSHOPS,
+)
+from anxin.technician.models import Technician
+from anxin.work_order import actions
+from anxin.work_order.models import WorkOrder
+from anxin.work_order.states import OPEN
+
+if TYPE_CHECKING:
+    from anxin.demo.city import Town
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+FOREVER = datetime.max.replace(tzinfo=UTC)
+# Reports by local hour of day.
+HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 12, 12, 11, 9, 9, 10, 10, 9, 8, 8, 9, 8, 6, 3, 2]
+CHANNELS = [("hotline", 34), ("wechat", 24), ("app", 20), ("brand_system", 10), ("ecommerce", 8),
+            ("retailer_system", 4)]  # fmt: skip
+# Where a recent order may be left (None: its story runs on until now), how often, and how many minutes
+# ago such an order was typically reported.
+RECENT_STALLS = {None: (28, 10, 2160), "created": (5, 3, 40), "accepted": (8, 5, 60), "assigned": (10, 10, 90),
+                 "acknowledged": (10, 20, 180), "en_route": (5, 60, 240), "on_site": (5, 90, 300),
+                 "quoted": (8, 120, 1200), "quote_approved": (3, 120, 600), "in_progress": (8, 120, 600),
+                 "pending_parts": (7, 300, 2160), "carried_in": (3, 300, 2160)}  # fmt: skip
+CONTEXT = ("reason", "note", "lat", "lng")
+OUTCOMES = [("visit", 87), ("remote", 6), ("cancel", 4), ("carry_in", 3)]
+REWORK_SHARE = 0.03
+REWORK_NOTE = "返修：上次维修后又出现同样问题。"
+
+
+@dataclass(eq=False)
+class Home:
+    """One registered appliance and what the story of its orders needs to know."""
+
+    appliance: Appliance
+    model: ProductModel
+    category: str
+    customer: Customer
+    customer_index: int
+    address: Address
+    registered_at: datetime
+    customer_user: User | None = None
+    busy_until: datetime | None = None  # the last step of its latest order; FOREVER while that is open
+    last_completed: datetime | None = None
+
+
+@dataclass(eq=False)
+class Plan:
+    at: datetime
+    outcome: str = "visit"
+    stall: str | None = None
+    rework: bool = False
+    home: Home | None = None
+    technician: Technician | None = None
+    channel: str | None = None
+
+
+class _Stop(Exception):
+    """The story has reached now, or the state the order is to be left in."""
+
+
+def _pick(rng: random.Random, weighted: list[tuple[Any, float]]) -> Any:
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
+
+def _line(kind: str, description: str, amount_fen: int) -> dict:
+    return {"kind": kind, "description": description, "amount_fen": amount_fen}
+
+
+def local_moment(day: date, hour: float) -> datetime:
+    moment = datetime(day.year, day.month, day.day, tzinfo=TIMEZONE) + timedelta(hours=hour)
+    return clock.as_utc(moment)
+
+
+class Simulation:
+    def __init__(self, db: Session, rng: random.Random, town: Town, anchor: datetime) -> None:
+        self.db, self.rng, self.town, self.anchor = db, rng, town, anchor
+        users = list(town.users.values())
+        self.by_role = {role: [u for u in users if u.role == role] for role in Role}
+        self.managers = {u.outlet_id: u for u in self.by_role[Role.OUTLET_MANAGER]}
+        self.outlets = {o.id: o for o in town.outlets}
+        self.skilled: dict[tuple[int | None, str], list[Technician]] = {}
+        for technician in town.technicians:
+            for skill in technician.skills:
+                for key in ((technician.outlet_id, skill), (None, skill)):
+                    self.skilled.setdefault(key, []).append(technician)
+        self.completed: list[tuple[WorkOrder, Home]] = []
+        self.order: WorkOrder | None = None
+        self.t: datetime | None = None
+        self.stall: str | None = None
+
+    # -- the plan: when orders are reported --------------------------------------------------------------
+
+    def plans(self, count: int, recent: int) -> list[Plan]:
+        rng, today = self.rng, self.anchor.astimezone(TIMEZONE).date()
+        scripted = self._scripted(today)
+        days = [today - timedelta(days=back) for back in range(2, 91)]
+        day_weights = [(1.15 if d.weekday() >= 5 else 1.0) * (1.3 - (today - d).days / 300) for d in days]
+        plans = []
+        for _ in range(max(0, count - recent - len(scripted))):
+            day = rng.choices(days, day_weights)[0]
+            hour = rng.choices(range(24), HOUR_WEIGHTS)[0] + rng.random()
+            plans.append(
+                Plan(local_moment(day, hour), _pick(rng, OUTCOMES), rework=rng.random() < REWORK_SHARE)
+            )
+        peak = max(HOUR_WEIGHTS)
+        stalls = [(stall, weight) for stall, (weight, _, _) in RECENT_STALLS.items()]
+        while recent > 0:
+            stall = _pick(rng, stalls)
+            _, youngest, oldest = RECENT_STALLS[stall]
+            moment = self.anchor - timedelta(minutes=rng.uniform(youngest, oldest))
+            if rng.random() * peak > HOUR_WEIGHTS[moment.astimezone(TIMEZONE).hour]:
+                continue
+            outcome = "carry_in" if stall == "carried_in" else "visit" if stall else _pick(rng, OUTCOMES)
+            plans.append(Plan(moment, outcome, stall=stall))
+            recent -= 1
+        plans += scripted
+        plans.sort(key=lambda plan: plan.at)
+        return plans
+
+    def _scripted(self, today: date) -> list[Plan]:
+        """customer01's orders: a closed repair, a remote fix and an open order with a quote to decide."""
+        reserved, tech = self.town.reserved, self.town.technicians[0]
+        if len(reserved) < 3:
+            return []
+        return [
+            Plan(local_moment(today - timedelta(days=40), 10), home=reserved[0], technician=tech, channel="app"),
+            Plan(local_moment(today - timedelta(days=15), 19), "remote", home=reserved[2], channel="app"),
+            Plan(local_moment(today - timedelta(days=1), 10.5), stall="quoted", home=reserved[1],
+                 technician=tech, channel="app"),
+        ]  # fmt: skip
+
+    def _home_for(self, plan: Plan) -> tuple[Home, WorkOrder | None] | None:
+        """A free appliance for the plan (no order open on it, none completed in the last month unless this
+        is to be a rework), with the earlier order when it is a rework."""
+        t, rng = plan.at, self.rng
+        if plan.home is not None:
+            return plan.home, None
+        if plan.rework:
+            window = [
+                (order, home)
+                for order, home in self.completed
+                if t - timedelta(days=28) <= order.completed_at <= t - timedelta(days=1)
+                and home.busy_until < t
+                and home.last_completed == order.completed_at
+            ]
+            if window:
+                order, home = rng.choice(window)
+                return home, order
+        homes = self.town.homes
+        for _ in range(80):
+            home = homes[rng.randrange(len(homes))]
+            free = home.busy_until is None or home.busy_until < t
+            settled = home.last_completed is None or home.last_completed < t - timedelta(days=31)
+            if home.registered_at < t and free and settled:
+                return home, None
+        return None
+
+    # -- telling one order's story -----------------------------------------------------------------------
+
+    def _at(self, moment: datetime, step: Callable[[], Any]) -> Any:
+        if self.t is not None:
+            moment = max(moment, self.t + timedelta(minutes=1))
+        if moment > self.anchor:
+            raise _Stop
+        with clock.travel(moment):
+            result = step()
+        self.t = moment
+        if self.stall is not None and self.order is not None and self.order.status == self.stall:
+            raise _Stop
+        return result
+
+    def _after(self, minutes: float, step: Callable[[], Any], *, working: bool = False) -> Any:
+        moment = self.t + timedelta(minutes=minutes)
+        return self._at(self._working(moment) if working else moment, step)
+
+    def _working(self, moment: datetime) -> datetime:
+        """The moment, or the start of the next working day (08:00–22:00 local) when it falls outside."""
+        local = moment.astimezone(TIMEZONE)
+        if 8 <= local.hour < 22:
+            return moment
+        day = local.date() if local.hour < 8 else local.date() + timedelta(days=1)
+        return local_moment(day, 8 + self.rng.uniform(0, 0.15))
+
+    def _call(self, act: Callable[..., Any], actor: User, **kwargs: Any) -> Callable[[], Any]:
+        """An action on the current order, ready to run: context fields go into ``actions.Context``."""
+        ctx = actions.Context(**{key: kwargs.pop(key) for key in list(kwargs) if key in CONTEXT})
+        return lambda: act(self.db, order=self.order, actor=actor, ctx=ctx, **kwargs)
+
+    def _do(self, action: str, actor: User, **ctx: Any) -> Callable[[], Any]:
+        return self._call(actions.perform, actor, action=action, **ctx)
+
+    def run(self, plan: Plan) -> bool:
+        found = self._home_for(plan)
+        if found is None:
+            return False
+        home, earlier = found
+        rng = self.rng
+        self.order, self.t, self.stall = None, None, plan.stall
+        product = PRODUCTS[home.category]
+        category_zh = CATEGORY_NAMES[CategoryCode(home.category)][0]
+        if earlier is not None:
+            service = earlier.service_type
+            fault = REWORK_NOTE + earlier.fault_description.removeprefix(REWORK_NOTE)
+        else:
+            service = _pick(rng, [("repair", 14), *product.services])
+            fault = rng.choice(product.faults) if service == "repair" else SERVICE_NOTES[service]
+            fault = fault.format(name=category_zh)
+        channel = plan.channel or _pick(rng, CHANNELS)
+        customer = home.customer
+        urgent = "燃气味" in fault or rng.random() < 0.04
+        urgent |= (
+            service == "repair"
+            and (customer.elderly_household or customer.infant_household)
+            and rng.random() < 0.3
+        )
+        creator = home.customer_user if channel in ("app", "wechat") and home.customer_user else None
+        intake = actions.Intake(
+            customer_id=customer.id,
+            appliance_id=home.appliance.id,
+            service_type=service,
+            channel=channel,
+            fault_description=fault,
+            extra_appliance_ids=[],
+            priority="urgent" if urgent else "normal",
+            external_ref=f"{channel[:2].upper()}{rng.randrange(10**9, 10**10)}"
+            if channel.endswith(("system", "commerce"))
+            else None,
+        )
+
+        def create() -> None:
+            made = actions.create_order(
+                self.db, actor=creator or rng.choice(self.by_role[Role.AGENT]), intake=intake
+            )
+            if not made.created:
+                raise RuntimeError(f"demo city: unexpected duplicate of {made.order.number}")
+            self.order = made.order
+
+        try:
+            self._at(plan.at, create)
+            self._story(plan, home)
+        except _Stop:
+            pass
+        order = self.order
+        home.busy_until = FOREVER if order.status in OPEN else self.t
+        if order.completed_at is not None:
+            home.last_completed = order.completed_at
+            self.completed.append((order, home))
+        return True
+
+    def _story(self, plan: Plan, home: Home) -> None:
+        rng, order = self.rng, self.order
+        agent = rng.choice(self.by_role[Role.AGENT])
+        cancel_at = (
+            rng.choice(["created", "accepted", "assigned", "acknowledged"])
+            if plan.outcome == "cancel"
+            else None
+        )
+        if cancel_at == "created":
+            return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
+        self._after(self._quick(1, 12), self._do("accept", agent), working=True)
+        remote_by_agent = plan.outcome == "remote" and rng.random() < 0.6
+        if remote_by_agent:
+            self._after(self._quick(3, 25), self._do("resolve-remote", agent, note=rng.choice(REMOTE_NOTES)))
+            return self._follow_up(optional=True)
+        if cancel_at == "accepted":
+            return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
+        technician = plan.technician or self._technician(home)
+        self._assign(technician, self._quick(2, 15))
+        if plan.technician is None and rng.random() < 0.04:
+            tech = self.town.tech_users[technician.id]
+            reason = rng.choice(REJECT_REASONS)
+            self._after(self._quick(2, 15), self._call(actions.reject, tech, reason=reason))
+            technician = self._technician(home, exclude=technician)
+            self._assign(technician, self._quick(2, 10))
+        if cancel_at == "assigned":
+            return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
+        tech = self.town.tech_users[technician.id]
+        self._after(
+            rng.uniform(25, 75) if rng.random() < 0.06 else self._quick(1, 10),
+            self._do("acknowledge", tech),
+            working=True,
+        )
+        if plan.outcome == "remote":
+            self._after(self._quick(3, 30), self._do("resolve-remote", tech, note=rng.choice(REMOTE_NOTES)))
+            return self._follow_up(optional=True)
+        start, end, later = self._slot(home)
+        if later or start - order.created_at > timedelta(minutes=90):  # a visit within the hour needs none
+            self._after(rng.uniform(1, 6), self._call(actions.appoint, tech, start=start, end=end))
+        if cancel_at == "acknowledged":
+            return self._cancel(agent, rng.uniform(20, 240), CANCEL_REASONS)
+        urban = home.address.area_type == "urban"
+        travel = rng.uniform(15, 45) if urban else rng.uniform(30, 75)
+        outlet = self.outlets[technician.outlet_id]
+        self._at(
+            start - timedelta(minutes=travel + rng.uniform(-15, 10)),
+            self._do("depart", tech, lat=outlet.lat, lng=outlet.lng),
+        )
+        late = rng.uniform(20, 100) if rng.random() < 0.08 else 0
+        here = {"lat": home.address.lat, "lng": home.address.lng}
+        self._after(travel + late, self._do("arrive", tech, **here))
+        if plan.outcome == "carry_in":
+            receipt = f"RX{order.number[2:10]}{order.id:05d}"
+            workshop = rng.choice(WORKSHOPS)
+            carry_in = self._call(actions.carry_in, tech, receipt_no=receipt, workshop=workshop, **here)
+            self._after(rng.uniform(20, 45), carry_in)
+            self._after(
+                rng.uniform(2, 7) * 1440,
+                self._do("complete", tech, note=f"{workshop}修复，已送回"),
+                working=True,
+            )
+            return self._follow_up()
+        lines, part = self._lines(home)
+        self._after(rng.uniform(10, 35), self._call(actions.quote, tech, lines=lines, **here))
+        decider = home.customer_user or agent
+        if rng.random() < 0.05:
+            self._after(rng.uniform(3, 20), self._call(actions.decide_quote, decider, approve=False))
+            if rng.random() < 0.5:
+                return self._cancel(agent, rng.uniform(5, 30), DECLINE_CANCEL_REASONS)
+            cheaper = [{**line, "amount_fen": line["amount_fen"] * 8 // 10} for line in lines]
+            self._after(
+                rng.uniform(5, 20), self._call(actions.quote, tech, lines=cheaper, note="优惠后重新报价")
+            )
+        slow = rng.random() < 0.15
+        approve = self._call(actions.decide_quote, decider, approve=True)
+        self._after(rng.uniform(60, 1200) if slow else rng.uniform(2, 15), approve, working=slow)
+        self._after(
+            rng.uniform(30, 120) if slow else rng.uniform(2, 10),
+            self._do("start", tech, **here),
+            working=slow,
+        )
+        if rng.random() < 0.1 or self.stall == "pending_parts":
+            self._after(rng.uniform(15, 40), self._do("wait-parts", tech, reason=f"等待{part or '配件'}到货"))
+            self._after(rng.uniform(1, 5) * 1440, self._do("resume", tech, **here), working=True)
+        note = f"更换{part}，试机正常" if part else "检修调试完成，试机正常"
+        self._after(rng.uniform(20, 150), self._do("complete", tech, note=note, **here))
+        self._follow_up()
+
+    def _quick(self, low: float, high: float) -> float:
+        """Minutes for a step people usually take at once and sometimes later."""
+        return low + (high - low) * self.rng.random() ** 2
+
+    def _cancel(self, agent: User, minutes: float, reasons: list[str]) -> None:
+        self._after(minutes, self._call(actions.cancel, agent, reason=self.rng.choice(reasons)), working=True)
+
+    def _follow_up(self, optional: bool = False) -> None:
+        rng = self.rng
+        if optional and rng.random() < 0.5:
+            return
+        caller = rng.choice(self.by_role[Role.QUALITY] if rng.random() < 0.3 else self.by_role[Role.AGENT])
+        self._after(
+            rng.uniform(120, 3000),
+            self._do("follow-up", caller, note=rng.choice(FOLLOW_UP_NOTES)),
+            working=True,
+        )
+        closer = rng.choice(self.by_role[Role.QUALITY] if rng.random() < 0.8 else self.by_role[Role.ADMIN])
+        self._after(rng.uniform(10, 2880), self._do("close", closer), working=True)
+
+    def _technician(self, home: Home, exclude: Technician | None = None) -> Technician:
+        outlet = self.town.outlet_of[home.address.district]
+        for key in ((outlet.id, home.category), (None, home.category)):
+            choices = [t for t in self.skilled.get(key, []) if t is not exclude]
+            if choices:
+                return self.rng.choice(choices)
+        return exclude
+
+    def _assign(self, technician: Technician, minutes: float) -> None:
+        manager = self.managers.get(technician.outlet_id)
+        actor = (
+            manager
+            if manager and self.rng.random() < 0.25
+            else self.rng.choice(self.by_role[Role.DISPATCHER])
+        )
+        self._after(minutes, self._call(actions.assign, actor, technician=technician))
+
+    def _slot(self, home: Home) -> tuple[datetime, datetime, bool]:
+        """The visit window agreed on the phone: later today when there is time, else tomorrow."""
+        rng = self.rng
+        lead = rng.uniform(30, 150) if home.address.area_type == "urban" else rng.uniform(45, 220)
+        visit = self.t + timedelta(minutes=lead)
+        local = visit.astimezone(TIMEZONE)
+        hour = local.hour + local.minute / 60
+        later = hour >= 21.5 or hour < 8.5 or rng.random() < 0.04
+        if later:
+            day = local.date() + timedelta(days=1 if hour >= 8.5 else 0)
+            visit = local_moment(day, rng.choice([9, 9.5, 10, 10.5, 13.5, 14, 15]))
+        start = visit - timedelta(
+            minutes=visit.minute % 30, seconds=visit.second, microseconds=visit.microsecond
+        )
+        return start, start + timedelta(hours=2), later
+
+    def _lines(self, home: Home) -> tuple[list[dict], str | None]:
+        """The quote: free under warranty, key parts free while they are covered, else list prices."""
+        rng, order = self.rng, self.order
+        product = PRODUCTS[home.category]
+        zh = CATEGORY_NAMES[CategoryCode(home.category)][0]
+        free = order.billing_category == "C"
+        visit = _line("visit", "上门费", 0 if free else rng.choice([3000, 4000, 5000]))
+        if order.service_type != "repair":
+            name, low, high = SERVICE_PRICES[order.service_type]
+            return [visit, _line("labour", zh + name, 0 if free else rng.randrange(low, high + 1, 500))], None
+        if rng.random() < 0.3:
+            return [visit, _line("labour", "检测调试", 0 if free else rng.randrange(5000, 12001, 500))], None
+        part, price, key = rng.choice(product.parts)
+        appliance, model = home.appliance, home.model
+        covered = warranty_on(
+            on=self.t.astimezone(TIMEZONE).date(),
+            purchase_date=appliance.purchase_date,
+            install_date=appliance.install_date,
+            unit_months=model.warranty_months,
+            key_part_months=model.key_part_months or {},
+        ).covered_parts
+        labour = _line("labour", f"更换{part}", 0 if free else max(5000, price // 400 * 100))
+        part_line = _line("part", part, 0 if free or key in covered else price)
+        return [visit, labour, part_line], part
+
+
+def replay(
+    db: Session,
+    rng: random.Random,
+    town: Town,
+    count: int,
+    recent: int,
+    anchor: datetime,
+    progress: Console | None,
+) -> int:
+    """Report and walk about ``count`` orders for the town up to ``anchor``; returns how many were made."""
+    simulation = Simulation(db, rng, town, anchor)
+    plans = simulation.plans(count, recent)
+    if progress is None or not progress.is_terminal:
+        return sum(simulation.run(plan) for plan in plans)
+    made = 0
+    with Progress(console=progress, transient=True) as bar:
+        task = bar.add_task(f"{town.tenant.slug}: work orders", total=len(plans))
+        for plan in plans:
+            made += simulation.run(plan)
+            bar.advance(task)
+    return made
