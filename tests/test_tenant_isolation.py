@@ -524,6 +524,49 @@ def test_within_a_tenant_customers_and_technicians_see_only_their_own(
     assert expected and {o["id"] for o in assigned["items"]} == expected
 
 
+def test_a_customer_naming_another_customers_records_learns_no_more_than_from_a_missing_id(
+    client, world, sessionmaker_
+):
+    """customer02 cannot see customer01's record or appliance (404 above); naming them in a request body
+    must not tell them apart from ids that do not exist either, or ids can be probed one by one."""
+    demo = world.demo
+    with sessionmaker_() as session:
+        address_id = session.scalar(select(Address.id).where(Address.customer_id == demo.customer_id))
+    own = {"customer_id": demo.other_customer_id, "appliance_id": demo.other_appliance_id}
+    probes = [  # (what, url, body naming customer01's id, the same body naming an id nobody has)
+        ("customer_id", "/api/v1/work-orders", own | {"customer_id": demo.customer_id}),
+        ("appliance_id", "/api/v1/work-orders", own | {"appliance_id": demo.appliance_id}),
+        ("extra_appliance_ids", "/api/v1/work-orders", own | {"extra_appliance_ids": [demo.appliance_id]}),
+        ("address_id", "/api/v1/work-orders", own | {"address_id": address_id}),
+        (
+            "address_id",
+            f"/api/v1/customers/{demo.other_customer_id}/appliances",
+            {"product_model_id": None, "serial_number": "SNPROBE01", "purchase_date": "2025-01-01"}
+            | {"purchase_channel": "jd", "address_id": address_id},
+        ),
+    ]
+    with sessionmaker_() as session:
+        model_id = session.scalar(select(ProductModel.id).where(ProductModel.tenant_id == demo.tenant.id))
+    failures = []
+    for slot, url, body in probes:
+        if "product_model_id" in body:
+            body = {**body, "product_model_id": model_id}
+        else:
+            body = {"service_type": "repair", "channel": "app", "fault_description": "不制冷", **body}
+        missing = {**body, slot: [NOWHERE] if slot == "extra_appliance_ids" else NOWHERE}
+        theirs = client.post(url, json=body, headers=demo.headers("other_customer"))
+        nobodys = client.post(url, json=missing, headers=demo.headers("other_customer"))
+        if theirs.status_code < 400 or (theirs.status_code, theirs.json()) != (
+            nobodys.status_code,
+            nobodys.json(),
+        ):
+            failures.append(
+                f"POST {url} with customer01's {slot} as customer02: {theirs.status_code} {theirs.text[:110]}"
+                f" -- for an id nobody has: {nobodys.status_code} {nobodys.text[:110]}"
+            )
+    assert not failures, "\n".join(failures)
+
+
 # --- lists ------------------------------------------------------------------------------------------
 
 # For each list route: the table its rows come from, the roles that may call it, and queries that name
@@ -806,6 +849,29 @@ def test_the_callers_own_tenant_is_the_only_one_they_read_or_write(
     assert fresh.status_code == 201, fresh.text
     assert fresh.json()["id"] not in demo_customers
     assert tenant_ids(sessionmaker_, Customer, demo.tenant.id) == demo_customers
+
+    # an Idempotency-Key demo used means nothing in acme: acme's request makes acme's own order
+    key = {"Idempotency-Key": "same-key-in-two-tenants"}
+    first = client.post(
+        "/api/v1/work-orders",
+        json=_intake(scene, customer_id=demo.other_customer_id, appliance_id=demo.other_appliance_id),
+        headers=demo.headers("agent") | key,
+    )
+    assert first.status_code == 201, first.text
+    second = client.post("/api/v1/work-orders", json=_intake(scene), headers=acme.headers("agent") | key)
+    assert second.status_code == 201 and not second.json()["replayed"], second.text
+    assert second.json()["id"] != first.json()["id"] and second.json()["customer_id"] == acme.customer_id
+
+    # order numbers count per tenant: acme's do not continue demo's (nor reveal demo's volume)
+    with sessionmaker_() as session:
+        numbers = {
+            side.world.tenant.slug: sorted(
+                session.scalars(select(WorkOrder.number).where(WorkOrder.tenant_id == side.world.tenant.id))
+            )
+            for side in (scene.demo, scene.acme)
+        }
+    assert len(numbers["demo"]) > len(numbers["acme"]) >= 3
+    assert [n[-6:] for n in numbers["acme"]] == [f"{i:06d}" for i in range(1, len(numbers["acme"]) + 1)]
 
 
 def test_sign_in_names_the_tenant(client, world):

@@ -14,9 +14,14 @@ from anxin.customer import service as customer_service
 from anxin.exceptions import InvalidInput, NotFound
 
 
-def get(db: Session, *, tenant_id: int, id: int) -> Appliance:
+def get(db: Session, *, tenant_id: int, id: int, customer_id: int | None = None) -> Appliance:
+    """The tenant's appliance; with ``customer_id``, only when that customer owns it."""
     appliance = db.get(Appliance, id)
-    if appliance is None or appliance.tenant_id != tenant_id:
+    if (
+        appliance is None
+        or appliance.tenant_id != tenant_id
+        or (customer_id is not None and appliance.customer_id != customer_id)
+    ):
         raise NotFound("appliance", "家电")
     return appliance
 
@@ -34,9 +39,9 @@ def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Applia
     if fields["purchase_date"] > now().date():
         raise InvalidInput("purchase_date", "购买日期不能晚于今天", "purchase date is in the future")
     if fields.get("address_id") is not None:
-        address = customer_service.get_address(db, tenant_id=tenant_id, id=fields["address_id"])
-        if address.customer_id != customer_id:
-            raise InvalidInput("address_id", "地址不属于该客户", "address belongs to another customer")
+        customer_service.get_address(
+            db, tenant_id=tenant_id, id=fields["address_id"], customer_id=customer_id
+        )
     appliance = Appliance(tenant_id=tenant_id, customer_id=customer_id, **fields)
     db.add(appliance)
     db.flush()

@@ -35,9 +35,14 @@ def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: 
     return paginate(db, query.order_by(Customer.id), page=page, page_size=page_size)
 
 
-def get_address(db: Session, *, tenant_id: int, id: int) -> Address:
+def get_address(db: Session, *, tenant_id: int, id: int, customer_id: int | None = None) -> Address:
+    """The tenant's address; with ``customer_id``, only when it is that customer's."""
     address = db.get(Address, id)
-    if address is None or address.tenant_id != tenant_id:
+    if (
+        address is None
+        or address.tenant_id != tenant_id
+        or (customer_id is not None and address.customer_id != customer_id)
+    ):
         raise NotFound("address", "地址")
     return address
 

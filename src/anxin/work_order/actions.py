@@ -20,7 +20,7 @@ from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
-from anxin.exceptions import InvalidInput
+from anxin.exceptions import InvalidInput, NotFound
 from anxin.technician.models import Technician
 from anxin.work_order import service
 from anxin.work_order.exceptions import (
@@ -99,17 +99,15 @@ def create_order(
     order linked to the earlier one."""
     now = clock.now()
     tenant_id = actor.tenant_id
+    # Everything is looked up within the reporting customer's own records, and a customer reports only
+    # for themselves: another customer's id answers exactly like an id that does not exist.
+    if actor.role == Role.CUSTOMER and actor.customer_id != intake.customer_id:
+        raise NotFound("customer", "客户")
     customer = customer_service.get(db, tenant_id=tenant_id, id=intake.customer_id)
-    if actor.role == Role.CUSTOMER and actor.customer_id != customer.id:
-        raise InvalidInput("customer_id", "只能为自己报修", "customers report for themselves only")
-    appliances = []
-    for appliance_id in [intake.appliance_id, *intake.extra_appliance_ids]:
-        appliance = appliance_service.get(db, tenant_id=tenant_id, id=appliance_id)
-        if appliance.customer_id != customer.id:
-            raise InvalidInput(
-                "appliance_id", "家电不属于该客户", "the appliance belongs to another customer"
-            )
-        appliances.append(appliance)
+    appliances = [
+        appliance_service.get(db, tenant_id=tenant_id, id=appliance_id, customer_id=customer.id)
+        for appliance_id in [intake.appliance_id, *intake.extra_appliance_ids]
+    ]
     primary = appliances[0]
 
     duplicate = service.open_duplicate(db, appliance_id=primary.id, service_type=intake.service_type)
@@ -119,9 +117,11 @@ def create_order(
     address_id = intake.address_id or primary.address_id
     if address_id is None and customer.addresses:
         address_id = customer.addresses[0].id
-    address = customer_service.get_address(db, tenant_id=tenant_id, id=address_id) if address_id else None
-    if address is not None and address.customer_id != customer.id:
-        raise InvalidInput("address_id", "地址不属于该客户", "the address belongs to another customer")
+    address = (
+        customer_service.get_address(db, tenant_id=tenant_id, id=address_id, customer_id=customer.id)
+        if address_id
+        else None
+    )
     if (
         intake.preferred_start_at
         and intake.preferred_end_at
