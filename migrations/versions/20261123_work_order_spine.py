@@ -120,9 +120,6 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("day", sa.String(length=8), nullable=False),
         sa.Column("last_value", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenant.id"], name=op.f("fk_work_order_sequence_tenant_id_tenant")
-        ),
         sa.PrimaryKeyConstraint("tenant_id", "day", name=op.f("pk_work_order_sequence")),
     )
     op.create_table(

@@ -33,6 +33,9 @@ class PageRead(BaseModel, Generic[T]):
 
 
 def paginate(db: Session, query: Select, *, page: int, page_size: int) -> Page:
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = db.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+    if page == 1 and len(items) < page_size:
+        total = len(items)  # the whole result fits on the first page: no need to count it
+    else:
+        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     return Page(items=items, total=total, page=page, page_size=page_size)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from anxin.appliance.models import Appliance
 from anxin.appliance.warranty import Warranty, warranty_on
 from anxin.catalog import service as catalog_service
+from anxin.catalog.models import ProductModel
 from anxin.clock import now
 from anxin.customer import service as customer_service
 from anxin.exceptions import InvalidInput, NotFound
@@ -48,10 +49,12 @@ def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Applia
     return appliance
 
 
-def warranty(db: Session, *, appliance: Appliance, on: date) -> Warranty:
-    model = catalog_service.get_product_model(
-        db, tenant_id=appliance.tenant_id, id=appliance.product_model_id
-    )
+def warranty(db: Session, *, appliance: Appliance, on: date, model: ProductModel | None = None) -> Warranty:
+    """The appliance's warranty on ``on``; pass its ``model`` when the caller has it loaded already."""
+    if model is None:
+        model = catalog_service.get_product_model(
+            db, tenant_id=appliance.tenant_id, id=appliance.product_model_id
+        )
     return warranty_on(
         on=on,
         purchase_date=appliance.purchase_date,

@@ -68,6 +68,17 @@ def get_product_model(db: Session, *, tenant_id: int, id: int) -> ProductModel:
     return model
 
 
+def get_model_and_category(db: Session, *, tenant_id: int, id: int) -> tuple[ProductModel, Category]:
+    row = db.execute(
+        select(ProductModel, Category)
+        .join(Category, Category.id == ProductModel.category_id)
+        .where(ProductModel.id == id, ProductModel.tenant_id == tenant_id)
+    ).first()
+    if row is None:
+        raise NotFound("product model", "产品型号")
+    return row[0], row[1]
+
+
 def create_brand(db: Session, *, tenant_id: int, code: str, name_zh: str, name_en: str) -> Brand:
     if db.scalar(select(Brand.id).where(Brand.tenant_id == tenant_id, Brand.code == code)) is not None:
         raise InvalidInput("code", "品牌代码已存在", "brand code already exists")

@@ -23,9 +23,7 @@ class Customer(Base):
     infant_household: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    addresses: Mapped[list[Address]] = relationship(
-        back_populates="customer", order_by="Address.id", lazy="selectin"
-    )
+    addresses: Mapped[list[Address]] = relationship(back_populates="customer", order_by="Address.id")
 
 
 class Address(Base):

@@ -64,12 +64,12 @@ def create_customer(body: CustomerCreate, response: Response, db: DbSession, use
     )
     if not created:
         response.status_code = 200
-    return customer
+    return CustomerRead.model_validate(customer)  # inside the request's session: addresses load here
 
 
 @router.get("/{customer_id}", response_model=CustomerRead)
 def get_customer(customer: CurrentCustomer):
-    return customer
+    return CustomerRead.model_validate(customer)
 
 
 @router.post("/{customer_id}/addresses", response_model=AddressRead, status_code=201)

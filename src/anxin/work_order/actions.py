@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.appliance import service as appliance_service
 from anxin.appliance.warranty import billing_category
-from anxin.auth.models import Tenant, User
+from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
@@ -39,11 +39,6 @@ from anxin.work_order.models import (
     WorkOrderEvent,
 )
 from anxin.work_order.states import PAUSED, Move, Status, move_for
-
-
-def tenant_timezone(db: Session, tenant_id: int) -> str:
-    tenant = db.get(Tenant, tenant_id)
-    return tenant.timezone if tenant else "Asia/Shanghai"
 
 
 @dataclass
@@ -110,7 +105,9 @@ def create_order(
     ]
     primary = appliances[0]
 
-    duplicate = service.open_duplicate(db, appliance_id=primary.id, service_type=intake.service_type)
+    duplicate, earlier = service.appliance_orders(
+        db, appliance_id=primary.id, service_type=intake.service_type, now=now
+    )
     if duplicate is not None:
         return Created(order=duplicate, created=False, duplicate=True)
 
@@ -131,15 +128,13 @@ def create_order(
             "preferred_end_at", "期望时间段的结束须晚于开始", "the window ends before it starts"
         )
 
-    model = catalog_service.get_product_model(db, tenant_id=tenant_id, id=primary.product_model_id)
-    category = catalog_service.get_category(db, tenant_id=tenant_id, id=model.category_id)
-    warranty = appliance_service.warranty(db, appliance=primary, on=now.date())
-    timezone = tenant_timezone(db, tenant_id)
-    earlier = service.recent_completion(db, appliance_id=primary.id, now=now)
+    model, category = catalog_service.get_model_and_category(
+        db, tenant_id=tenant_id, id=primary.product_model_id
+    )
+    warranty = appliance_service.warranty(db, appliance=primary, on=now.date(), model=model)
 
     order = WorkOrder(
         tenant_id=tenant_id,
-        number=service.next_number(db, tenant_id=tenant_id, at=now, timezone=timezone),
         status=Status.CREATED.value,
         channel=intake.channel,
         external_ref=intake.external_ref,
@@ -174,6 +169,11 @@ def create_order(
     )
     order.appliances = [WorkOrderAppliance(tenant_id=tenant_id, appliance_id=a.id) for a in appliances]
     _refresh_sla(db, order, now)
+    # The number last: on PostgreSQL the day's counter row is locked from here until the counter's
+    # own transaction ends, so nothing slow may sit between the two.
+    order.number = service.next_number(
+        db, tenant_id=tenant_id, at=now, timezone=service.tenant_timezone(db, tenant_id)
+    )
     db.add(order)
     db.flush()
     payload = {"channel": order.channel, "service_type": order.service_type}
@@ -282,7 +282,8 @@ def _pause_bookkeeping(order: WorkOrder, source: Status, target: Status, now: da
 
 def _refresh_sla(db: Session, order: WorkOrder, now: datetime) -> None:
     policy = service.get_policy(db, tenant_id=order.tenant_id)
-    report = service.sla_report(order, policy, timezone=tenant_timezone(db, order.tenant_id), now=now)
+    timezone = service.tenant_timezone(db, order.tenant_id)
+    report = service.sla_report(order, policy, timezone=timezone, now=now)
     order.sla_due_at = report.due_at
     order.sla_risk_at = report.risk_at
     order.sla_breached = report.breached

@@ -181,11 +181,13 @@ class IdempotencyRecord(Base):
 
 
 class WorkOrderSequence(Base):
-    """The last number given out per tenant and day, bumped atomically (INSERT … ON CONFLICT)."""
+    """The last number given out per tenant and day, bumped atomically (INSERT … ON CONFLICT). No foreign
+    key to the tenant: on PostgreSQL the bump commits on its own, possibly before the tenant's own row
+    (a demo city loading in one transaction)."""
 
     __tablename__ = "work_order_sequence"
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
 

@@ -91,18 +91,23 @@ def create_work_order(
             return read(earlier, user, cls=WorkOrderCreated, replayed=True)
     intake = actions.Intake(**body.model_dump())
     try:
-        with db.begin_nested():
-            result = actions.create_order(
-                db,
-                actor=user,
-                intake=intake,
-                idempotency=(idempotency_key, fingerprint) if idempotency_key else None,
-            )
+        result = actions.create_order(
+            db,
+            actor=user,
+            intake=intake,
+            idempotency=(idempotency_key, fingerprint) if idempotency_key else None,
+        )
+        # Commit now rather than after the response is built: on PostgreSQL the new rows' locks (and the
+        # idempotency key's unique index entry) are held only as long as they must be.
+        db.commit()
     except IntegrityError:
         # A concurrent request with the same key committed first: answer with its order.
-        if not idempotency_key:
-            raise
-        earlier = actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
+        db.rollback()
+        earlier = (
+            actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
+            if idempotency_key
+            else None
+        )
         if earlier is None:
             raise
         response.status_code = 200
@@ -163,7 +168,7 @@ def list_events(order: CurrentWorkOrder, db: DbSession):
 def get_sla(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     """Every SLA clock of the order: deadline, when it was met, its state."""
     policy = service.get_policy(db, tenant_id=user.tenant_id)
-    timezone = actions.tenant_timezone(db, user.tenant_id)
+    timezone = service.tenant_timezone(db, user.tenant_id)
     return service.sla_report(order, policy, timezone=timezone, now=clock.now()).as_dict()
 
 

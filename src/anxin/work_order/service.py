@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from anxin.auth.models import User
+from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.customer.models import Customer
 from anxin.exceptions import NotFound
@@ -104,11 +104,27 @@ def events(db: Session, *, order: WorkOrder) -> Sequence[WorkOrderEvent]:
     ).all()
 
 
+def tenant_timezone(db: Session, tenant_id: int) -> str:
+    """The tenant's zone, read once per session."""
+    cache = db.info.setdefault("tenant_timezone", {})
+    if tenant_id not in cache:
+        zone = db.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id))
+        cache[tenant_id] = zone or "Asia/Shanghai"
+    return cache[tenant_id]
+
+
 def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> str:
     """``WO20261122-000123``: the tenant's local date and a per-day counter, bumped in one atomic upsert
-    so concurrent intakes never share a number."""
+    so concurrent intakes never share a number.
+
+    On PostgreSQL the bump commits in its own short transaction, so concurrent intakes wait on the
+    counter row for one statement rather than for each other's whole request; an intake that fails
+    afterwards leaves a gap in the day's numbers, as a sequence would. SQLite serialises writers anyway
+    and bumps inside the request's transaction."""
     day = at.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    bind = db.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    insert = pg_insert if postgres else sqlite_insert
     statement = (
         insert(WorkOrderSequence)
         .values(tenant_id=tenant_id, day=day, last_value=1)
@@ -117,7 +133,12 @@ def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> 
         )
         .returning(WorkOrderSequence.last_value)
     )
-    value = db.execute(statement).scalar_one()
+    if postgres:
+        with bind.engine.connect() as connection:
+            value = connection.execute(statement).scalar_one()
+            connection.commit()
+    else:
+        value = db.execute(statement).scalar_one()
     return f"WO{day}-{value:06d}"
 
 
@@ -178,35 +199,33 @@ def sla_report(order: WorkOrder, policy: SlaPolicy, *, timezone: str, now: datet
     )
 
 
-def open_duplicate(db: Session, *, appliance_id: int, service_type: str) -> WorkOrder | None:
-    """An order still open for the same appliance and service type."""
-    return db.scalar(
-        select(WorkOrder)
-        .where(
-            WorkOrder.appliance_id == appliance_id,
-            WorkOrder.service_type == service_type,
-            WorkOrder.status.in_([s.value for s in OPEN]),
-        )
-        .order_by(WorkOrder.id)
-        .limit(1)
-    )
-
-
 REWORK_WINDOW = timedelta(days=30)
 
 
-def recent_completion(db: Session, *, appliance_id: int, now: datetime) -> WorkOrder | None:
-    """The latest order on this appliance completed within the rework window (30 days)."""
-    return db.scalar(
+def appliance_orders(
+    db: Session, *, appliance_id: int, service_type: str, now: datetime
+) -> tuple[WorkOrder | None, WorkOrder | None]:
+    """In one query, the two orders of an appliance that intake needs: one still open for the same service
+    type (a duplicate report), and the latest completed within the rework window (30 days)."""
+    open_states = [s.value for s in OPEN]
+    rows = db.scalars(
         select(WorkOrder)
         .where(
             WorkOrder.appliance_id == appliance_id,
-            WorkOrder.status.in_([s.value for s in DONE]),
-            WorkOrder.completed_at >= now - REWORK_WINDOW,
+            or_(
+                and_(WorkOrder.service_type == service_type, WorkOrder.status.in_(open_states)),
+                and_(
+                    WorkOrder.status.in_([s.value for s in DONE]),
+                    WorkOrder.completed_at >= now - REWORK_WINDOW,
+                ),
+            ),
         )
-        .order_by(WorkOrder.completed_at.desc())
-        .limit(1)
-    )
+        .order_by(WorkOrder.id)
+    ).all()
+    duplicate = next((o for o in rows if o.status in open_states), None)
+    done = [o for o in rows if o.status not in open_states]
+    earlier = max(done, key=lambda o: o.completed_at) if done else None
+    return duplicate, earlier
 
 
 def customer_of(db: Session, *, order: WorkOrder) -> Customer:
