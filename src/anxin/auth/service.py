@@ -11,10 +11,6 @@ def get_tenant_by_slug(db: Session, *, slug: str) -> Tenant | None:
     return db.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
-def get_user(db: Session, *, id: int) -> User | None:
-    return db.get(User, id)
-
-
 def authenticate(db: Session, *, login: str, password: str) -> User | None:
     """``login`` is written ``name@tenant``; the tenant's slug picks where the name is looked up."""
     name, sep, slug = login.rpartition("@")

@@ -25,13 +25,6 @@ def get_categories(db: Session, *, tenant_id: int) -> Sequence[Category]:
     return db.scalars(select(Category).where(Category.tenant_id == tenant_id).order_by(Category.id)).all()
 
 
-def get_category(db: Session, *, tenant_id: int, id: int) -> Category:
-    category = db.get(Category, id)
-    if category is None or category.tenant_id != tenant_id:
-        raise NotFound("category", "品类")
-    return category
-
-
 def get_category_by_code(db: Session, *, tenant_id: int, code: str) -> Category:
     category = db.scalar(select(Category).where(Category.tenant_id == tenant_id, Category.code == code))
     if category is None:

@@ -45,7 +45,7 @@ def current_work_order(order_id: int, db: DbSession, user: CurrentUser) -> WorkO
 
 CurrentWorkOrder = Annotated[WorkOrder, Depends(current_work_order)]
 OptionalBody = Annotated[ActionBody | None, Body()]
-Intake = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
+Reporter = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
 
 
 def read(
@@ -79,7 +79,7 @@ def create_work_order(
     body: WorkOrderCreate,
     response: Response,
     db: DbSession,
-    user: Intake,
+    user: Reporter,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ):
     """Take a fault report. With an ``Idempotency-Key`` header a retried request returns the first order."""

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
-from anxin.customer.models import Customer
 from anxin.exceptions import NotFound
 from anxin.pagination import Page, paginate
 from anxin.technician.models import Technician
@@ -45,10 +44,6 @@ def get_for(db: Session, *, user: User, id: int, lock: bool = False) -> WorkOrde
     if order is None:
         raise NotFound("work order", "工单")
     return order
-
-
-def get_by_id(db: Session, *, tenant_id: int, id: int) -> WorkOrder | None:
-    return db.scalar(select(WorkOrder).where(WorkOrder.id == id, WorkOrder.tenant_id == tenant_id))
 
 
 def list_for(
@@ -226,10 +221,6 @@ def appliance_orders(
     done = [o for o in rows if o.status not in open_states]
     earlier = max(done, key=lambda o: o.completed_at) if done else None
     return duplicate, earlier
-
-
-def customer_of(db: Session, *, order: WorkOrder) -> Customer:
-    return db.get(Customer, order.customer_id)
 
 
 def sla_state_of(order: WorkOrder, now: datetime) -> str | None:
