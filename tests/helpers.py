@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from anxin.work_order import actions
 from tests.conftest import TenantWorld
 
 # The happy path, as (role, action, body) from created to closed.
@@ -34,17 +35,26 @@ HAPPY_PATH: list[tuple[str, str, dict[str, Any] | None]] = [
 ]
 
 
-def report(
-    client: TestClient, world: TenantWorld, *, role: str = "agent", headers: dict | None = None, **overrides
-) -> Any:
-    body = {
+def report_body(world: TenantWorld) -> dict[str, Any]:
+    """A customer's refrigerator that does not cool, reported on the hotline."""
+    return {
         "customer_id": world.customer_id,
         "appliance_id": world.appliance_id,
         "service_type": "repair",
         "channel": "hotline",
         "fault_description": "冰箱不制冷，冷藏室温度高",
     }
-    body.update(overrides)
+
+
+def intake(world: TenantWorld, **overrides) -> actions.Intake:
+    """The same report, for tests that call the actions directly."""
+    return actions.Intake(**{**report_body(world), **overrides})
+
+
+def report(
+    client: TestClient, world: TenantWorld, *, role: str = "agent", headers: dict | None = None, **overrides
+) -> Any:
+    body = {**report_body(world), **overrides}
     return client.post("/api/v1/work-orders", json=body, headers={**world.headers(role), **(headers or {})})
 
 

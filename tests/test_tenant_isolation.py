@@ -41,7 +41,7 @@ from anxin.models import (
 from anxin.work_order import actions
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
-from tests.helpers import HAPPY_PATH
+from tests.helpers import HAPPY_PATH, intake, report_body
 
 ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
@@ -146,15 +146,9 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
                 install_date=None,
                 address_id=side.address_id,
             )
-            intake = actions.Intake(
-                customer_id=world.customer_id,
-                appliance_id=appliance.id,
-                service_type="repair",
-                channel="hotline",
-                fault_description="冰箱不制冷",
-                extra_appliance_ids=[],
+            created = actions.create_order(
+                db, actor=users["agent"], intake=intake(world, appliance_id=appliance.id)
             )
-            created = actions.create_order(db, actor=users["agent"], intake=intake)
             assert created.created
             for role, action, body in steps_to(state):
                 take(db, order=created.order, actor=users[role], action=action, body=body, world=world)
@@ -651,14 +645,7 @@ class BodyReference:
 
 
 def _intake(s: Scene, **overrides) -> dict:
-    return {
-        "customer_id": s.acme.world.customer_id,
-        "appliance_id": s.acme.world.appliance_id,
-        "service_type": "installation",
-        "channel": "hotline",
-        "fault_description": "新机安装",
-        **overrides,
-    }
+    return {**report_body(s.acme.world), "service_type": "installation", **overrides}
 
 
 def _model(s: Scene, brand_id: int) -> dict:

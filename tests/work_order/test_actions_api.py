@@ -128,7 +128,9 @@ def test_a_customer_cancels_before_the_visit_but_not_once_the_technician_left(cl
     assert cancelled.status_code == 200 and cancelled.json()["cancel_reason"] == "已自行修好"
     late = report(client, demo, role="customer", channel="app").json()
     walk(client, demo, late["id"], until="depart")
-    seen_by_customer = client.get(f"/api/v1/work-orders/{late['id']}", headers=demo.headers("customer")).json()
+    seen_by_customer = client.get(
+        f"/api/v1/work-orders/{late['id']}", headers=demo.headers("customer")
+    ).json()
     assert "cancel" not in seen_by_customer["actions"]
     refused = act(client, demo, late["id"], "customer", "cancel", {"reason": "不想等了"})
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "too_late"

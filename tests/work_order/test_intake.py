@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from anxin.auth.models import User
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
-from tests.helpers import act, report, walk
+from tests.helpers import act, intake, report, walk
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -150,18 +150,7 @@ def test_two_sessions_changing_one_order_one_wins_the_other_is_refused(world, se
     demo = world.demo
     with sessionmaker_() as setup:
         agent = setup.get(User, demo.users["agent"].id)
-        created = actions.create_order(
-            setup,
-            actor=agent,
-            intake=actions.Intake(
-                customer_id=demo.customer_id,
-                appliance_id=demo.appliance_id,
-                service_type="repair",
-                channel="hotline",
-                fault_description="不制冷",
-                extra_appliance_ids=[],
-            ),
-        )
+        created = actions.create_order(setup, actor=agent, intake=intake(demo))
         setup.commit()
         order_id = created.order.id
     first, second = sessionmaker_(), sessionmaker_()

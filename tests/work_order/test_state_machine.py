@@ -43,7 +43,7 @@ from anxin.work_order.exceptions import (
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.states import FINAL, MOVES, Status, actions_from, move_for
 from tests.conftest import TenantWorld
-from tests.helpers import HAPPY_PATH
+from tests.helpers import HAPPY_PATH, intake
 
 # --- part one: the table ----------------------------------------------------------------------------
 
@@ -240,15 +240,7 @@ def machine_for(sessionmaker_, world: TenantWorld) -> type[RuleBasedStateMachine
             self.db = sessionmaker_()
             self.users = {key: self.db.get(User, user.id) for key, user in world.users.items()}
             self.technician = self.db.get(Technician, world.technician_id)
-            intake = actions.Intake(
-                customer_id=world.customer_id,
-                appliance_id=world.appliance_id,
-                service_type="repair",
-                channel="hotline",
-                fault_description="冰箱不制冷，冷藏室温度高",
-                extra_appliance_ids=[],
-            )
-            created = actions.create_order(self.db, actor=self.users["agent"], intake=intake)
+            created = actions.create_order(self.db, actor=self.users["agent"], intake=intake(world))
             assert created.created, "an earlier example's order leaked into this one"
             self.order = created.order
             self.status, self.version, self.events = Status.CREATED, self.order.version, 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class Intake:
     service_type: str
     channel: str
     fault_description: str
-    extra_appliance_ids: list[int]
+    extra_appliance_ids: list[int] = field(default_factory=list)
     priority: str = "normal"
     elderly_household: bool | None = None
     infant_household: bool | None = None
