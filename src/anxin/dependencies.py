@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.auth.security import read_token
@@ -49,8 +50,8 @@ def get_current_user(
     claims = read_token(token, secret=settings.secret_key)
     if claims is None:
         raise NotAuthenticated()
-    user = db.get(User, int(claims["sub"]))
-    if user is None or not user.is_active or user.tenant_id != claims["tid"]:
+    user = auth_service.get_active_user(db, id=int(claims["sub"]), tenant_id=claims["tid"])
+    if user is None:
         raise NotAuthenticated()
     return user
 

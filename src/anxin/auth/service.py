@@ -56,3 +56,11 @@ def create_user(
 
 def get_tenant(db: Session, *, id: int) -> Tenant:
     return db.get(Tenant, id)
+
+
+def get_active_user(db: Session, *, id: int, tenant_id: int) -> User | None:
+    """The user a token names, if it still exists, is active and belongs to the token's tenant."""
+    user = db.get(User, id)
+    if user is None or not user.is_active or user.tenant_id != tenant_id:
+        return None
+    return user
