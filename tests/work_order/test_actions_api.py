@@ -261,5 +261,7 @@ def test_the_order_list_filters_by_status_technician_area_and_date(client, world
     page = client.get("/api/v1/work-orders", params={"page_size": 1, "page": 2}, headers=headers).json()
     assert page["total"] == 2 and [o["id"] for o in page["items"]] == [first["id"]]
     assert client.get("/api/v1/work-orders", params={"page_size": 500}, headers=headers).status_code == 422
+    unknown = client.get("/api/v1/work-orders", params={"status": "lost"}, headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"].startswith("query.status")
     mine = client.get("/api/v1/work-orders", headers=demo.headers("technician")).json()
     assert [o["id"] for o in mine["items"]] == [second["id"]]

@@ -33,7 +33,7 @@ from anxin.work_order.schemas import (
     WorkOrderCreated,
     WorkOrderRead,
 )
-from anxin.work_order.states import actions_from
+from anxin.work_order.states import Status, actions_from
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
 policy_router = APIRouter(prefix="/api/v1/sla-policy", tags=["work orders"])
@@ -123,7 +123,7 @@ def list_work_orders(
     user: CurrentUser,
     page: PageNumber = 1,
     page_size: PageSize = 50,
-    status: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[Status] | None, Query()] = None,
     sla_state: Annotated[str | None, Query(pattern="^(on_track|at_risk|breached)$")] = None,
     technician_id: int | None = None,
     customer_id: int | None = None,
