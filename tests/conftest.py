@@ -26,6 +26,7 @@ from anxin.customer import service as customer_service
 from anxin.database import make_engine, make_sessionmaker
 from anxin.main import create_app
 from anxin.models import Base
+from anxin.technician import service as technician_service
 from anxin.technician.models import Outlet, Technician
 
 PASSWORD = "demo1234"
@@ -189,10 +190,21 @@ def build_tenant(db: Session, slug: str, password_hash: str) -> TenantWorld:
             outlet_id=outlet.id,
             name=name,
             phone=phone,
-            skills=["refrigerator", "air_conditioner"],
+            home_lat=30.26,
+            home_lng=120.13,
+            work_days=[1, 2, 3, 4, 5, 6, 7],
+            shift_start="00:00",
+            shift_end="23:59",
+            break_start=None,
+            break_end=None,
+            daily_capacity=100,
         )
         for name, phone in (("王师傅", "13900000001"), ("李师傅", "13900000002"))
     ]
+    for technician in technicians:
+        technician_service.grant(technician, ["refrigerator", "air_conditioner"], level="senior")
+        technician_service.certify(technician, "refrigerant", expires_on=date(2099, 12, 31))
+        technician_service.certify(technician, "height", expires_on=date(2099, 12, 31))
     db.add_all(technicians)
     db.flush()
     address = {

@@ -264,6 +264,10 @@ def _order(t: Target) -> list[Case]:
     return [Case({"order_id": t.victim.read_order})]
 
 
+def _accepted(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"order_id": t.victim.orders[Status.ACCEPTED]}, json=json)]
+
+
 def _new_appliance(t: Target) -> dict:
     return {
         "product_model_id": t.viewer.model_id,
@@ -303,6 +307,23 @@ ROUTES: dict[tuple[str, str], Recipe] = {
         lambda t: [Case({"order_id": t.victim.read_order}, files={"file": ("x.png", PNG, "image/png")})]
     ),
     ("GET", f"{WO}/photos/{{photo_id}}"): Recipe(_photo),
+    # dispatch
+    ("GET", f"{WO}/candidates"): Recipe(_accepted, roles=("admin", "agent", "dispatcher", "outlet_manager")),
+    ("GET", f"{WO}/dispatch-attempts"): Recipe(_order, roles=STAFF),
+    ("POST", f"{WO}/claim"): Recipe(_accepted),
+    ("POST", f"{WO}/send-to-outlet"): Recipe(
+        lambda t: _accepted(t, {"outlet_id": t.viewer.world.outlet_id}), roles=("admin", "dispatcher")
+    ),
+    ("POST", f"{WO}/transfer-outlet"): Recipe(
+        lambda t: _accepted(t, {"outlet_id": t.viewer.world.outlet_id}),
+        roles=("admin", "dispatcher", "outlet_manager"),
+    ),
+    ("POST", f"{WO}/request-return"): Recipe(
+        lambda t: _accepted(t, {"reason": "隔离测试"}), roles=("admin", "dispatcher", "outlet_manager")
+    ),
+    ("POST", f"{WO}/decide-return"): Recipe(
+        lambda t: _accepted(t, {"accept": True}), roles=("admin", "dispatcher")
+    ),
 }
 
 # The body each action of the state table needs to succeed (besides a reason where the table asks one).
@@ -355,6 +376,11 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/work-orders"): BODIES,
     ("GET", "/api/v1/sla-policy"): OWN,
     ("PUT", "/api/v1/sla-policy"): OWN,
+    ("POST", "/api/v1/technicians/me/location"): OWN,
+    ("GET", "/api/v1/dispatch/pool"): OWN,  # the tenant's own pool: test_another_tenants_pool_is_not_shown…
+    ("GET", "/api/v1/dispatch/policies"): OWN,
+    ("PUT", "/api/v1/dispatch/policies"): OWN,
+    ("POST", "/api/v1/dispatch/sweep"): OWN,  # sweeps the caller's tenant only
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
 }

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     log_level: str = "INFO"
     sql_echo: bool = False
+    # A road-network backend for travel times (an OSRM server); unset = the offline model.
+    osrm_url: str | None = None
 
 
 @lru_cache

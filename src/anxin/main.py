@@ -19,6 +19,7 @@ from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
 from anxin.database import make_engine, make_sessionmaker
 from anxin.dependencies import language
+from anxin.dispatch.router import router as dispatch_router
 from anxin.exceptions import AnxinError, Conflict
 from anxin.observability import RequestContext, configure_logging
 from anxin.technician.router import router as technician_router
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         technician_router,
         work_order_router,
         policy_router,
+        dispatch_router,
     ):
         app.include_router(router)
 

@@ -5,7 +5,23 @@ from anxin.auth.models import Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.database import Base
-from anxin.technician.models import Outlet, Technician
+from anxin.dispatch.models import (
+    DispatchAttempt,
+    DispatchPlan,
+    DispatchPolicy,
+    PlanStop,
+    PlanUnserved,
+    SlotReservation,
+)
+from anxin.technician.models import (
+    Crew,
+    CrewMember,
+    Outlet,
+    Technician,
+    TechnicianCertificate,
+    TechnicianDayOff,
+    TechnicianSkill,
+)
 from anxin.work_order.models import (
     IdempotencyRecord,
     Quote,
@@ -24,14 +40,25 @@ __all__ = [
     "Base",
     "Brand",
     "Category",
+    "Crew",
+    "CrewMember",
     "Customer",
+    "DispatchAttempt",
+    "DispatchPlan",
+    "DispatchPolicy",
     "IdempotencyRecord",
     "Outlet",
+    "PlanStop",
+    "PlanUnserved",
     "ProductModel",
     "Quote",
     "QuoteLine",
     "SlaPolicy",
+    "SlotReservation",
     "Technician",
+    "TechnicianCertificate",
+    "TechnicianDayOff",
+    "TechnicianSkill",
     "Tenant",
     "User",
     "WorkOrder",

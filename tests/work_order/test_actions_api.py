@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
 from tests.helpers import act, report, walk
 
@@ -98,8 +99,8 @@ def test_assigning_a_technician_without_the_skill_is_refused(client, world, db):
         outlet_id=demo.outlet_id,
         name="赵师傅",
         phone="13900000009",
-        skills=["water_heater"],
     )
+    technician_service.grant(plumber, ["water_heater"])
     db.add(plumber)
     db.commit()
     order = report(client, demo).json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from anxin.auth.models import User
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
-from tests.helpers import act, intake, report, walk
+from tests.helpers import act, intake, report, run_together, walk
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -181,26 +180,6 @@ def test_two_sessions_changing_one_order_one_wins_the_other_is_refused(world, se
             select(WorkOrderEvent.action).where(WorkOrderEvent.work_order_id == order_id)
         ).all()
         assert events == ["create", "accept"]
-
-
-def run_together(count: int, work) -> list:
-    """Run ``work(i)`` in ``count`` threads released at the same moment; return results in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:  # the test inspects what each thread met
-            results[index] = exc
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres

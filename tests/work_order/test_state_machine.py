@@ -212,6 +212,8 @@ def run(db, *, order: WorkOrder, action: str, actor: User, technician: Technicia
         actions.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
     elif action == "reject":
         actions.reject(db, order=order, actor=actor, ctx=ctx)
+    elif action == "unassign":
+        actions.unassign(db, order=order, actor=actor, ctx=ctx)
     elif action == "appoint":
         start = clock.now() + timedelta(days=1)
         actions.appoint(db, order=order, actor=actor, ctx=ctx, start=start, end=start + timedelta(hours=2))
@@ -390,7 +392,7 @@ def machine_for(sessionmaker_, world: TenantWorld) -> type[RuleBasedStateMachine
             event(f"reached {target}")
             if action == "assign":
                 self.technician_id = self.technician.id
-            elif action == "reject":
+            elif action in ("reject", "unassign"):
                 self.technician_id = None
             assert order.technician_id == self.technician_id, where
 

@@ -64,3 +64,24 @@ def get_active_user(db: Session, *, id: int, tenant_id: int) -> User | None:
     if user is None or not user.is_active or user.tenant_id != tenant_id:
         return None
     return user
+
+
+SYSTEM_USERNAME = "system.dispatch"
+
+
+def system_user(db: Session, *, tenant_id: int) -> User:
+    """The tenant's automatic dispatcher, the actor of what the platform does by itself (auto-assign, ack
+    timeouts). It cannot sign in: it is inactive and has no usable password."""
+    user = db.scalar(select(User).where(User.tenant_id == tenant_id, User.username == SYSTEM_USERNAME))
+    if user is None:
+        user = User(
+            tenant_id=tenant_id,
+            username=SYSTEM_USERNAME,
+            display_name="自动派单",
+            role="dispatcher",
+            password_hash="!",
+            is_active=False,
+        )
+        db.add(user)
+        db.flush()
+    return user

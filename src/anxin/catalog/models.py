@@ -43,3 +43,5 @@ class ProductModel(Base):
     name: Mapped[str] = mapped_column(String(120))
     warranty_months: Mapped[int] = mapped_column(Integer, default=12)
     key_part_months: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    # People a job on this model needs (2 for a central air conditioner: a crew).
+    crew_size: Mapped[int] = mapped_column(Integer, default=1)

@@ -46,7 +46,11 @@ from anxin.demo.names import (
     SURNAMES,
     City,
 )
-from anxin.technician.models import Outlet, Technician
+from anxin.dispatch import rules
+from anxin.dispatch.models import DispatchPolicy
+from anxin.dispatch.rules import LEVELS
+from anxin.technician import service as technician_service
+from anxin.technician.models import Crew, CrewMember, Outlet, Technician
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 
@@ -236,9 +240,21 @@ def _catalog(db: Session, rng: random.Random, spec: Spec, tenant_id: int) -> dic
     return by_category
 
 
+SHIFTS = [("08:00", "17:30"), ("08:30", "18:00"), ("09:00", "18:30"), ("10:00", "19:30")]
+THIRD_PARTY_BRANDS = 3  # a third-party outlet's technicians are authorised for a few brands only
+
+
 def _technicians(
-    db: Session, maker: Maker, spec: Spec, tenant_id: int, outlets: list[Outlet], today: date
+    db: Session,
+    maker: Maker,
+    spec: Spec,
+    tenant_id: int,
+    outlets: list[Outlet],
+    today: date,
 ) -> list[Technician]:
+    """Technicians with trades (skills per category at a level), the certificates their trades need (a few
+    expired or missing, as in life), brands (all for own outlets, a few for third parties), a home near their
+    outlet, one of four shifts with a lunch break and a rotating rest day."""
     rng = maker.rng
     technicians = []
     for index in range(spec.technicians):
@@ -248,25 +264,92 @@ def _technicians(
             skills |= set(TRADES[0])
         if index == 0:
             skills |= {category for category, _, _ in FIRST_CUSTOMER_APPLIANCES}
-        technicians.append(
-            Technician(
-                tenant_id=tenant_id,
-                outlet_id=outlets[index % len(outlets)].id,
-                name=maker.name(),
-                phone=maker.phone(),
-                skills=[c for c in CATEGORY_ORDER if c in skills],
-                created_at=history.local_moment(today - timedelta(days=rng.randint(120, 1500)), 9),
-            )
+        outlet = outlets[index % len(outlets)]
+        level = "master" if index == 0 else rng.choices(LEVELS, weights=[35, 45, 20])[0]
+        shift = SHIFTS[index % len(SHIFTS)]
+        rest = 7 if index == 0 else 1 + index % 7
+        brands = None
+        if outlet.kind == "third_party":
+            brands = sorted(rng.sample(list(spec.brands), min(THIRD_PARTY_BRANDS, len(spec.brands))))
+        ratings = rng.randint(0, 160)
+        technician = Technician(
+            tenant_id=tenant_id,
+            outlet_id=outlet.id,
+            name=maker.name(),
+            phone=maker.phone(),
+            level=level,
+            brands=brands,
+            home_lat=round(outlet.lat + rng.uniform(-0.03, 0.03), 6),
+            home_lng=round(outlet.lng + rng.uniform(-0.035, 0.035), 6),
+            daily_capacity=rng.choice([6, 7, 8, 8]),
+            shift_start=shift[0],
+            shift_end=shift[1],
+            work_days=[d for d in range(1, 8) if d != rest],
+            rating=round(min(5.0, rng.gauss(4.7, 0.18)), 2) if ratings else None,
+            rating_count=ratings,
+            created_at=history.local_moment(today - timedelta(days=rng.randint(120, 1500)), 9),
         )
+        technician_service.grant(technician, [c for c in CATEGORY_ORDER if c in skills], level=level)
+        technicians.append(technician)
     for position in range(len(outlets)):  # every outlet covers every category
         staff = technicians[position :: len(outlets)]
         for category in CATEGORY_ORDER:
-            if staff and not any(category in t.skills for t in staff):
+            if staff and not any(category in t.categories for t in staff):
                 chosen = rng.choice(staff)
-                chosen.skills = [c for c in CATEGORY_ORDER if c in {*chosen.skills, category}]
+                technician_service.grant(chosen, [category], level=chosen.level)
+    for technician in technicians:
+        _certify(technician, rng, today)
     db.add_all(technicians)
     db.flush()
     return technicians
+
+
+def _certify(technician: Technician, rng: random.Random, today: date) -> None:
+    """The certificates a technician's trades need, valid for years; one in twenty has let one lapse."""
+    needed = set()
+    for category in technician.categories:
+        for service_type in ("repair", "installation", "relocation"):
+            needed |= rules.requirement_for(category, service_type).certificates
+    for number, kind in enumerate(sorted(needed)):
+        lapsed = rng.random() < 0.05
+        expires = today - timedelta(days=rng.randint(5, 200)) if lapsed else today + timedelta(days=rng.randint(90, 1500))
+        technician_service.certify(
+            technician, kind, expires_on=expires, number=f"{kind[:2].upper()}{technician.phone[-6:]}{number}"
+        )
+
+
+def _crews(db: Session, technicians: list[Technician], outlets: list[Outlet]) -> None:
+    """Two-person crews for central air conditioners at the first two outlets: two senior AC technicians."""
+    for outlet in outlets[:2]:
+        seniors = [
+            t
+            for t in technicians
+            if t.outlet_id == outlet.id and "air_conditioner" in t.categories and t.level != "junior"
+        ]
+        if len(seniors) >= 2:
+            lead, mate = seniors[:2]
+            crew = Crew(tenant_id=lead.tenant_id, outlet_id=outlet.id, name=f"{outlet.name[:4]}安装班组", lead_id=lead.id)
+            crew.members = [CrewMember(technician_id=lead.id), CrewMember(technician_id=mate.id)]
+            db.add(crew)
+    db.flush()
+
+
+def _dispatch_policies(db: Session, tenant_id: int, slug: str) -> None:
+    """The demo tenant dispatches repairs automatically, puts cleaning and maintenance in the order pool
+    and leaves the rest to the dispatcher; acme's dispatcher picks from suggestions."""
+    if slug != "demo":
+        db.add(DispatchPolicy(tenant_id=tenant_id, mode="suggest"))
+        db.flush()
+        return
+    db.add_all(
+        [
+            DispatchPolicy(tenant_id=tenant_id, mode="suggest"),
+            DispatchPolicy(tenant_id=tenant_id, service_type="repair", mode="auto"),
+            DispatchPolicy(tenant_id=tenant_id, service_type="cleaning", mode="pool"),
+            DispatchPolicy(tenant_id=tenant_id, service_type="maintenance", mode="pool"),
+        ]
+    )
+    db.flush()
 
 
 def _homes(
@@ -380,6 +463,9 @@ def _build(
                 district=district.name,
                 lat=round(district.lat + rng.uniform(-0.01, 0.01), 6),
                 lng=round(district.lng + rng.uniform(-0.01, 0.01), 6),
+                coverage=[district.name]
+                + [served for served, by in spec.city.served_by.items() if by == district.name],
+                score=round(rng.uniform(4.3, 4.9), 2),
                 created_at=founded,
             )
         )
@@ -391,6 +477,8 @@ def _build(
         for d in spec.city.districts
     }
     technicians = _technicians(db, maker, spec, tenant.id, outlets, today)
+    _crews(db, technicians, outlets)
+    _dispatch_policies(db, tenant.id, spec.slug)
     homes = _homes(db, maker, spec, tenant.id, models, today)
 
     def user(username: str, role: str, display: str, **links) -> User:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import clock
@@ -25,7 +26,7 @@ from anxin.appliance.warranty import warranty_on
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import CATEGORY_NAMES, CategoryCode
-from anxin.catalog.models import ProductModel
+from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.demo.names import (
     CANCEL_REASONS,
@@ -38,6 +39,10 @@ from anxin.demo.names import (
     SERVICE_PRICES,
     WORKSHOPS,
 )
+from anxin.dispatch import rules
+from anxin.dispatch.assignment import HARD
+from anxin.dispatch.scoring import Job, Shift, Tech, refusals
+from anxin.dispatch.travel import Point
 from anxin.technician.models import Technician
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
@@ -48,6 +53,8 @@ if TYPE_CHECKING:
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 FOREVER = datetime.max.replace(tzinfo=UTC)
+# Qualification checks in the replay ignore shifts (the replay picks a working day itself).
+ALWAYS = Shift(datetime.min.replace(tzinfo=UTC), FOREVER)
 # Reports by local hour of day.
 HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 12, 12, 11, 9, 9, 10, 10, 9, 8, 8, 9, 8, 6, 3, 2]
 CHANNELS = [("hotline", 34), ("wechat", 24), ("app", 20), ("brand_system", 10), ("ecommerce", 8),
@@ -117,10 +124,11 @@ class Simulation:
         self.outlets = {o.id: o for o in town.outlets}
         self.skilled: dict[tuple[int | None, str], list[Technician]] = {}
         for technician in town.technicians:
-            for skill in technician.skills:
+            for skill in technician.categories:
                 for key in ((technician.outlet_id, skill), (None, skill)):
                     self.skilled.setdefault(key, []).append(technician)
         self.completed: list[tuple[WorkOrder, Home]] = []
+        self.brand_codes = {b.id: b.code for b in db.scalars(select(Brand).where(Brand.tenant_id == town.tenant.id))}
         self.order: WorkOrder | None = None
         self.t: datetime | None = None
         self.stall: str | None = None
@@ -393,12 +401,39 @@ class Simulation:
         self._after(rng.uniform(10, 2880), self._do("close", closer), working=True)
 
     def _technician(self, home: Home, exclude: Technician | None = None) -> Technician:
+        """A technician of the serving outlet (else of the city) who is qualified for the job and works
+        that day, as a dispatcher would pick."""
         outlet = self.town.outlet_of[home.address.district]
+        day = self.t.astimezone(TIMEZONE).date()
         for key in ((outlet.id, home.category), (None, home.category)):
-            choices = [t for t in self.skilled.get(key, []) if t is not exclude]
+            choices = [
+                t
+                for t in self.skilled.get(key, [])
+                if t is not exclude and day.isoweekday() in t.work_days and self._qualified(t, home, day)
+            ]
             if choices:
                 return self.rng.choice(choices)
         return exclude
+
+    def _qualified(self, technician: Technician, home: Home, day: date) -> bool:
+        service_type = self.order.service_type if self.order is not None else "repair"
+        job = Job(
+            order_id=0,
+            category=home.category,
+            service_type=service_type,
+            point=Point(home.address.lat, home.address.lng),
+            requirement=rules.requirement_for(home.category, service_type, crew_size=home.model.crew_size),
+            brand=self.brand_codes.get(home.model.brand_id),
+        )
+        tech = Tech(
+            id=technician.id,
+            skills={(s.category, s.service_type): s.level for s in technician.skills},
+            brands=frozenset(technician.brands) if technician.brands is not None else None,
+            certificates={c.kind: c.expires_on for c in technician.certificates},
+            shift=ALWAYS,
+            capacity=10**6,
+        )
+        return not any(r.code in HARD for r in refusals(job, tech, on=day))
 
     def _assign(self, technician: Technician, minutes: float) -> None:
         manager = self.managers.get(technician.outlet_id)
@@ -407,7 +442,7 @@ class Simulation:
             if manager and self.rng.random() < 0.25
             else self.rng.choice(self.by_role[Role.DISPATCHER])
         )
-        self._after(minutes, self._call(actions.assign, actor, technician=technician))
+        self._after(minutes, self._call(actions.assign, actor, technician=technician, override=True))
 
     def _slot(self, home: Home) -> tuple[datetime, datetime, bool]:
         """The visit window agreed on the phone: later today when there is time, else tomorrow."""

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from anxin.clock import now
 from anxin.database import Base, BigIntPK, JSONType, UTCDateTime
 
 
 class Outlet(Base):
-    """A service outlet (网点): the brand's own or a third party's."""
+    """A service outlet (网点): the brand's own or a third party's. ``parent_id`` makes it a sub-outlet
+    (二级网点) of the outlet it works for; ``coverage`` lists the districts it serves."""
 
     __tablename__ = "outlet"
 
@@ -22,11 +23,18 @@ class Outlet(Base):
     district: Mapped[str] = mapped_column(String(30))
     lat: Mapped[float] = mapped_column(Float)
     lng: Mapped[float] = mapped_column(Float)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"))
+    coverage: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    opens_at: Mapped[str] = mapped_column(String(5), default="08:00")  # local HH:MM
+    closes_at: Mapped[str] = mapped_column(String(5), default="20:00")
+    daily_capacity: Mapped[int] = mapped_column(Integer, default=60)
+    score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class Technician(Base):
-    """The minimal technician of the foundation: who, which outlet, which categories (``skills``)."""
+    """A technician: outlet, home base, skills and certificates (own tables), authorised brands (``None`` =
+    every brand the tenant serves), a weekly shift with a break, daily capacity, status and last location."""
 
     __tablename__ = "technician"
 
@@ -35,6 +43,97 @@ class Technician(Base):
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     phone: Mapped[str] = mapped_column(String(11))
-    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[str] = mapped_column(String(20), default="available")
+    level: Mapped[str] = mapped_column(String(10), default="junior")
+    brands: Mapped[list[str] | None] = mapped_column(JSONType)
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lng: Mapped[float | None] = mapped_column(Float)
+    home_area: Mapped[str] = mapped_column(String(10), default="urban")
+    daily_capacity: Mapped[int] = mapped_column(Integer, default=8)
+    shift_start: Mapped[str] = mapped_column(String(5), default="08:30")  # local HH:MM
+    shift_end: Mapped[str] = mapped_column(String(5), default="18:00")
+    break_start: Mapped[str | None] = mapped_column(String(5), default="12:00")
+    break_end: Mapped[str | None] = mapped_column(String(5), default="13:00")
+    work_days: Mapped[list[int]] = mapped_column(JSONType, default=lambda: [1, 2, 3, 4, 5, 6])  # ISO weekdays
+    last_lat: Mapped[float | None] = mapped_column(Float)
+    last_lng: Mapped[float | None] = mapped_column(Float)
+    last_located_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[float | None] = mapped_column(Float)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=True)  # quality may pause it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    skills: Mapped[list[TechnicianSkill]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="TechnicianSkill.id"
+    )
+    certificates: Mapped[list[TechnicianCertificate]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="TechnicianCertificate.id"
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({s.category for s in self.skills})
+
+
+class TechnicianSkill(Base):
+    """Can do ``category`` for ``service_type`` ("*" = every service type) at ``level``."""
+
+    __tablename__ = "technician_skill"
+    __table_args__ = (
+        UniqueConstraint("technician_id", "category", "service_type"),
+        Index("ix_technician_skill_lookup", "tenant_id", "category", "service_type"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    service_type: Mapped[str] = mapped_column(String(20), default="*")
+    level: Mapped[str] = mapped_column(String(10), default="junior")
+
+
+class TechnicianCertificate(Base):
+    __tablename__ = "technician_certificate"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # refrigerant | gas | electrician | height
+    number: Mapped[str | None] = mapped_column(String(60))
+    expires_on: Mapped[date] = mapped_column(Date)
+
+
+class TechnicianDayOff(Base):
+    __tablename__ = "technician_day_off"
+    __table_args__ = (UniqueConstraint("technician_id", "day"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class Crew(Base):
+    """Two or more technicians who take jobs together (a central air-conditioner install); the lead is the
+    order's technician and the crew id goes on the order."""
+
+    __tablename__ = "crew"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("technician.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    members: Mapped[list[CrewMember]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+
+class CrewMember(Base):
+    __tablename__ = "crew_member"
+    __table_args__ = (UniqueConstraint("crew_id", "technician_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    crew_id: Mapped[int] = mapped_column(ForeignKey("crew.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"), index=True)

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from anxin.exceptions import NotFound
+from anxin.exceptions import InvalidInput, NotFound
 from anxin.pagination import Page, paginate
-from anxin.technician.models import Outlet, Technician
+from anxin.technician.models import (
+    Outlet,
+    Technician,
+    TechnicianCertificate,
+    TechnicianSkill,
+)
 
 
 def get(db: Session, *, tenant_id: int, id: int) -> Technician:
@@ -22,15 +30,53 @@ def search(
     if outlet_id is not None:
         query = query.where(Technician.outlet_id == outlet_id)
     if skill:
-        # Skills are a JSON list; matching in Python keeps the query the same on SQLite and PostgreSQL,
-        # and a tenant's technicians number in the hundreds, not millions.
-        matching = [t for t in db.scalars(query.order_by(Technician.id)) if skill in (t.skills or [])]
-        start = (page - 1) * page_size
-        return Page(
-            items=matching[start : start + page_size], total=len(matching), page=page, page_size=page_size
+        query = query.where(
+            Technician.id.in_(
+                select(TechnicianSkill.technician_id).where(
+                    TechnicianSkill.tenant_id == tenant_id, TechnicianSkill.category == skill
+                )
+            )
         )
     return paginate(db, query.order_by(Technician.id), page=page, page_size=page_size)
 
 
 def get_outlets(db: Session, *, tenant_id: int) -> list[Outlet]:
     return list(db.scalars(select(Outlet).where(Outlet.tenant_id == tenant_id).order_by(Outlet.id)))
+
+
+def get_outlet(db: Session, *, tenant_id: int, id: int) -> Outlet:
+    outlet = db.get(Outlet, id)
+    if outlet is None or outlet.tenant_id != tenant_id:
+        raise NotFound("outlet", "网点")
+    return outlet
+
+
+def grant(
+    technician: Technician, categories: Iterable[str], *, level: str = "junior", service_type: str = "*"
+) -> None:
+    """Give a (new or loaded) technician skills in ``categories`` for ``service_type`` at ``level``."""
+    for category in categories:
+        technician.skills.append(
+            TechnicianSkill(
+                tenant_id=technician.tenant_id, category=category, service_type=service_type, level=level
+            )
+        )
+
+
+def certify(technician: Technician, kind: str, *, expires_on: date, number: str | None = None) -> None:
+    technician.certificates.append(
+        TechnicianCertificate(tenant_id=technician.tenant_id, kind=kind, expires_on=expires_on, number=number)
+    )
+
+
+def record_location(
+    db: Session, *, technician: Technician, lat: float, lng: float, at: datetime, now: datetime
+) -> Technician:
+    """Keep the technician's last known position; a report from the future is refused, an older one than
+    what is stored is ignored (phones resend late)."""
+    if at > now:
+        raise InvalidInput("at", "定位时间不能晚于当前时间", "a location cannot come from the future")
+    if technician.last_located_at is None or at >= technician.last_located_at:
+        technician.last_lat, technician.last_lng, technician.last_located_at = lat, lng, at
+    db.flush()
+    return technician

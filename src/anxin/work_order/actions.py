@@ -20,6 +20,7 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
+from anxin.dispatch import assignment as dispatch_assignment
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.technician.models import Technician
 from anxin.work_order import service
@@ -27,7 +28,6 @@ from anxin.work_order.exceptions import (
     IdempotencyKeyReused,
     NotYourOrder,
     ReasonRequired,
-    TechnicianNotQualified,
     VersionConflict,
 )
 from anxin.work_order.models import (
@@ -320,22 +320,47 @@ def _record(
     )
 
 
-def assign(db: Session, *, order: WorkOrder, technician: Technician, actor: User, ctx: Context) -> WorkOrder:
-    """Give the order to a technician who has the skill for its category (or hand it to another)."""
+def assign(
+    db: Session,
+    *,
+    order: WorkOrder,
+    technician: Technician,
+    actor: User,
+    ctx: Context,
+    override: bool = False,
+    payload: dict | None = None,
+    changes: dict[str, Any] | None = None,
+) -> WorkOrder:
+    """Give the order to a technician who passes dispatch's checks (or hand it to another). Soft limits
+    (coverage, shift, a full day) can be overruled by a person with ``override``; the event says which.
+    An assignment ends any escalation; ``changes`` carries the dispatcher's own field updates."""
     check_allowed(order, "assign", actor)
-    if order.category_code not in (technician.skills or []):
-        raise TechnicianNotQualified(category=order.category_code)
     if actor.role == Role.OUTLET_MANAGER and technician.outlet_id != actor.outlet_id:
         raise InvalidInput("technician_id", "只能分派给本网点的工程师", "assign within your own outlet")
-    payload = {"technician_id": technician.id, "previous_technician_id": order.technician_id}
-    changes = {"technician_id": technician.id}
-    return perform(db, order=order, action="assign", actor=actor, ctx=ctx, payload=payload, changes=changes)
+    overruled = dispatch_assignment.check(db, order=order, technician=technician, now=clock.now(), override=override)
+    body = {"technician_id": technician.id, "previous_technician_id": order.technician_id, **(payload or {})}
+    if overruled:
+        body["overruled"] = [r.code for r in overruled]
+    updates = {
+        "technician_id": technician.id,
+        "crew_id": dispatch_assignment.crew_for(db, order=order, technician=technician),
+        "escalated_at": None,
+        **(changes or {}),
+    }
+    return perform(db, order=order, action="assign", actor=actor, ctx=ctx, payload=body, changes=updates)
+
+
+def unassign(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
+    """Take the order back from its technician (no acknowledgement, a change of plan); back in the queue."""
+    payload = {"technician_id": order.technician_id}
+    changes = {"technician_id": None, "crew_id": None}
+    return perform(db, order=order, action="unassign", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
 def reject(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
     """The technician turns the order down; it goes back to the dispatcher's queue, unassigned."""
     payload = {"technician_id": order.technician_id}
-    changes = {"technician_id": None}
+    changes = {"technician_id": None, "crew_id": None}
     return perform(db, order=order, action="reject", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 

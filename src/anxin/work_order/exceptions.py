@@ -60,13 +60,6 @@ class IdempotencyKeyReused(AnxinError):
     message_en = "This Idempotency-Key was already used for a different request"
 
 
-class TechnicianNotQualified(AnxinError):
-    status_code = 422
-    code = "technician_not_qualified"
-    message_zh = "technician_id: 该工程师没有 {category} 品类的技能"
-    message_en = "technician_id: the technician has no skill for {category}"
-
-
 class TooLateForRole(AnxinError):
     status_code = 409
     code = "too_late"

@@ -35,6 +35,15 @@ class WorkOrder(Base):
     area_type: Mapped[str] = mapped_column(String(10), default="urban")
     appliance_id: Mapped[int] = mapped_column(ForeignKey("appliance.id"))
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technician.id"), index=True)
+    # Dispatch: the outlet it went to (two-level dispatch), the crew for two-person jobs, the mode it is
+    # dispatched in, the order pool's deadline, escalation to the dispatcher, and an outlet's
+    # request to hand it back to the centre.
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"), index=True)
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crew.id"))
+    dispatch_mode: Mapped[str | None] = mapped_column(String(10))
+    pool_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outlet_return_reason: Mapped[str | None] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     fault_description: Mapped[str] = mapped_column(Text)
     priority: Mapped[str] = mapped_column(String(10), default="normal")

@@ -13,6 +13,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, SettingsDep, require_roles
+from anxin.dispatch import auto as dispatch_auto
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.technician import service as technician_service
 from anxin.work_order import actions, photos, service
@@ -177,9 +178,16 @@ def get_quote(order: CurrentWorkOrder, db: DbSession):
     return actions.latest_quote(db, order=order)
 
 
+# Dispatch reacts to an acknowledgement (the pending offer is closed), explicitly, in the same transaction.
+AFTER = {"acknowledge": dispatch_auto.after_acknowledge}
+
+
 def _simple(action: str, summary: str):
     def endpoint(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-        return read(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
+        order = actions.perform(db, order=order, action=action, actor=user, ctx=context(body))
+        if action in AFTER:
+            AFTER[action](db, order)
+        return read(order, user)
 
     endpoint.__name__ = action.replace("-", "_")
     router.add_api_route(
@@ -187,8 +195,13 @@ def _simple(action: str, summary: str):
     )
 
 
+@router.post("/{order_id}/accept", response_model=WorkOrderRead)
+def accept(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+    """Accept the report (agent or dispatcher); it is then dispatched by the tenant's dispatch mode."""
+    return read(dispatch_auto.accept(db, order=order, actor=user, ctx=context(body)), user)
+
+
 for _action, _summary in (
-    ("accept", "Accept the report (agent or dispatcher)"),
     ("acknowledge", "The assigned technician acknowledges"),
     ("depart", "The technician leaves for the customer"),
     ("arrive", "The technician is on site"),
@@ -205,12 +218,29 @@ for _action, _summary in (
 @router.post("/{order_id}/assign", response_model=WorkOrderRead)
 def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=body.technician_id)
-    return read(actions.assign(db, order=order, technician=technician, actor=user, ctx=context(body)), user)
+    previous = order.technician_id
+    order = actions.assign(
+        db, order=order, technician=technician, actor=user, ctx=context(body), override=body.override
+    )
+    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
+    return read(order, user)
+
+
+@router.post("/{order_id}/unassign", response_model=WorkOrderRead)
+def unassign(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """Take the order back from its technician; it returns to the queue."""
+    previous = order.technician_id
+    order = actions.unassign(db, order=order, actor=user, ctx=context(body))
+    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
+    return read(order, user)
 
 
 @router.post("/{order_id}/reject", response_model=WorkOrderRead)
 def reject(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    return read(actions.reject(db, order=order, actor=user, ctx=context(body)), user)
+    technician_id = order.technician_id
+    order = actions.reject(db, order=order, actor=user, ctx=context(body))
+    dispatch_auto.after_reject(db, order, technician_id=technician_id, reason=body.reason)
+    return read(order, user)
 
 
 @router.post("/{order_id}/wait-parts", response_model=WorkOrderRead)

@@ -112,6 +112,8 @@ class ReasonBody(ActionBody):
 
 class AssignBody(ActionBody):
     technician_id: int
+    # A dispatcher may overrule the soft limits (coverage, shift, a full day); the event records it.
+    override: bool = False
 
 
 class AppointBody(ActionBody):

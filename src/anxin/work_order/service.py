@@ -22,8 +22,8 @@ from anxin.work_order.states import DONE, OPEN, Status
 
 
 def visible_to(user: User):
-    """The SQL condition for the orders ``user`` may see: staff see the tenant's, an outlet manager the
-    outlet's, a technician the ones assigned to them, a customer their own."""
+    """The SQL condition for the orders ``user`` may see: staff see the tenant's, an outlet manager those
+    sent to the outlet or its technicians and those not yet placed with any outlet, a technician the ones assigned to them, a customer their own."""
     condition = WorkOrder.tenant_id == user.tenant_id
     if user.role == Role.CUSTOMER:
         return and_(condition, WorkOrder.customer_id == (user.customer_id or -1))
@@ -31,7 +31,11 @@ def visible_to(user: User):
         return and_(condition, WorkOrder.technician_id == (user.technician_id or -1))
     if user.role == Role.OUTLET_MANAGER:
         in_outlet = select(Technician.id).where(Technician.outlet_id == (user.outlet_id or -1))
-        return and_(condition, or_(WorkOrder.technician_id.in_(in_outlet), WorkOrder.technician_id.is_(None)))
+        unplaced = and_(WorkOrder.technician_id.is_(None), WorkOrder.outlet_id.is_(None))
+        return and_(
+            condition,
+            or_(WorkOrder.outlet_id == (user.outlet_id or -1), WorkOrder.technician_id.in_(in_outlet), unplaced),
+        )
     return condition
 
 

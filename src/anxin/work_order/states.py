@@ -77,6 +77,8 @@ MOVES: dict[str, Move] = {
         _m("accept", {S.CREATED}, S.ACCEPTED, FRONT_DESK, "accepted_at"),
         _m("assign", {S.ACCEPTED, S.ASSIGNED, S.ACKNOWLEDGED}, S.ASSIGNED, DISPATCH, "assigned_at"),
         _m("acknowledge", {S.ASSIGNED}, S.ACKNOWLEDGED, TECH, "acknowledged_at"),
+        # The dispatcher (or the auto-dispatcher after missed acknowledgements) takes an order back.
+        _m("unassign", {S.ASSIGNED, S.ACKNOWLEDGED}, S.ACCEPTED, DISPATCH, requires_reason=True),
         _m("reject", {S.ASSIGNED, S.ACKNOWLEDGED}, S.ACCEPTED, TECH, "rejected_at", requires_reason=True),
         _m(
             "appoint",

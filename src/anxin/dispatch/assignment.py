@@ -1,0 +1,70 @@
+"""The checks every assignment passes, manual or automatic, and the lock that keeps two dispatchers (or a
+dispatcher and the auto-dispatcher) from overbooking one technician.
+
+A person assigning may overrule the soft limits (coverage, shift, daily capacity) with ``override``; the event
+then records which limits were overruled. Qualification (skill, level, brand, certificate, crew size) and a
+suspension are never overruled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from anxin.dispatch import matching
+from anxin.dispatch.exceptions_assign import TechnicianFull, TechnicianNotEligible
+from anxin.dispatch.scoring import Reason, refusals
+from anxin.technician.models import Technician
+from anxin.work_order.models import WorkOrder
+
+HARD = frozenset({"suspended", "crew_size", "skill", "level", "brand", "certificate"})
+SOFT = frozenset({"off_duty", "coverage", "capacity", "auto_dispatch_paused"})
+
+
+def lock_technician(db: Session, technician_id: int) -> None:
+    """Serialise assignments to one technician until the transaction ends: a row lock on PostgreSQL; on
+    SQLite a no-op write takes the database's write lock before anything is counted."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(select(Technician.id).where(Technician.id == technician_id).with_for_update())
+    else:
+        db.execute(update(Technician).where(Technician.id == technician_id).values(id=Technician.id))
+
+
+def check(
+    db: Session, *, order: WorkOrder, technician: Technician, now: datetime, override: bool = False
+) -> list[Reason]:
+    """Lock the technician, then refuse if a hard rule fails, or a soft one without ``override``. Returns
+    the soft limits that were overruled (for the event)."""
+    lock_technician(db, technician.id)
+    job = matching.job_for(db, order)
+    day = matching.visit_day(db, order, now)
+    snapshots = matching.techs_for(
+        db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now, job=job
+    )
+    if not snapshots:  # a crew job and the technician leads no crew
+        snapshots = matching.techs_for(db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now)
+    tech = snapshots[0]
+    reasons = refusals(job, tech, on=day)
+    hard = [r for r in reasons if r.code in HARD]
+    if hard:
+        raise TechnicianNotEligible(hard)
+    soft = [r for r in reasons if r.code in SOFT]
+    if soft and not override:
+        if any(r.code == "capacity" for r in soft):
+            raise TechnicianFull(soft)
+        raise TechnicianNotEligible(soft, overridable=True)
+    return soft
+
+
+def crew_for(db: Session, *, order: WorkOrder, technician: Technician) -> int | None:
+    """The crew the technician leads, for an order that needs more than one person."""
+    from anxin.technician.models import Crew
+
+    job = matching.job_for(db, order)
+    if job.requirement.crew_size <= 1:
+        return None
+    return db.scalar(
+        select(Crew.id).where(Crew.lead_id == technician.id, Crew.active.is_(True)).order_by(Crew.id).limit(1)
+    )

@@ -1,0 +1,289 @@
+"""Dispatch modes in motion: auto-assign with acknowledgement deadlines, the order pool (抢单) and the sweep
+that turns missed deadlines into the next offer or an escalation.
+
+- ``after_accept`` is called when an order is accepted. In ``auto`` mode the best candidate is assigned at
+  once (``offer_next``); in ``pool`` mode the order waits in the pool until ``pool_until``; in ``suggest``
+  mode the dispatcher picks.
+- Every offer is a ``DispatchAttempt`` with a deadline. An acknowledgement closes it; a rejection or a missed
+  deadline (found by ``sweep``) records why and offers the order to the next candidate, never to one who
+  already had it. After ``max_attempts`` misses the order is taken back and escalated to the dispatcher.
+- Urgent orders and elderly/infant households are offered first when the sweep has several to place.
+- Two sweeps or two dispatchers never place one order twice: the sweep takes its orders with
+  ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, and every assignment locks the technician row before counting
+  the day's bookings (``assignment.lock_technician``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.auth import service as auth_service
+from anxin.auth.models import User
+from anxin.dispatch import matching
+from anxin.dispatch.exceptions_assign import TechnicianFull, TechnicianNotEligible
+from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
+from anxin.dispatch.scoring import queue_key
+from anxin.technician import service as technician_service
+from anxin.work_order import actions
+from anxin.work_order.actions import Context
+from anxin.work_order.models import WorkOrder, WorkOrderEvent
+from anxin.work_order.states import Status
+
+log = structlog.get_logger(__name__)
+DEFAULT = DispatchPolicy(
+    mode="suggest", ack_timeout_minutes=10, max_attempts=3, pool_minutes=15, pool_radius_km=15.0
+)
+
+
+def policy_for(db: Session, *, tenant_id: int, outlet_id: int | None, service_type: str) -> DispatchPolicy:
+    """The most specific policy row: outlet and service type, outlet, service type, tenant; else suggest."""
+    rows = list(
+        db.scalars(
+            select(DispatchPolicy).where(
+                DispatchPolicy.tenant_id == tenant_id,
+                (DispatchPolicy.outlet_id == outlet_id) | DispatchPolicy.outlet_id.is_(None),
+                (DispatchPolicy.service_type == service_type) | DispatchPolicy.service_type.is_(None),
+            )
+        )
+    )
+    rows.sort(key=lambda p: (p.outlet_id is not None, p.service_type is not None), reverse=True)
+    return rows[0] if rows else DEFAULT
+
+
+def note(
+    db: Session, *, order: WorkOrder, actor: User, action: str, payload: dict, text: str | None = None
+) -> None:
+    """An event row for a dispatch step that does not move the order's state."""
+    db.add(
+        WorkOrderEvent(
+            tenant_id=order.tenant_id,
+            work_order_id=order.id,
+            action=action,
+            from_status=order.status,
+            to_status=order.status,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            occurred_at=clock.now(),
+            note=text,
+            payload=payload,
+        )
+    )
+
+
+def accept(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
+    """Accept the report and dispatch it by the tenant's mode: ``auto`` assigns the best candidate at once,
+    ``pool`` opens the order pool until ``pool_until``, ``suggest`` leaves the choice to the dispatcher."""
+    policy = policy_for(
+        db, tenant_id=order.tenant_id, outlet_id=order.outlet_id, service_type=order.service_type
+    )
+    now = clock.now()
+    changes: dict = {"dispatch_mode": policy.mode}
+    if policy.mode == "pool":
+        changes["pool_until"] = now + timedelta(minutes=policy.pool_minutes)
+    actions.perform(db, order=order, action="accept", actor=actor, ctx=ctx, changes=changes)
+    if policy.mode == "auto":
+        offer_next(db, order, now=now, policy=policy)
+    elif policy.mode == "pool":
+        system = auth_service.system_user(db, tenant_id=order.tenant_id)
+        note(
+            db, order=order, actor=system, action="pool-open", payload={"until": order.pool_until.isoformat()}
+        )
+    db.flush()
+    return order
+
+
+def misses(db: Session, order: WorkOrder) -> int:
+    """Offers of the order that were rejected or timed out."""
+    return db.scalar(
+        select(func.count())
+        .select_from(DispatchAttempt)
+        .where(
+            DispatchAttempt.work_order_id == order.id, DispatchAttempt.outcome.in_(["rejected", "timeout"])
+        )
+    )
+
+
+@dataclass
+class Offer:
+    technician_id: int | None
+    escalated: bool = False
+    skipped: list[dict] = field(default_factory=list)
+
+
+def offer_next(
+    db: Session,
+    order: WorkOrder,
+    *,
+    now: datetime,
+    policy: DispatchPolicy | None = None,
+    changes: dict | None = None,
+) -> Offer:
+    """Assign the order to the best candidate who has not had it yet; escalate when the attempts are used
+    up or nobody qualifies."""
+    policy = policy or policy_for(
+        db, tenant_id=order.tenant_id, outlet_id=order.outlet_id, service_type=order.service_type
+    )
+    system = auth_service.system_user(db, tenant_id=order.tenant_id)
+    tried = set(
+        db.scalars(select(DispatchAttempt.technician_id).where(DispatchAttempt.work_order_id == order.id))
+    )
+    if misses(db, order) >= policy.max_attempts:
+        return _escalate(db, order, system, reason="attempts_used", now=now)
+    _, ranking = matching.candidates(db, order=order, now=now, limit=5, auto=True, exclude=tried)
+    skipped = []
+    for candidate in ranking.candidates:
+        technician = technician_service.get(db, tenant_id=order.tenant_id, id=candidate.technician_id)
+        try:
+            with db.begin_nested():
+                actions.assign(
+                    db,
+                    order=order,
+                    technician=technician,
+                    actor=system,
+                    ctx=Context(note=f"自动派单，得分 {candidate.score}"),
+                    payload={"mode": "auto", "score": candidate.score, "eta_minutes": candidate.eta_minutes},
+                    changes=changes,
+                )
+        except (TechnicianFull, TechnicianNotEligible) as error:  # booked by someone else meanwhile
+            skipped.append({"technician_id": technician.id, "code": error.code})
+            continue
+        db.add(
+            DispatchAttempt(
+                tenant_id=order.tenant_id,
+                work_order_id=order.id,
+                technician_id=technician.id,
+                mode="auto",
+                score=candidate.score,
+                sent_at=now,
+                deadline_at=now + timedelta(minutes=policy.ack_timeout_minutes),
+            )
+        )
+        db.flush()
+        return Offer(technician.id, skipped=skipped)
+    return _escalate(db, order, system, reason="no_candidate", now=now, skipped=skipped)
+
+
+def _escalate(
+    db: Session, order: WorkOrder, system: User, *, reason: str, now: datetime, skipped=()
+) -> Offer:
+    if order.status in (Status.ASSIGNED, Status.ACKNOWLEDGED):
+        actions.unassign(db, order=order, actor=system, ctx=Context(reason="自动派单未获确认，转人工"))
+    order.escalated_at = now
+    note(
+        db,
+        order=order,
+        actor=system,
+        action="escalate",
+        payload={"reason": reason, "misses": misses(db, order)},
+    )
+    db.flush()
+    log.info("dispatch.escalated", order_id=order.id, reason=reason)
+    return Offer(None, escalated=True, skipped=list(skipped))
+
+
+def _close_attempt(
+    db: Session, order: WorkOrder, technician_id: int | None, outcome: str, reason: str | None
+) -> bool:
+    attempt = db.scalar(
+        select(DispatchAttempt)
+        .where(
+            DispatchAttempt.work_order_id == order.id,
+            DispatchAttempt.technician_id == technician_id,
+            DispatchAttempt.outcome == "pending",
+        )
+        .order_by(DispatchAttempt.id.desc())
+        .limit(1)
+    )
+    if attempt is None:
+        return False
+    attempt.outcome, attempt.outcome_at, attempt.reason = outcome, clock.now(), reason
+    return True
+
+
+def after_acknowledge(db: Session, order: WorkOrder) -> None:
+    _close_attempt(db, order, order.technician_id, "acknowledged", None)
+    db.flush()
+
+
+def after_reject(db: Session, order: WorkOrder, *, technician_id: int | None, reason: str | None) -> None:
+    """A rejection ends the pending offer; in auto mode the next candidate gets the order."""
+    _close_attempt(db, order, technician_id, "rejected", reason)
+    if order.dispatch_mode == "auto":
+        offer_next(db, order, now=clock.now())
+    db.flush()
+
+
+def after_manual_assign(db: Session, order: WorkOrder, *, previous_technician_id: int | None) -> None:
+    """A person took over: a pending automatic offer is withdrawn."""
+    if previous_technician_id is not None:
+        _close_attempt(db, order, previous_technician_id, "withdrawn", "reassigned by a dispatcher")
+    db.flush()
+
+
+@dataclass
+class SweepReport:
+    timeouts: int = 0
+    pool_fallbacks: int = 0
+    reoffered: int = 0
+    escalated: int = 0
+
+
+def sweep(
+    db: Session, *, now: datetime | None = None, tenant_id: int | None = None, limit: int = 200
+) -> SweepReport:
+    """One pass: missed acknowledgement deadlines and expired pools, most urgent first. Idempotent and safe
+    on two workers at once (rows another worker holds are skipped)."""
+    now = now or clock.now()
+    report = SweepReport()
+    overdue = (
+        select(WorkOrder)
+        .join(DispatchAttempt, DispatchAttempt.work_order_id == WorkOrder.id)
+        .where(
+            DispatchAttempt.outcome == "pending",
+            DispatchAttempt.deadline_at < now,
+            WorkOrder.status == Status.ASSIGNED,
+            WorkOrder.technician_id == DispatchAttempt.technician_id,
+        )
+        .limit(limit)
+    )
+    pooled = (
+        select(WorkOrder)
+        .where(
+            WorkOrder.dispatch_mode == "pool",
+            WorkOrder.status == Status.ACCEPTED,
+            WorkOrder.technician_id.is_(None),
+            WorkOrder.pool_until < now,
+            WorkOrder.escalated_at.is_(None),
+        )
+        .limit(limit)
+    )
+    if tenant_id is not None:
+        overdue = overdue.where(WorkOrder.tenant_id == tenant_id)
+        pooled = pooled.where(WorkOrder.tenant_id == tenant_id)
+    if db.get_bind().dialect.name == "postgresql":
+        overdue = overdue.with_for_update(of=WorkOrder, skip_locked=True)
+        pooled = pooled.with_for_update(skip_locked=True)
+    timed_out = list(db.scalars(overdue).unique())
+    expired = list(db.scalars(pooled))
+    jobs = {o.id: o for o in (*timed_out, *expired)}
+    ordered = sorted(jobs.values(), key=lambda o: queue_key(matching.job_for(db, o)))
+    timed_ids = {o.id for o in timed_out}
+    for order in ordered:
+        changes = None
+        if order.id in timed_ids:
+            _close_attempt(db, order, order.technician_id, "timeout", "未在时限内确认")
+            report.timeouts += 1
+        else:
+            changes = {"dispatch_mode": "auto"}  # nobody claimed it: fall back to auto-assign
+            report.pool_fallbacks += 1
+        offer = offer_next(db, order, now=now, changes=changes)
+        report.escalated += offer.escalated
+        report.reoffered += offer.technician_id is not None
+    db.flush()
+    return report
