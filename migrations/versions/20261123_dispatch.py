@@ -368,6 +368,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("outlet_return_reason", sa.String(length=300), nullable=True))
         batch_op.create_index(batch_op.f("ix_work_order_outlet_id"), ["outlet_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_work_order_rework_of_id"), ["rework_of_id"], unique=False)
         batch_op.create_foreign_key(batch_op.f("fk_work_order_crew_id_crew"), "crew", ["crew_id"], ["id"])
         batch_op.create_foreign_key(
             batch_op.f("fk_work_order_outlet_id_outlet"), "outlet", ["outlet_id"], ["id"]
@@ -381,6 +382,7 @@ def downgrade() -> None:
     with op.batch_alter_table("work_order", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_work_order_outlet_id_outlet"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("fk_work_order_crew_id_crew"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_work_order_rework_of_id"))
         batch_op.drop_index(batch_op.f("ix_work_order_outlet_id"))
         batch_op.drop_column("outlet_return_reason")
         batch_op.drop_column("escalated_at")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import typer
@@ -12,6 +13,10 @@ from anxin.config import PROJECT_ROOT, get_settings
 app = typer.Typer(help="Anxin (安心): after-sales service for home appliances.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+dispatch_app = typer.Typer(
+    help="Dispatch: day plans and the sweep of missed acknowledgements.", no_args_is_help=True
+)
+app.add_typer(dispatch_app, name="dispatch")
 console = Console()
 
 DEMO_LOGINS = [
@@ -79,9 +84,18 @@ def serve(
     port: int = 8000,
     workers: int = typer.Option(1, min=1),
     reload: bool = False,
+    sweep_every: float = typer.Option(
+        30.0,
+        help="seconds between dispatch sweeps in this process (0 = run `anxin dispatch sweep` elsewhere)",
+    ),
 ) -> None:
     """Serve the API and the pages with Uvicorn."""
     import uvicorn
+
+    if sweep_every > 0:
+        from anxin.dispatch import sweeper
+
+        sweeper.start(get_settings().database_url, sweep_every)
 
     uvicorn.run(
         "anxin.main:create_app",
@@ -125,7 +139,25 @@ def demo(
     console.print(f"http://{host}:{port}/docs  ·  password for every login: [bold]demo1234[/bold]")
     for login, who in DEMO_LOGINS:
         console.print(f"  {login:<18} {who}")
-    serve(host=host, port=port, workers=1, reload=False)
+    serve(host=host, port=port, workers=1, reload=False, sweep_every=30.0)
+
+
+@dispatch_app.command("sweep")
+def dispatch_sweep(
+    every: float = typer.Option(0.0, help="repeat every S seconds (0 = one pass and exit)"),
+) -> None:
+    """Re-offer orders whose acknowledgement deadline passed and pooled orders nobody claimed."""
+    from anxin.dispatch import sweeper
+
+    url = get_settings().database_url
+    if every <= 0:
+        console.print(vars(sweeper.sweep_once(url)))
+        return
+    import threading
+
+    console.print(f"sweeping every {every:g} s (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        sweeper.run(url, every, threading.Event())
 
 
 if __name__ == "__main__":

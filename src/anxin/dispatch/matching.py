@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from anxin.appliance.models import Appliance
 from anxin.catalog.models import Brand, ProductModel
@@ -28,6 +29,7 @@ from anxin.technician.models import (
     Crew,
     Outlet,
     Technician,
+    TechnicianCertificate,
     TechnicianDayOff,
     TechnicianSkill,
 )
@@ -60,9 +62,7 @@ def _local_time(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def shift_on(
-    technician: Technician, day: date, zone: ZoneInfo, days_off: set[date] = frozenset()
-) -> Shift | None:
+def shift_on(technician: Any, day: date, zone: ZoneInfo, days_off: set[date] = frozenset()) -> Shift | None:
     """The technician's shift on ``day`` (aware UTC datetimes), or None on a rest day or a day off."""
     if day.isoweekday() not in (technician.work_days or []) or day in days_off:
         return None
@@ -143,6 +143,13 @@ def _nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: boo
         TechnicianSkill.category == job.category,
         TechnicianSkill.service_type.in_([job.service_type, "*"]),
     )
+    # Coverage is a hard rule: only technicians of outlets that serve the district (or of none) can pass,
+    # so the database looks at those alone (a city's outlets are few; their coverage is read in Python).
+    covering = [
+        row.id
+        for row in db.execute(select(Outlet.id, Outlet.coverage).where(Outlet.tenant_id == tenant_id))
+        if not row.coverage or job.district in row.coverage
+    ]
     query = (
         select(Technician.id)
         .outerjoin(Outlet, Outlet.id == Technician.outlet_id)
@@ -150,6 +157,7 @@ def _nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: boo
             Technician.tenant_id == tenant_id,
             Technician.status.not_in(["suspended", "off"]),
             Technician.id.in_(skilled),
+            or_(Technician.outlet_id.in_(covering), Technician.outlet_id.is_(None)),
         )
         .order_by(distance, Technician.id)
         .limit(limit)
@@ -178,10 +186,36 @@ def techs_for(
     zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
     start = datetime.combine(day, time(0), zone)
     end = start + timedelta(days=1)
-    technicians = list(
-        db.scalars(select(Technician).where(Technician.id.in_(ids), Technician.tenant_id == tenant_id))
-    )
-    outlets = {o.id: o for o in db.scalars(select(Outlet).where(Outlet.tenant_id == tenant_id))}
+    # Plain rows, not ORM objects: this runs for every order ranked and loads dozens of technicians.
+    technicians = db.execute(
+        select(*(c for c in Technician.__table__.columns)).where(
+            Technician.id.in_(ids), Technician.tenant_id == tenant_id
+        )
+    ).all()
+    skills: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
+    for row in db.execute(
+        select(
+            TechnicianSkill.technician_id,
+            TechnicianSkill.category,
+            TechnicianSkill.service_type,
+            TechnicianSkill.level,
+        ).where(TechnicianSkill.technician_id.in_(ids))
+    ):
+        skills[row.technician_id][(row.category, row.service_type)] = row.level
+    certificates: dict[int, dict[str, date]] = defaultdict(dict)
+    for row in db.execute(
+        select(
+            TechnicianCertificate.technician_id, TechnicianCertificate.kind, TechnicianCertificate.expires_on
+        ).where(TechnicianCertificate.technician_id.in_(ids))
+    ):
+        held = certificates[row.technician_id]
+        held[row.kind] = max(row.expires_on, held.get(row.kind, row.expires_on))
+    outlets = {
+        row.id: row
+        for row in db.execute(
+            select(Outlet.id, Outlet.lat, Outlet.lng, Outlet.coverage).where(Outlet.tenant_id == tenant_id)
+        )
+    }
     days_off: dict[int, set[date]] = defaultdict(set)
     for row in db.execute(
         select(TechnicianDayOff.technician_id, TechnicianDayOff.day).where(
@@ -195,6 +229,8 @@ def techs_for(
     for technician in technicians:
         snapshots[technician.id] = _snapshot(
             technician,
+            skills=skills[technician.id],
+            certificates=certificates[technician.id],
             outlet=outlets.get(technician.outlet_id) if technician.outlet_id else None,
             shift=shift_on(technician, day, zone, days_off[technician.id]),
             queue=queue.get(technician.id, []),
@@ -275,8 +311,10 @@ def _booked(db: Session, *, ids: list[int], start: datetime, end: datetime) -> d
 
 
 def _snapshot(
-    technician: Technician,
+    technician: Any,
     *,
+    skills: dict[tuple[str, str], str],
+    certificates: dict[str, date],
     outlet: Outlet | None,
     shift: Shift | None,
     queue: list[tuple],
@@ -314,9 +352,9 @@ def _snapshot(
         status=technician.status,
         outlet_id=technician.outlet_id,
         coverage=coverage,
-        skills={(s.category, s.service_type): s.level for s in technician.skills},
+        skills=skills,
         brands=frozenset(technician.brands) if technician.brands is not None else None,
-        certificates={c.kind: c.expires_on for c in technician.certificates},
+        certificates=certificates,
         shift=shift,
         capacity=technician.daily_capacity,
         booked=booked,
@@ -428,11 +466,15 @@ def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> 
         WorkOrder.category_code == job.category,
         WorkOrder.completed_at >= since,
     )
+    rework = aliased(WorkOrder)
     reworked = (
-        select(WorkOrder.technician_id, func.count())
-        .where(WorkOrder.technician_id.in_(ids), WorkOrder.category_code == job.category)
-        .where(WorkOrder.completed_at >= since)
-        .where(WorkOrder.id.in_(select(WorkOrder.rework_of_id).where(WorkOrder.rework_of_id.is_not(None))))
+        select(WorkOrder.technician_id, func.count(func.distinct(WorkOrder.id)))
+        .join(rework, rework.rework_of_id == WorkOrder.id)
+        .where(
+            WorkOrder.technician_id.in_(ids),
+            WorkOrder.category_code == job.category,
+            WorkOrder.completed_at >= since,
+        )
     )
     totals = dict(db.execute(done.group_by(WorkOrder.technician_id)).all())
     bad = dict(db.execute(reworked.group_by(WorkOrder.technician_id)).all())
@@ -443,8 +485,7 @@ def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> 
             select(WorkOrder.technician_id, func.count())
             .where(WorkOrder.technician_id.in_(ids), WorkOrder.assigned_at >= now - timedelta(days=7))
             .group_by(WorkOrder.technician_id)
-        )
-        .all()
+        ).all()
     )
     for index, tech in enumerate(techs):
         good, total = fixed.get(tech.id, (0, 0))

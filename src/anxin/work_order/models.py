@@ -56,7 +56,7 @@ class WorkOrder(Base):
     appointment_start_at: Stamp = mapped_column(UTCDateTime)
     appointment_end_at: Stamp = mapped_column(UTCDateTime)
     is_rework: Mapped[bool] = mapped_column(Boolean, default=False)
-    rework_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    rework_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     workshop_receipt_no: Mapped[str | None] = mapped_column(String(60))
 

@@ -1,0 +1,47 @@
+"""Run the dispatch sweep on a timer: in a thread of ``anxin serve`` (the demo) or as ``anxin dispatch
+sweep --every S`` beside the API processes. Each pass is its own transaction; two sweepers at once are safe
+(``auto.sweep`` skips rows another one holds)."""
+
+from __future__ import annotations
+
+import threading
+
+import structlog
+
+from anxin.database import make_engine, make_sessionmaker, transaction
+from anxin.dispatch import auto
+
+log = structlog.get_logger(__name__)
+
+
+def sweep_once(url: str) -> auto.SweepReport:
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as db:
+            return auto.sweep(db)
+    finally:
+        engine.dispose()
+
+
+def run(url: str, every: float, stop: threading.Event) -> None:
+    """Sweep every ``every`` seconds until ``stop`` is set; a failed pass is logged and the next one runs."""
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    try:
+        while not stop.wait(every):
+            try:
+                with transaction(sessions) as db:
+                    report = auto.sweep(db)
+                if report.timeouts or report.pool_fallbacks:
+                    log.info("dispatch.sweep", **vars(report))
+            except Exception:  # keep sweeping: one bad pass must not stop the dispatcher
+                log.exception("dispatch.sweep_failed")
+    finally:
+        engine.dispose()
+
+
+def start(url: str, every: float) -> threading.Event:
+    """Start the sweeper in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=run, args=(url, every, stop), name="dispatch-sweeper", daemon=True).start()
+    return stop
