@@ -324,3 +324,28 @@ def test_a_fresh_location_moves_the_technician_for_matching_and_a_future_one_is_
         headers=demo.headers("technician"),
     )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.postgres
+def test_two_sweeps_at_once_reoffer_each_timed_out_order_once(client, world, db, sessionmaker_, is_postgres):
+    if not is_postgres:
+        pytest.skip("real concurrent writers need PostgreSQL (the CI run sets ANXIN_TEST_DATABASE_URL)")
+    from anxin.database import transaction
+    from anxin.dispatch import auto
+
+    demo = world.demo
+    set_policy(client, demo, mode="auto", ack_timeout_minutes=10, max_attempts=5)
+    with time_machine.travel(NOON, tick=False) as traveller:
+        orders = [accepted(client, demo, kind) for kind in ("repair", "maintenance", "inspection")]
+        assert all(o["status"] == "assigned" for o in orders)
+        traveller.shift(timedelta(minutes=11))
+
+        def sweep(_):
+            with transaction(sessionmaker_) as session:
+                return auto.sweep(session)
+
+        reports = run_together(2, sweep)
+    assert sum(r.timeouts for r in reports) == 3, reports
+    for order in orders:
+        offers = attempts(client, demo, order["id"])
+        assert [a["outcome"] for a in offers] == ["timeout", "pending"], offers

@@ -297,21 +297,21 @@ def _technicians(
             if staff and not any(category in t.categories for t in staff):
                 chosen = rng.choice(staff)
                 technician_service.grant(chosen, [category], level=chosen.level)
-    for technician in technicians:
-        _certify(technician, rng, today)
+    for index, technician in enumerate(technicians):
+        _certify(technician, rng, today, may_lapse=index > 0)  # tech01 serves customer01's scripted orders
     db.add_all(technicians)
     db.flush()
     return technicians
 
 
-def _certify(technician: Technician, rng: random.Random, today: date) -> None:
+def _certify(technician: Technician, rng: random.Random, today: date, *, may_lapse: bool) -> None:
     """The certificates a technician's trades need, valid for years; one in twenty has let one lapse."""
     needed = set()
     for category in technician.categories:
         for service_type in ("repair", "installation", "relocation"):
             needed |= rules.requirement_for(category, service_type).certificates
     for number, kind in enumerate(sorted(needed)):
-        lapsed = rng.random() < 0.05
+        lapsed = rng.random() < 0.05 and may_lapse
         expires = today - timedelta(days=rng.randint(5, 200)) if lapsed else today + timedelta(days=rng.randint(90, 1500))
         technician_service.certify(
             technician, kind, expires_on=expires, number=f"{kind[:2].upper()}{technician.phone[-6:]}{number}"

@@ -128,7 +128,9 @@ class Simulation:
                 for key in ((technician.outlet_id, skill), (None, skill)):
                     self.skilled.setdefault(key, []).append(technician)
         self.completed: list[tuple[WorkOrder, Home]] = []
-        self.brand_codes = {b.id: b.code for b in db.scalars(select(Brand).where(Brand.tenant_id == town.tenant.id))}
+        self.brand_codes = {
+            b.id: b.code for b in db.scalars(select(Brand).where(Brand.tenant_id == town.tenant.id))
+        }
         self.order: WorkOrder | None = None
         self.t: datetime | None = None
         self.stall: str | None = None
@@ -405,15 +407,25 @@ class Simulation:
         that day, as a dispatcher would pick."""
         outlet = self.town.outlet_of[home.address.district]
         day = self.t.astimezone(TIMEZONE).date()
-        for key in ((outlet.id, home.category), (None, home.category)):
+        for key, any_day in (
+            ((outlet.id, home.category), False),
+            ((None, home.category), False),
+            ((None, home.category), True),
+        ):
             choices = [
                 t
                 for t in self.skilled.get(key, [])
-                if t is not exclude and day.isoweekday() in t.work_days and self._qualified(t, home, day)
+                if t is not exclude
+                and (any_day or day.isoweekday() in t.work_days)
+                and self._qualified(t, home, day)
             ]
             if choices:
                 return self.rng.choice(choices)
-        return exclude
+        if exclude is not None:
+            return exclude
+        raise RuntimeError(
+            f"no technician of the demo city is qualified for {home.category}/{self.order.service_type}"
+        )
 
     def _qualified(self, technician: Technician, home: Home, day: date) -> bool:
         service_type = self.order.service_type if self.order is not None else "repair"
@@ -433,7 +445,8 @@ class Simulation:
             shift=ALWAYS,
             capacity=10**6,
         )
-        return not any(r.code in HARD for r in refusals(job, tech, on=day))
+        # Certificates must hold a few days on: the visit may be booked for a later day than the pick.
+        return not any(r.code in HARD for r in refusals(job, tech, on=day + timedelta(days=3)))
 
     def _assign(self, technician: Technician, minutes: float) -> None:
         manager = self.managers.get(technician.outlet_id)
