@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from anxin.appliance import service as appliance_service
 from anxin.auth.models import User
+from anxin.dispatch.models import DispatchPlan
 from anxin.models import (
     Address,
     Base,
@@ -64,6 +65,7 @@ class Side:
     orders: dict[Status, int] = field(default_factory=dict)  # an order of customer01 in each state
     appliances: list[int] = field(default_factory=list)  # customer01's appliance behind each order
     photo_id: int = 0
+    plan_id: int = 0
     model_id: int = 0
     brand_id: int = 0
     category_id: int = 0
@@ -163,6 +165,13 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
     )
     assert photo.status_code == 201, photo.text
     side.photo_id = photo.json()["id"]
+    plan = client.post(
+        "/api/v1/dispatch/plans",
+        json={"date": "2030-01-02", "seconds": 0.2},
+        headers=world.headers("dispatcher"),
+    )
+    assert plan.status_code == 201, plan.text
+    side.plan_id = plan.json()["id"]
     return side
 
 
@@ -264,6 +273,14 @@ def _order(t: Target) -> list[Case]:
     return [Case({"order_id": t.victim.read_order})]
 
 
+PLANNERS = ("admin", "dispatcher", "outlet_manager")
+BOOKERS = ("admin", "agent", "dispatcher", "customer")
+
+
+def _plan(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"plan_id": t.victim.plan_id}, json=json)]
+
+
 def _accepted(t: Target, json: Any = None) -> list[Case]:
     return [Case({"order_id": t.victim.orders[Status.ACCEPTED]}, json=json)]
 
@@ -324,6 +341,15 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("POST", f"{WO}/decide-return"): Recipe(
         lambda t: _accepted(t, {"accept": True}), roles=("admin", "dispatcher")
     ),
+    ("GET", f"{WO}/slots"): Recipe(_accepted, roles=BOOKERS),
+    ("POST", f"{WO}/book-slot"): Recipe(
+        lambda t: _accepted(t, {"start": "2030-01-02T10:00:00+08:00"}), roles=BOOKERS
+    ),
+    ("GET", f"{WO}/eta"): Recipe(_order),
+    ("GET", "/api/v1/dispatch/plans/{plan_id}"): Recipe(_plan, roles=PLANNERS),
+    ("POST", "/api/v1/dispatch/plans/{plan_id}/replan"): Recipe(
+        lambda t: _plan(t, {"reason": "隔离测试"}), roles=PLANNERS
+    ),
 }
 
 # The body each action of the state table needs to succeed (besides a reason where the table asks one).
@@ -377,6 +403,9 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sla-policy"): OWN,
     ("PUT", "/api/v1/sla-policy"): OWN,
     ("POST", "/api/v1/technicians/me/location"): OWN,
+    ("GET", "/api/v1/technicians/me/route"): OWN,
+    ("POST", "/api/v1/dispatch/plans"): BODIES,
+    ("GET", "/api/v1/dispatch/plans"): LISTS,
     ("GET", "/api/v1/dispatch/pool"): OWN,  # the tenant's own pool: test_another_tenants_pool_is_not_shown…
     ("GET", "/api/v1/dispatch/policies"): OWN,
     ("PUT", "/api/v1/dispatch/policies"): OWN,
@@ -620,6 +649,7 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ),
     ("GET", "/api/v1/catalog/categories"): (Category, ROLES, lambda s: [{}]),
     ("GET", "/api/v1/outlets"): (Outlet, STAFF, lambda s: [{}]),
+    ("GET", "/api/v1/dispatch/plans"): (DispatchPlan, PLANNERS, lambda s: [{}, {"date": "2030-01-02"}]),
 }
 
 
@@ -782,6 +812,16 @@ BODY_REFERENCES = [
         "technician_id",
         foreign=lambda s: s.demo.world.technician_id,
         own=lambda s: s.acme.world.technician_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/dispatch/plans",
+        "dispatcher",
+        _nothing,
+        lambda s, outlet_id: {"date": "2030-01-02", "outlet_id": outlet_id, "seconds": 0.2},
+        "outlet_id",
+        foreign=lambda s: s.demo.world.outlet_id,
+        own=lambda s: s.acme.world.outlet_id,
     ),
 ]
 

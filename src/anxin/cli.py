@@ -142,6 +142,15 @@ def demo(
     serve(host=host, port=port, workers=1, reload=False, sweep_every=30.0)
 
 
+def _plan_command():
+    from anxin.dispatch.plan_command import plan
+
+    return plan
+
+
+dispatch_app.command("plan")(_plan_command())
+
+
 @dispatch_app.command("sweep")
 def dispatch_sweep(
     every: float = typer.Option(0.0, help="repeat every S seconds (0 = one pass and exit)"),

@@ -19,6 +19,7 @@ from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
 from anxin.database import make_engine, make_sessionmaker
 from anxin.dependencies import language
+from anxin.dispatch.plans_router import router as dispatch_plans_router
 from anxin.dispatch.router import router as dispatch_router
 from anxin.exceptions import AnxinError, Conflict
 from anxin.observability import RequestContext, configure_logging
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         work_order_router,
         policy_router,
         dispatch_router,
+        dispatch_plans_router,
     ):
         app.include_router(router)
 

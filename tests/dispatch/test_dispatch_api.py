@@ -141,7 +141,13 @@ def test_auto_dispatch_assigns_the_best_then_the_next_on_rejection_then_escalate
         assert swept["timeouts"] == 0  # one minute left to acknowledge
         traveller.shift(timedelta(minutes=2))
         swept = client.post("/api/v1/dispatch/sweep", headers=demo.headers("dispatcher")).json()
-        assert swept == {"timeouts": 1, "pool_fallbacks": 0, "reoffered": 0, "escalated": 1}
+        assert swept == {
+            "timeouts": 1,
+            "pool_fallbacks": 0,
+            "reoffered": 0,
+            "escalated": 1,
+            "slots_at_risk": 0,
+        }
     offers = attempts(client, demo, order["id"])
     assert [(a["technician_id"], a["outcome"]) for a in offers] == [
         (demo.technician_id, "rejected"),

@@ -41,10 +41,19 @@ def check(
     job = matching.job_for(db, order)
     day = matching.visit_day(db, order, now)
     snapshots = matching.techs_for(
-        db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now, job=job
+        db,
+        tenant_id=order.tenant_id,
+        ids=[technician.id],
+        day=day,
+        now=now,
+        job=job,
+        exclude_order_id=order.id,
     )
+    snapshots = [t for t in snapshots if t.id == technician.id]  # for a crew job: the crew they lead
     if not snapshots:  # a crew job and the technician leads no crew
-        snapshots = matching.techs_for(db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now)
+        snapshots = matching.techs_for(
+            db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now, exclude_order_id=order.id
+        )
     tech = snapshots[0]
     reasons = refusals(job, tech, on=day)
     hard = [r for r in reasons if r.code in HARD]

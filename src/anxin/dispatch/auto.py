@@ -219,6 +219,16 @@ def after_reject(db: Session, order: WorkOrder, *, technician_id: int | None, re
     db.flush()
 
 
+def after_close(db: Session, order: WorkOrder) -> None:
+    """The order ended before the visit (cancelled, solved remotely): its held slot is released and any
+    pending offer withdrawn."""
+    from anxin.dispatch import slots  # slots builds on actions and matching, as this module does
+
+    slots.release_for_order(db, order)
+    _close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
+    db.flush()
+
+
 def after_manual_assign(db: Session, order: WorkOrder, *, previous_technician_id: int | None) -> None:
     """A person took over: a pending automatic offer is withdrawn."""
     if previous_technician_id is not None:
@@ -232,6 +242,7 @@ class SweepReport:
     pool_fallbacks: int = 0
     reoffered: int = 0
     escalated: int = 0
+    slots_at_risk: int = 0
 
 
 def sweep(

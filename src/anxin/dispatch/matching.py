@@ -131,7 +131,7 @@ def job_for(db: Session, order: WorkOrder) -> Job:
     )
 
 
-def _nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool) -> list[int]:
+def nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool) -> list[int]:
     lat = func.coalesce(Technician.last_lat, Technician.home_lat, Outlet.lat)
     lng = func.coalesce(Technician.last_lng, Technician.home_lng, Outlet.lng)
     squeeze = 0.87  # cos(30°): a degree of longitude is shorter than one of latitude at Chinese latitudes
@@ -176,6 +176,7 @@ def techs_for(
     now: datetime,
     travel_model_: TravelModel | None = None,
     job: Job | None = None,
+    exclude_order_id: int | None = None,
 ) -> list[Tech]:
     """Snapshots of the given technicians (and, for a crew job, of the crews they lead) on ``day``: shift,
     certificates, bookings that day, and when and where their current queue ends."""
@@ -224,7 +225,7 @@ def techs_for(
     ):
         days_off[row.technician_id].add(row.day)
     queue = _queues(db, ids=ids, start=start, end=end)
-    booked = _booked(db, ids=ids, start=start, end=end)
+    booked = _booked(db, ids=ids, start=start, end=end, exclude_order_id=exclude_order_id)
     snapshots = {}
     for technician in technicians:
         snapshots[technician.id] = _snapshot(
@@ -281,8 +282,11 @@ def _queues(db: Session, *, ids: list[int], start: datetime, end: datetime) -> d
     return queues
 
 
-def _booked(db: Session, *, ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
-    """Orders on each technician's day: queued orders due that day plus slots held for them."""
+def _booked(
+    db: Session, *, ids: list[int], start: datetime, end: datetime, exclude_order_id: int | None = None
+) -> dict[int, int]:
+    """Orders on each technician's day: queued orders due that day plus slots held for them; the order
+    being placed (``exclude_order_id``) does not compete with itself."""
     day_of = and_(
         or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
         or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at >= start),
@@ -291,6 +295,7 @@ def _booked(db: Session, *, ids: list[int], start: datetime, end: datetime) -> d
     for row in db.execute(
         select(WorkOrder.technician_id, func.count())
         .where(WorkOrder.technician_id.in_(ids), WorkOrder.status.in_([s.value for s in QUEUED]), day_of)
+        .where(WorkOrder.id != (exclude_order_id or -1))
         .group_by(WorkOrder.technician_id)
     ):
         counts[row[0]] += row[1]
@@ -303,6 +308,7 @@ def _booked(db: Session, *, ids: list[int], start: datetime, end: datetime) -> d
             SlotReservation.window_start_at >= start,
             SlotReservation.window_start_at < end,
             or_(WorkOrder.technician_id.is_(None), WorkOrder.technician_id != SlotReservation.technician_id),
+            SlotReservation.work_order_id != (exclude_order_id or -1),
         )
         .group_by(SlotReservation.technician_id)
     ):
@@ -444,11 +450,13 @@ def candidates(
 ) -> tuple[Job, Ranking]:
     """The ranked candidates for ``order`` and why the nearest others were refused."""
     job = job_for(db, order)
-    ids = _nearest_ids(db, tenant_id=order.tenant_id, job=job, limit=PREFILTER, auto=auto)
+    ids = nearest_ids(db, tenant_id=order.tenant_id, job=job, limit=PREFILTER, auto=auto)
     excluded = set(exclude)
     ids = [i for i in ids if i not in excluded]
     day = visit_day(db, order, now)
-    techs = techs_for(db, tenant_id=order.tenant_id, ids=ids, day=day, now=now, job=job)
+    techs = techs_for(
+        db, tenant_id=order.tenant_id, ids=ids, day=day, now=now, job=job, exclude_order_id=order.id
+    )
     _add_history(db, techs, job=job, now=now)
     return job, rank(job, techs, travel=travel(), now=now, limit=limit, auto=auto, on=day)
 

@@ -12,7 +12,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, language, require_roles
-from anxin.dispatch import auto, matching, outlets, pool
+from anxin.dispatch import auto, matching, outlets, pool, slots
 from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.schemas import (
     AttemptRead,
@@ -214,6 +214,8 @@ def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
 
 @router.post("/dispatch/sweep", response_model=SweepRead)
 def run_sweep(db: DbSession, user: Centre):
-    """Run the dispatch sweep now (missed acknowledgements, expired pools) for the caller's tenant."""
+    """Run the dispatch sweep now for the caller's tenant: missed acknowledgements, expired pools, booked
+    slots that can no longer be kept."""
     report = auto.sweep(db, tenant_id=user.tenant_id)
+    report.slots_at_risk = len(slots.flag_slots_at_risk(db, tenant_id=user.tenant_id, now=clock.now()))
     return SweepRead(**vars(report))

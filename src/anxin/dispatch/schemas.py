@@ -116,3 +116,4 @@ class SweepRead(BaseModel):
     pool_fallbacks: int
     reoffered: int
     escalated: int
+    slots_at_risk: int = 0

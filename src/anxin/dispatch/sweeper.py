@@ -7,18 +7,33 @@ from __future__ import annotations
 import threading
 
 import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from anxin import clock
+from anxin.auth.models import Tenant
 from anxin.database import make_engine, make_sessionmaker, transaction
 from anxin.dispatch import auto
 
 log = structlog.get_logger(__name__)
 
 
+def one_pass(db: Session) -> auto.SweepReport:
+    """Missed acknowledgements and expired pools, then booked slots that can no longer be kept."""
+    from anxin.dispatch import slots
+
+    report = auto.sweep(db)
+    now = clock.now()
+    for tenant_id in db.scalars(select(Tenant.id)):
+        report.slots_at_risk += len(slots.flag_slots_at_risk(db, tenant_id=tenant_id, now=now))
+    return report
+
+
 def sweep_once(url: str) -> auto.SweepReport:
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as db:
-            return auto.sweep(db)
+            return one_pass(db)
     finally:
         engine.dispose()
 
@@ -31,8 +46,8 @@ def run(url: str, every: float, stop: threading.Event) -> None:
         while not stop.wait(every):
             try:
                 with transaction(sessions) as db:
-                    report = auto.sweep(db)
-                if report.timeouts or report.pool_fallbacks:
+                    report = one_pass(db)
+                if report.timeouts or report.pool_fallbacks or report.slots_at_risk:
                     log.info("dispatch.sweep", **vars(report))
             except Exception:  # keep sweeping: one bad pass must not stop the dispatcher
                 log.exception("dispatch.sweep_failed")

@@ -179,7 +179,7 @@ def get_quote(order: CurrentWorkOrder, db: DbSession):
 
 
 # Dispatch reacts to an acknowledgement (the pending offer is closed), explicitly, in the same transaction.
-AFTER = {"acknowledge": dispatch_auto.after_acknowledge}
+AFTER = {"acknowledge": dispatch_auto.after_acknowledge, "resolve-remote": dispatch_auto.after_close}
 
 
 def _simple(action: str, summary: str):
@@ -250,7 +250,9 @@ def wait_parts(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: C
 
 @router.post("/{order_id}/cancel", response_model=WorkOrderRead)
 def cancel(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    return read(actions.cancel(db, order=order, actor=user, ctx=context(body)), user)
+    order = actions.cancel(db, order=order, actor=user, ctx=context(body))
+    dispatch_auto.after_close(db, order)
+    return read(order, user)
 
 
 @router.post("/{order_id}/appoint", response_model=WorkOrderRead)

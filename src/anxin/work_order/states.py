@@ -84,7 +84,7 @@ MOVES: dict[str, Move] = {
             "appoint",
             {S.ACCEPTED, S.ASSIGNED, S.ACKNOWLEDGED},
             None,
-            FRONT_DESK | DISPATCH | TECH,
+            FRONT_DESK | DISPATCH | TECH | {R.CUSTOMER},
             "appointed_at",
         ),
         _m("depart", {S.ACKNOWLEDGED}, S.EN_ROUTE, TECH, "en_route_at"),

@@ -1,0 +1,644 @@
+"""Appointment slots: which two-hour windows of the coming days a customer can be offered for an order,
+booking one (a ``SlotReservation`` held against the technician who can honour it, and the order's
+appointment recorded through the work order's ``appoint`` action), releasing it, and flagging held slots
+that can no longer be kept.
+
+A window is offered when at least one technician passes every hard rule of ``scoring.refusals`` for the
+order on that day (skill, level, brand, certificates, crew, coverage, daily capacity counting held slots;
+a day off or a suspension refuses) and the job fits into that technician's day: walking their day from
+the start of their shift (today: from now, at their fresh position, with their current queue first) through
+their booked visits in window order, the job inserted among them by its window must start inside its
+window and end before the shift does, travel by the travel model and service minutes from ``rules``, and
+no visit that was on time before may become late. Starts inside a break wait for its end.
+
+Booking re-checks under a lock: the candidate technicians' rows are locked (``SELECT … FOR UPDATE`` in id
+order on PostgreSQL; on SQLite a no-op write takes the database's single write lock) before the window is
+evaluated again from the database, so two customers racing for the last place get one booking and one
+``slot_unavailable``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from anxin.auth.models import User
+from anxin.clock import as_utc
+from anxin.customer.models import Address
+from anxin.dispatch import matching
+from anxin.dispatch.exceptions import NotASlot, SlotUnavailable
+from anxin.dispatch.models import SlotReservation
+from anxin.dispatch.scoring import Job, Shift, Tech, refusals
+from anxin.dispatch.travel import Point, TravelModel
+from anxin.technician.models import Outlet, Technician
+from anxin.work_order import actions
+from anxin.work_order import service as work_order_service
+from anxin.work_order.exceptions import VersionConflict
+from anxin.work_order.models import WorkOrder, WorkOrderEvent
+from anxin.work_order.states import Status
+
+SLOT_HOURS = 2  # width of an appointment window
+FIRST_SLOT = time(8, 0)  # local start of the first window of a day
+LAST_SLOT_END = time(20, 0)  # local end of the last window
+LEAD_TIME = timedelta(hours=1)  # a window starting sooner than this is not offered
+MAX_DAYS = 14  # how far ahead windows are offered
+LIVE = ("held", "at_risk")  # reservations that hold a place
+# Orders whose reservation is watched by ``flag_slots_at_risk``: booked, the technician not yet on the way.
+WAITING = (Status.ACCEPTED.value, Status.ASSIGNED.value, Status.ACKNOWLEDGED.value)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A booked visit on a technician's day."""
+
+    order_id: int
+    point: Point
+    minutes: int
+    window: tuple[datetime, datetime] | None = None  # earliest and latest start
+    on_site_at: datetime | None = None  # already there: the visit ends ``minutes`` after this
+
+
+@dataclass
+class TechDay:
+    """One technician's day as slots see it: when and where they can set off, what is booked."""
+
+    tech: Tech
+    shift: Shift
+    start: datetime
+    origin: Point
+    queue: list[Visit] = field(default_factory=list)  # today's visits without a window, done first
+    booked: list[Visit] = field(default_factory=list)  # visits with a window, by window start
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    technician_ids: tuple[int, ...]  # who could take it, best first (least added travel, then least loaded)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.technician_ids)
+
+
+@dataclass(frozen=True)
+class Offer:
+    order_id: int
+    timezone: str
+    slots: list[Slot]
+    reservation: SlotReservation | None  # the order's live reservation (held or at risk)
+
+
+def zone_of(db: Session, tenant_id: int) -> ZoneInfo:
+    return ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
+
+
+def windows_on(day: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The day's windows (``SLOT_HOURS`` wide from ``FIRST_SLOT`` to ``LAST_SLOT_END`` local), in UTC."""
+    out = []
+    moment = datetime.combine(day, FIRST_SLOT, zone)
+    last = datetime.combine(day, LAST_SLOT_END, zone)
+    while moment + timedelta(hours=SLOT_HOURS) <= last:
+        out.append((as_utc(moment), as_utc(moment + timedelta(hours=SLOT_HOURS))))
+        moment += timedelta(hours=SLOT_HOURS)
+    return out
+
+
+def live_reservation(db: Session, order: WorkOrder) -> SlotReservation | None:
+    return db.scalar(
+        select(SlotReservation).where(
+            SlotReservation.work_order_id == order.id, SlotReservation.status.in_(LIVE)
+        )
+    )
+
+
+def offer(
+    db: Session, *, order: WorkOrder, now: datetime, days: int = 3, travel: TravelModel | None = None
+) -> Offer:
+    """Every window of the next ``days`` days (today first) that starts at least ``LEAD_TIME`` from now,
+    each with the technicians who could honour it, best first; and the order's live reservation."""
+    days = max(1, min(days, MAX_DAYS))
+    model = travel or matching.travel()
+    zone = zone_of(db, order.tenant_id)
+    job = matching.job_for(db, order)
+    ids = _qualified(db, order=order, job=job)
+    today = now.astimezone(zone).date()
+    slots: list[Slot] = []
+    for offset in range(days):
+        slots += _slots_on(
+            db,
+            order=order,
+            job=job,
+            ids=ids,
+            day=today + timedelta(days=offset),
+            now=now,
+            zone=zone,
+            travel=model,
+        )
+    return Offer(order.id, zone.key, slots, live_reservation(db, order))
+
+
+def _qualified(db: Session, *, order: WorkOrder, job: Job) -> list[int]:
+    """The tenant's technicians with a skill row for the job, nearest first (``matching.PREFILTER``)."""
+    return matching.nearest_ids(db, tenant_id=order.tenant_id, job=job, limit=matching.PREFILTER, auto=False)
+
+
+def _slots_on(
+    db: Session,
+    *,
+    order: WorkOrder,
+    job: Job,
+    ids: Sequence[int],
+    day: date,
+    now: datetime,
+    zone: ZoneInfo,
+    travel: TravelModel,
+    only: datetime | None = None,
+) -> list[Slot]:
+    windows = [w for w in windows_on(day, zone) if w[0] >= now + LEAD_TIME and (only is None or w[0] == only)]
+    if not windows or not ids:
+        return [Slot(start, end, ()) for start, end in windows]
+    day_start = as_utc(datetime.combine(day, time(0), zone))
+    day_end = as_utc(datetime.combine(day + timedelta(days=1), time(0), zone))
+    techs = matching.techs_for(
+        db, tenant_id=order.tenant_id, ids=ids, day=day, now=now, travel_model_=travel, job=job
+    )
+    own = own_counts(db, order, day_start, day_end)
+    eligible = []
+    for tech in techs:
+        tech = replace(tech, booked=max(0, tech.booked - own.get(tech.id, 0)))
+        if tech.shift is not None and not refusals(job, tech, on=day):
+            eligible.append(tech)
+    today = now.astimezone(zone).date() == day
+    days = _tech_days(
+        db, eligible, day_start=day_start, day_end=day_end, now=now, today=today, exclude_order_id=order.id
+    )
+    out = []
+    for start, end in windows:
+        fits = []
+        for tech_day in days:
+            extra = fit(
+                tech_day, Visit(order.id, job.point, job.service_minutes, (start, end)), travel=travel
+            )
+            if extra is not None:
+                fits.append((extra, tech_day.tech.booked, tech_day.tech.id))
+        out.append(Slot(start, end, tuple(tech_id for *_, tech_id in sorted(fits))))
+    return out
+
+
+def own_counts(db: Session, order: WorkOrder, start: datetime, end: datetime) -> dict[int, int]:
+    """How much the order itself adds to each technician's ``booked`` count for the day from ``start`` to
+    ``end`` (the rule of ``matching._booked``: its own queue place and its own held slot), so that
+    re-booking, or assigning it to the technician holding its slot, does not compete with itself."""
+    own: dict[int, int] = defaultdict(int)
+    appointment = order.appointment_start_at
+    on_day = appointment is None or start <= appointment < end
+    if order.technician_id is not None and order.status in {s.value for s in matching.QUEUED} and on_day:
+        own[order.technician_id] += 1
+    held = live_reservation(db, order)
+    if held is not None and start <= held.window_start_at < end and order.technician_id != held.technician_id:
+        own[held.technician_id] += 1
+    return own
+
+
+def _tech_days(
+    db: Session,
+    techs: Sequence[Tech],
+    *,
+    day_start: datetime,
+    day_end: datetime,
+    now: datetime,
+    today: bool,
+    exclude_order_id: int | None,
+) -> list[TechDay]:
+    """Each technician's day: where and when they set off, their queue (today) and booked visits."""
+    if not techs:
+        return []
+    ids = [t.id for t in techs]
+    rows = places(db, ids)
+    queues, booked = commitments(
+        db, ids, day_start=day_start, day_end=day_end, today=today, exclude_order_id=exclude_order_id
+    )
+    out = []
+    for tech in techs:
+        row = rows.get(tech.id)
+        base = base_point(row)
+        if base is None or tech.shift is None:
+            continue
+        start, origin = tech.shift.start, base
+        if today:  # from where they are, once they can set off
+            start = max(now, tech.shift.start)
+            origin = fresh_point(row, now) or base
+        out.append(TechDay(tech, tech.shift, start, origin, queues.get(tech.id, []), booked.get(tech.id, [])))
+    return out
+
+
+def places(db: Session, ids: Iterable[int]) -> dict[int, Row]:
+    """Per technician: home, outlet and last reported position (one query)."""
+    query = (
+        select(
+            Technician.id,
+            Technician.home_lat,
+            Technician.home_lng,
+            Technician.home_area,
+            Technician.last_lat,
+            Technician.last_lng,
+            Technician.last_located_at,
+            Outlet.lat.label("outlet_lat"),
+            Outlet.lng.label("outlet_lng"),
+        )
+        .outerjoin(Outlet, Outlet.id == Technician.outlet_id)
+        .where(Technician.id.in_(list(ids)))
+    )
+    return {row.id: row for row in db.execute(query)}
+
+
+def base_point(row: Row | None) -> Point | None:
+    """Where the technician's day starts and ends: home, else their outlet."""
+    if row is None:
+        return None
+    if row.home_lat is not None and row.home_lng is not None:
+        return Point(row.home_lat, row.home_lng, row.home_area)
+    if row.outlet_lat is not None:
+        return Point(row.outlet_lat, row.outlet_lng, "urban")
+    return None
+
+
+def fresh_point(row: Row | None, now: datetime) -> Point | None:
+    """The technician's last reported position if it is fresh (``matching.FRESH_LOCATION``)."""
+    if row is None or row.last_located_at is None or row.last_lat is None or row.last_lng is None:
+        return None
+    if now - row.last_located_at > matching.FRESH_LOCATION:
+        return None
+    return Point(row.last_lat, row.last_lng, row.home_area)
+
+
+def commitments(
+    db: Session,
+    ids: Iterable[int],
+    *,
+    day_start: datetime,
+    day_end: datetime,
+    today: bool,
+    exclude_order_id: int | None = None,
+) -> tuple[dict[int, list[Visit]], dict[int, list[Visit]]]:
+    """Per technician: today's queue (started visits first, then open orders with no window on the day) and
+    the visits booked with a window on the day (their open orders appointed that day and the slots held
+    for them), sorted by window start."""
+    from anxin.dispatch.rules import service_minutes
+
+    ids = list(ids)
+    queues: dict[int, list[Visit]] = defaultdict(list)
+    booked: dict[int, list[Visit]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    on_day = and_(WorkOrder.appointment_start_at >= day_start, WorkOrder.appointment_start_at < day_end)
+    earlier = or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < day_start)
+    rows = db.execute(
+        select(
+            WorkOrder.id,
+            WorkOrder.technician_id,
+            WorkOrder.status,
+            WorkOrder.category_code,
+            WorkOrder.service_type,
+            WorkOrder.appointment_start_at,
+            WorkOrder.appointment_end_at,
+            WorkOrder.assigned_at,
+            WorkOrder.on_site_at,
+            Address.lat,
+            Address.lng,
+            Address.area_type,
+        )
+        .join(Address, Address.id == WorkOrder.address_id)
+        .where(
+            WorkOrder.technician_id.in_(ids),
+            WorkOrder.status.in_([s.value for s in matching.QUEUED]),
+            or_(on_day, earlier) if today else on_day,
+        )
+    ).all()
+    started = {s.value for s in matching.STARTED}
+    for row in sorted(rows, key=lambda r: (r.status not in started, r.assigned_at or day_start, r.id)):
+        if row.id == exclude_order_id:
+            continue
+        point = Point(row.lat, row.lng, row.area_type)
+        minutes = service_minutes(row.category_code, row.service_type)
+        seen.add((row.technician_id, row.id))
+        appointment = row.appointment_start_at
+        if appointment is not None and day_start <= appointment < day_end and row.status not in started:
+            window = (appointment, row.appointment_end_at or appointment)
+            booked[row.technician_id].append(Visit(row.id, point, minutes, window))
+        else:
+            on_site = row.on_site_at if row.status != Status.EN_ROUTE.value else None
+            queues[row.technician_id].append(Visit(row.id, point, minutes, None, on_site))
+    for row in db.execute(
+        select(
+            SlotReservation.technician_id,
+            SlotReservation.work_order_id,
+            SlotReservation.window_start_at,
+            SlotReservation.window_end_at,
+            WorkOrder.category_code,
+            WorkOrder.service_type,
+            Address.lat,
+            Address.lng,
+            Address.area_type,
+        )
+        .join(WorkOrder, WorkOrder.id == SlotReservation.work_order_id)
+        .join(Address, Address.id == WorkOrder.address_id)
+        .where(
+            SlotReservation.technician_id.in_(ids),
+            SlotReservation.status.in_(LIVE),
+            SlotReservation.window_start_at >= day_start,
+            SlotReservation.window_start_at < day_end,
+            WorkOrder.status.in_([*WAITING]),
+        )
+    ):
+        if row.work_order_id == exclude_order_id or (row.technician_id, row.work_order_id) in seen:
+            continue
+        seen.add((row.technician_id, row.work_order_id))
+        booked[row.technician_id].append(
+            Visit(
+                row.work_order_id,
+                Point(row.lat, row.lng, row.area_type),
+                service_minutes(row.category_code, row.service_type),
+                (row.window_start_at, row.window_end_at),
+            )
+        )
+    for visits in booked.values():
+        visits.sort(key=lambda v: (v.window[0], v.order_id))
+    return queues, booked
+
+
+def _after_breaks(moment: datetime, shift: Shift) -> datetime:
+    for begin, end in shift.breaks:
+        if begin <= moment < end:
+            return end
+    return moment
+
+
+def walk(
+    day: TechDay, visits: Sequence[Visit], *, travel: TravelModel
+) -> tuple[list[tuple[datetime, datetime]], int]:
+    """Start and end of each visit in order, and the seconds driven, from the day's start and origin."""
+    moment, here, driven = day.start, day.origin, 0
+    times = []
+    for visit in visits:
+        if visit.on_site_at is not None:
+            begin = visit.on_site_at
+            end = max(moment, begin + timedelta(minutes=visit.minutes))
+        else:
+            seconds = travel.leg(here, visit.point, moment).seconds
+            driven += seconds
+            begin = moment + timedelta(seconds=seconds)
+            if visit.window is not None:
+                begin = max(begin, visit.window[0])
+            begin = _after_breaks(begin, day.shift)
+            end = begin + timedelta(minutes=visit.minutes)
+        times.append((begin, end))
+        moment, here = end, visit.point
+    return times, driven
+
+
+def _kept(visit: Visit, begin: datetime, end: datetime, shift: Shift) -> bool:
+    return (visit.window is None or begin <= visit.window[1]) and end <= shift.end
+
+
+def fit(day: TechDay, job: Visit, *, travel: TravelModel) -> int | None:
+    """Seconds of driving the job adds to the technician's day if it fits there in its window, else None:
+    it must start inside its window and end before the shift does, and every booked visit that was kept
+    before must still be kept."""
+    before, driven_before = walk(day, [*day.queue, *day.booked], travel=travel)
+    position = sum(1 for v in day.booked if v.window[0] <= job.window[0])
+    sequence = [*day.queue, *day.booked[:position], job, *day.booked[position:]]
+    after, driven_after = walk(day, sequence, travel=travel)
+    index = len(day.queue) + position
+    begin, end = after[index]
+    if not _kept(job, begin, end, day.shift):
+        return None
+    old = [v for v in sequence if v is not job]
+    times = after[:index] + after[index + 1 :]
+    for visit, (b0, e0), (b1, e1) in zip(old, before, times, strict=True):
+        if _kept(visit, b0, e0, day.shift) and not _kept(visit, b1, e1, day.shift):
+            return None
+    return driven_after - driven_before
+
+
+def _grid_window(start: datetime, zone: ZoneInfo, today: date) -> tuple[datetime, datetime]:
+    local = start.astimezone(zone)
+    for window in windows_on(local.date(), zone):
+        if window[0] == start and today <= local.date() < today + timedelta(days=MAX_DAYS):
+            return window
+    raise NotASlot(
+        start=start.isoformat(),
+        first=FIRST_SLOT.strftime("%H:%M"),
+        last=LAST_SLOT_END.strftime("%H:%M"),
+        hours=SLOT_HOURS,
+        days=MAX_DAYS,
+    )
+
+
+def lock_technicians(db: Session, ids: Sequence[int]) -> None:
+    """Hold the technicians' rows until the transaction ends: ``FOR UPDATE`` in id order (no deadlocks)
+    on PostgreSQL; on SQLite a no-op write takes the database's write lock, so what is read next is current
+    and nobody else writes until commit."""
+    ordered = sorted(set(ids))
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(
+            select(Technician.id).where(Technician.id.in_(ordered)).order_by(Technician.id).with_for_update()
+        )
+    else:
+        db.execute(update(Technician).where(Technician.id.in_(ordered)).values(id=Technician.id))
+
+
+def wait_for_writers(db: Session) -> None:
+    """SQLite only: begin the session's (new) transaction with a write, which waits (the busy timeout) for
+    the writer holding the database to commit and then holds the write lock, so what is read next is
+    current. Call right after a rollback; a no-op on PostgreSQL."""
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(update(Technician).where(Technician.id.in_([])).values(id=Technician.id))
+
+
+UNAVAILABLE = {
+    "too_soon": ("时段已过或距开始不足一小时", "the window has passed or starts within the hour"),
+    "full": ("没有师傅能在该时段上门", "no technician can come in that window"),
+}
+
+
+def _unavailable(reason: str) -> SlotUnavailable:
+    zh, en = UNAVAILABLE[reason]
+    return SlotUnavailable(reason=reason, why_zh=zh, why_en=en)
+
+
+def book(
+    db: Session,
+    *,
+    order: WorkOrder,
+    actor: User,
+    start: datetime,
+    now: datetime,
+    version: int | None = None,
+    travel: TravelModel | None = None,
+) -> SlotReservation:
+    """Hold the window starting at ``start`` for the order against the best technician who can still
+    honour it (re-checked under a lock) and record it as the order's appointment. A booking the order
+    already had is given up (its row is reused). Raises ``NotASlot`` for a time that is no window start,
+    ``SlotUnavailable`` when nobody can take it any more, and the work order's own errors (state, role,
+    version) before anything changes."""
+    actions.check_allowed(order, "appoint", actor)
+    model = travel or matching.travel()
+    zone = zone_of(db, order.tenant_id)
+    start = as_utc(start)
+    window = _grid_window(start, zone, now.astimezone(zone).date())
+    if window[0] < now + LEAD_TIME:
+        raise _unavailable("too_soon")
+    if version is not None and version != order.version:
+        raise VersionConflict(current=order.version, expected=version)
+    job = matching.job_for(db, order)
+    day = start.astimezone(zone).date()
+    common = {
+        "order": order,
+        "job": job,
+        "day": day,
+        "now": now,
+        "zone": zone,
+        "travel": model,
+        "only": start,
+    }
+    first = _slots_on(db, ids=_qualified(db, order=order, job=job), **common)
+    if not first or not first[0].available:
+        raise _unavailable("full")
+    lock_technicians(db, first[0].technician_ids)
+    again = _slots_on(db, ids=first[0].technician_ids, **common)
+    if not again or not again[0].available:
+        raise _unavailable("full")
+    technician_id = again[0].technician_ids[0]
+    reservation = db.scalar(select(SlotReservation).where(SlotReservation.work_order_id == order.id))
+    if reservation is None:
+        reservation = SlotReservation(tenant_id=order.tenant_id, work_order_id=order.id)
+        db.add(reservation)
+    reservation.technician_id = technician_id
+    reservation.window_start_at, reservation.window_end_at = window
+    reservation.status = "held"
+    reservation.created_at = now
+    db.flush()
+    ctx = actions.Context(version=version, note="预约时段 / slot booked")
+    actions.appoint(db, order=order, actor=actor, ctx=ctx, start=window[0], end=window[1])
+    return reservation
+
+
+def release_for_order(db: Session, order: WorkOrder) -> SlotReservation | None:
+    """Give up the order's held (or at-risk) window, e.g. when the order is cancelled; returns the
+    reservation released, or None when it held none. Writes no event: the caller's action does."""
+    reservation = live_reservation(db, order)
+    if reservation is not None:
+        reservation.status = "released"
+        db.flush()
+    return reservation
+
+
+RISKS = {
+    "technician_unavailable": ("师傅已停派或离岗", "the technician is suspended or off"),
+    "technician_off": ("师傅当天休息", "the technician is off that day"),
+    "late": (
+        "按师傅当前位置和待办工单将晚于预约时段",
+        "from where the technician is and their queue they would arrive after the window",
+    ),
+}
+
+
+def flag_slots_at_risk(
+    db: Session, *, tenant_id: int, now: datetime, travel: TravelModel | None = None
+) -> list[SlotReservation]:
+    """Mark the tenant's held reservations that can no longer be kept as ``at_risk`` and write a
+    ``slot_at_risk`` event on each order: the holding technician is suspended or off, has a day off on
+    that day, or (for today's windows) would arrive after the window's end, walking their queue and the
+    visits booked before it from their fresh position (else their base). Returns the reservations flagged."""
+    model = travel or matching.travel()
+    zone = zone_of(db, tenant_id)
+    today = now.astimezone(zone).date()
+    rows = db.execute(
+        select(SlotReservation, WorkOrder)
+        .join(WorkOrder, WorkOrder.id == SlotReservation.work_order_id)
+        .where(
+            SlotReservation.tenant_id == tenant_id,
+            SlotReservation.status == "held",
+            SlotReservation.window_end_at > now,
+            WorkOrder.status.in_(WAITING),
+        )
+        .order_by(SlotReservation.window_start_at, SlotReservation.id)
+    ).all()
+    flagged = []
+    for reservation, order in rows:
+        reason = _risk(db, reservation, order, now=now, today=today, zone=zone, travel=model)
+        if reason is None:
+            continue
+        reservation.status = "at_risk"
+        zh, en = RISKS[reason]
+        db.add(
+            WorkOrderEvent(
+                tenant_id=order.tenant_id,
+                work_order_id=order.id,
+                action="slot_at_risk",
+                from_status=order.status,
+                to_status=order.status,
+                actor_id=None,
+                actor_role="system",
+                occurred_at=now,
+                note=zh,
+                payload={
+                    "reason": reason,
+                    "message": en,
+                    "technician_id": reservation.technician_id,
+                    "window_start_at": reservation.window_start_at.isoformat(),
+                    "window_end_at": reservation.window_end_at.isoformat(),
+                },
+            )
+        )
+        flagged.append(reservation)
+    db.flush()
+    return flagged
+
+
+def _risk(
+    db: Session,
+    reservation: SlotReservation,
+    order: WorkOrder,
+    *,
+    now: datetime,
+    today: date,
+    zone: ZoneInfo,
+    travel: TravelModel,
+) -> str | None:
+    day = reservation.window_start_at.astimezone(zone).date()
+    techs = matching.techs_for(
+        db, tenant_id=order.tenant_id, ids=[reservation.technician_id], day=day, now=now, travel_model_=travel
+    )
+    if not techs or techs[0].status in ("suspended", "off"):
+        return "technician_unavailable"
+    if techs[0].shift is None:
+        return "technician_off"
+    if day != today:
+        return None
+    day_start = as_utc(datetime.combine(day, time(0), zone))
+    days = _tech_days(
+        db,
+        techs,
+        day_start=day_start,
+        day_end=day_start + timedelta(days=1),
+        now=now,
+        today=True,
+        exclude_order_id=order.id,
+    )
+    if not days:
+        return None
+    tech_day = days[0]
+    earlier = [v for v in tech_day.booked if v.window[0] < reservation.window_start_at]
+    point = matching.order_point(order, db)
+    job = Visit(order.id, point, 0, (reservation.window_start_at, reservation.window_end_at))
+    times, _ = walk(tech_day, [*tech_day.queue, *earlier, job], travel=travel)
+    arrival = times[-1][0]
+    return "late" if arrival > reservation.window_end_at else None
