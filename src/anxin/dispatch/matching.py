@@ -33,7 +33,7 @@ from anxin.technician.models import Outlet, Technician, TechnicianSkill
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 
-PREFILTER = 60
+PREFILTER = 30
 
 
 def order_point(order: WorkOrder, db: Session) -> Point:
