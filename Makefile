@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: $(STAMP)
 		echo "== the same suite on PostgreSQL"; \
 		ANXIN_TEST_DATABASE_URL="$$ANXIN_TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
 	fi
+
+screenshots: $(STAMP)
+	ANXIN_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks migrations

@@ -427,7 +427,10 @@ def api_routes(app) -> list[tuple[str, str]]:
         contexts = list(iter_route_contexts(app.routes))
     keys = []
     for context in contexts:
-        if isinstance(getattr(context, "original_route", context), APIRoute):
+        route = getattr(context, "original_route", context)
+        if not getattr(route, "include_in_schema", True):
+            continue  # the HTML pages: their isolation is tests/web/test_page_isolation.py
+        if isinstance(route, APIRoute):
             keys += [(method, context.path) for method in sorted(context.methods - {"HEAD", "OPTIONS"})]
     return keys
 

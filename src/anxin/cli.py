@@ -135,8 +135,13 @@ def demo(
         console.print("demo city already loaded (use --fresh to start over)")
     else:
         seed(demo=True)
+    os.environ.setdefault("ANXIN_DEV_MAILBOX", "1")  # the portal's sign-in codes show on /portal/dev-mailbox
     console.rule("Anxin demo")
-    console.print(f"http://{host}:{port}/docs  ·  password for every login: [bold]demo1234[/bold]")
+    base = f"http://{host}:{port}"
+    console.print(f"{base}/console   dispatcher console (staff sign in at {base}/login)")
+    console.print(f"{base}/tech      technician app")
+    console.print(f"{base}/portal    customer portal (phone + code; codes at {base}/portal/dev-mailbox)")
+    console.print(f"{base}/docs      the API  ·  password for every login: [bold]demo1234[/bold]")
     for login, who in DEMO_LOGINS:
         console.print(f"  {login:<18} {who}")
     serve(host=host, port=port, workers=1, reload=False, sweep_every=30.0)

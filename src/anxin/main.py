@@ -24,6 +24,7 @@ from anxin.dispatch.router import router as dispatch_router
 from anxin.exceptions import AnxinError, Conflict
 from anxin.observability import RequestContext, configure_logging
 from anxin.technician.router import router as technician_router
+from anxin.web.router import install as install_pages
 from anxin.work_order.router import policy_router
 from anxin.work_order.router import router as work_order_router
 
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dispatch_plans_router,
     ):
         app.include_router(router)
+    install_pages(app)  # the HTML pages and /static
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict:

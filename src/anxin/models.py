@@ -22,6 +22,7 @@ from anxin.technician.models import (
     TechnicianDayOff,
     TechnicianSkill,
 )
+from anxin.web.models import LoginCode
 from anxin.work_order.models import (
     IdempotencyRecord,
     Quote,
@@ -47,6 +48,7 @@ __all__ = [
     "DispatchPlan",
     "DispatchPolicy",
     "IdempotencyRecord",
+    "LoginCode",
     "Outlet",
     "PlanStop",
     "PlanUnserved",

@@ -1,0 +1,119 @@
+"""What every page shows about one order, gathered through the domain services (no queries of its own
+beyond reading the rows an order points to), and the small helpers the page actions share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.appliance import service as appliance_service
+from anxin.appliance.models import Appliance
+from anxin.auth.models import User
+from anxin.catalog import service as catalog_service
+from anxin.customer import service as customer_service
+from anxin.customer.models import Address, Customer
+from anxin.technician import service as technician_service
+from anxin.technician.models import Technician
+from anxin.work_order import actions, photos, service
+from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent, WorkOrderPhoto
+from anxin.work_order.states import actions_from
+
+SLA_RANK = {"breached": 0, "at_risk": 1, "on_track": 2, None: 3}
+
+
+@dataclass
+class OrderView:
+    """One order with what its page needs."""
+
+    order: WorkOrder
+    sla_state: str | None
+    actions: list[str]
+    customer: Customer
+    address: Address | None
+    appliance: Appliance
+    appliance_name: str
+    category_name: str
+    warranty: str
+    technician: Technician | None
+    events: list[WorkOrderEvent] = field(default_factory=list)
+    photos: list[WorkOrderPhoto] = field(default_factory=list)
+    quote: Quote | None = None
+
+    @property
+    def address_text(self) -> str:
+        a = self.address
+        return f"{a.city}{a.district}{a.detail}" if a else ""
+
+
+def view(db: Session, *, user: User, order: WorkOrder, lang: str = "zh", full: bool = True) -> OrderView:
+    """Gather ``order`` for ``user`` (who has already been allowed to see it by ``service.get_for``)."""
+    tenant_id = order.tenant_id
+    customer = customer_service.get(db, tenant_id=tenant_id, id=order.customer_id)
+    address = (
+        customer_service.get_address(db, tenant_id=tenant_id, id=order.address_id)
+        if order.address_id
+        else None
+    )
+    appliance = appliance_service.get(db, tenant_id=tenant_id, id=order.appliance_id)
+    model, category = catalog_service.get_model_and_category(
+        db, tenant_id=tenant_id, id=appliance.product_model_id
+    )
+    brand = catalog_service.get_brand(db, tenant_id=tenant_id, id=model.brand_id)
+    brand_name = brand.name_en if lang == "en" else brand.name_zh
+    technician = (
+        technician_service.get(db, tenant_id=tenant_id, id=order.technician_id)
+        if order.technician_id
+        else None
+    )
+    result = OrderView(
+        order=order,
+        sla_state=service.sla_state_of(order, clock.now()),
+        actions=actions_from(order.status, user.role),
+        customer=customer,
+        address=address,
+        appliance=appliance,
+        appliance_name=f"{brand_name} {model.name} ({model.model_code})",
+        category_name=category.name_en if lang == "en" else category.name_zh,
+        warranty=order.warranty_status,
+        technician=technician,
+    )
+    if full:
+        result.events = list(service.events(db, order=order))
+        result.photos = photos.list_for(db, order=order)
+        result.quote = actions.latest_quote(db, order=order)
+    return result
+
+
+def context_from(form: dict[str, Any]) -> actions.Context:
+    """The action context from a submitted form: version, reason, note, coordinates."""
+
+    def number(name: str) -> float | None:
+        try:
+            return float(form.get(name) or "")
+        except ValueError:
+            return None
+
+    version = form.get("version")
+    return actions.Context(
+        version=int(version) if version and str(version).isdigit() else None,
+        reason=(form.get("reason") or None),
+        note=(form.get("note") or None),
+        lat=number("lat"),
+        lng=number("lng"),
+    )
+
+
+def sort_by_risk(orders: list[WorkOrder], now: datetime) -> list[WorkOrder]:
+    """Breached first, then at risk, then on track; within each, the nearest deadline first."""
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(
+        orders,
+        key=lambda o: (
+            SLA_RANK[service.sla_state_of(o, now)],
+            clock.as_utc(o.sla_due_at) if o.sla_due_at else far,
+        ),
+    )

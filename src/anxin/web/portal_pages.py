@@ -1,0 +1,283 @@
+"""The customer portal (``/portal``, mobile-first): sign in with phone and a one-time code, my appliances
+with warranty, report a fault (the order number at once), the order page with a live timeline, quote
+approve/decline and cancel while allowed. The same actions as the JSON API."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from anxin import clock
+from anxin.appliance import service as appliance_service
+from anxin.auth import service as auth_service
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.catalog import service as catalog_service
+from anxin.dependencies import DbSession, SettingsDep
+from anxin.dispatch import auto as dispatch_auto
+from anxin.dispatch import plans
+from anxin.exceptions import InvalidInput, NotFound
+from anxin.web import i18n, orders, otp
+from anxin.web.session import CsrfChecked, page_user, sign_in
+from anxin.web.templating import PageRoute, render, see_other
+from anxin.work_order import actions, photos, service
+
+router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=False)
+
+Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
+PHONE = r"^1\d{10}$"
+ETA_STATES = {"assigned", "acknowledged", "en_route"}
+WINDOWS = {"today_pm": (0, 14, 18), "tomorrow_am": (1, 9, 12), "tomorrow_pm": (1, 14, 18)}
+
+
+def dev_mailbox_on(request: Request) -> bool:
+    """The dev mailbox shows sent codes: on in the demo and in tests (``ANXIN_DEV_MAILBOX=1``), never by
+    default."""
+    flag = getattr(request.app.state, "dev_mailbox", None)
+    return bool(flag) if flag is not None else os.environ.get("ANXIN_DEV_MAILBOX") == "1"
+
+
+def _tenant_id(db: DbSession, slug: str) -> int:
+    tenant = auth_service.get_tenant_by_slug(db, slug=slug)
+    if tenant is None:
+        raise NotFound("tenant", "服务商")
+    return tenant.id
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, t: str = "demo") -> Response:
+    return render(request, "portal/login.html", tenant=t, phone="", step="phone", dev=dev_mailbox_on(request))
+
+
+@router.post("/code", response_class=HTMLResponse)
+def send_code(
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    phone: Annotated[str, Form(pattern=PHONE)],
+    tenant: Annotated[str, Form(max_length=40)] = "demo",
+) -> Response:
+    outcome = otp.request_code(
+        db,
+        tenant_id=_tenant_id(db, tenant),
+        phone=phone,
+        secret=settings.secret_key,
+        now=clock.now(),
+        dev_mailbox=dev_mailbox_on(request),
+    )
+    word = i18n.translate(i18n.language(request), outcome.code)
+    return render(
+        request,
+        "portal/login.html",
+        status_code=200 if outcome.ok else 429,
+        tenant=tenant,
+        phone=phone,
+        step="code",
+        dev=dev_mailbox_on(request),
+        notice=word if outcome.ok else None,
+        error=None if outcome.ok else word,
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    phone: Annotated[str, Form(pattern=PHONE)],
+    code: Annotated[str, Form(max_length=6)],
+    tenant: Annotated[str, Form(max_length=40)] = "demo",
+) -> Response:
+    outcome = otp.verify(
+        db,
+        tenant_id=_tenant_id(db, tenant),
+        phone=phone,
+        code=code.strip(),
+        secret=settings.secret_key,
+        now=clock.now(),
+    )
+    if not outcome.ok or outcome.user is None:
+        word = i18n.translate(i18n.language(request), outcome.code)
+        return render(
+            request,
+            "portal/login.html",
+            status_code=400,
+            tenant=tenant,
+            phone=phone,
+            step="code",
+            dev=dev_mailbox_on(request),
+            error=word,
+        )
+    response = see_other("/portal")
+    sign_in(request, response, outcome.user)
+    return response
+
+
+@router.get("/dev-mailbox", response_class=HTMLResponse)
+def dev_mailbox(request: Request, db: DbSession, t: str = "demo") -> Response:
+    if not dev_mailbox_on(request):
+        raise NotFound("page", "页面")
+    messages = otp.mailbox(db, tenant_id=_tenant_id(db, t))
+    return render(request, "portal/mailbox.html", messages=messages, tenant=t)
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, db: DbSession, user: Customer) -> Response:
+    """My appliances with their warranty, and my orders."""
+    lang = i18n.language(request)
+    today = clock.now().date()
+    appliances = []
+    for appliance in appliance_service.get_for_customer(
+        db, tenant_id=user.tenant_id, customer_id=user.customer_id
+    ):
+        model, category = catalog_service.get_model_and_category(
+            db, tenant_id=user.tenant_id, id=appliance.product_model_id
+        )
+        warranty = appliance_service.warranty(db, appliance=appliance, on=today, model=model)
+        name = category.name_en if lang == "en" else category.name_zh
+        appliances.append({"a": appliance, "name": f"{name} · {model.name}", "warranty": warranty})
+    page = service.list_for(db, user=user, now=clock.now(), page=1, page_size=50)
+    return render(request, "portal/home.html", appliances=appliances, orders=page.items)
+
+
+def _appliance_choices(db: DbSession, user: User, lang: str) -> list[tuple[int, str]]:
+    choices = []
+    for appliance in appliance_service.get_for_customer(
+        db, tenant_id=user.tenant_id, customer_id=user.customer_id
+    ):
+        model, category = catalog_service.get_model_and_category(
+            db, tenant_id=user.tenant_id, id=appliance.product_model_id
+        )
+        choices.append(
+            (appliance.id, f"{category.name_en if lang == 'en' else category.name_zh} · {model.name}")
+        )
+    return choices
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, db: DbSession, user: Customer, appliance: int | None = None) -> Response:
+    choices = _appliance_choices(db, user, i18n.language(request))
+    return render(request, "portal/report.html", choices=choices, chosen=appliance)
+
+
+def window(db: DbSession, tenant_id: int, key: str) -> tuple[datetime | None, datetime | None]:
+    """The preferred visit window the customer picked, in the tenant's zone."""
+    if key not in WINDOWS:
+        return None, None
+    days, start, end = WINDOWS[key]
+    zone = ZoneInfo(service.tenant_timezone(db, tenant_id))
+    day = clock.now().astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(day, time(start), zone), datetime.combine(day, time(end), zone)
+
+
+@router.post("/report")
+async def report(
+    request: Request,
+    db: DbSession,
+    user: Customer,
+    settings: SettingsDep,
+    appliance_id: Annotated[int, Form()],
+    description: Annotated[str, Form(max_length=1000)] = "",
+    preferred: Annotated[str, Form()] = "asap",
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Take the report through the same intake action as the API; the order page shows its number."""
+    form = await request.form()
+    chosen = form.getlist("symptom")
+    picked = [zh for code, zh, _en in i18n.SYMPTOMS if code in chosen]  # the record keeps the Chinese words
+    fault = "；".join([*picked, description.strip()]).strip("；")
+    if not fault:
+        raise InvalidInput("description", "请选择故障现象或填写描述", "pick a symptom or describe the fault")
+    start, end = window(db, user.tenant_id, preferred)
+    intake = actions.Intake(
+        customer_id=user.customer_id or -1,
+        appliance_id=appliance_id,
+        service_type="repair",
+        channel="app",
+        fault_description=fault,
+        preferred_start_at=start,
+        preferred_end_at=end,
+    )
+    result = actions.create_order(db, actor=user, intake=intake)
+    data = await photo.read(settings.max_upload_bytes + 1) if photo is not None and photo.filename else b""
+    if data and result.created:
+        photos.store(
+            db,
+            order=result.order,
+            actor=user,
+            data=data,
+            upload_dir=settings.upload_dir,
+            max_bytes=settings.max_upload_bytes,
+        )
+    return see_other(f"/portal/orders/{result.order.id}?new=1" + ("&duplicate=1" if result.duplicate else ""))
+
+
+def _order_context(request: Request, db: DbSession, user: User, order_id: int) -> dict:
+    order = service.get_for(db, user=user, id=order_id)
+    eta = plans.eta_for(db, order=order, now=clock.now()) if order.status in ETA_STATES else None
+    return {"view": orders.view(db, user=user, order=order, lang=i18n.language(request)), "eta": eta}
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(request: Request, order_id: int, db: DbSession, user: Customer, new: int = 0) -> Response:
+    return render(request, "portal/order.html", new=bool(new), **_order_context(request, db, user, order_id))
+
+
+@router.get("/orders/{order_id}/service-report", response_class=HTMLResponse)
+def service_report(request: Request, order_id: int, db: DbSession, user: Customer) -> Response:
+    """The printable service report of a completed order (the PDF is a later increment)."""
+    context = _order_context(request, db, user, order_id)
+    view = context["view"]
+    if view.order.completed_at is None:
+        raise NotFound("service report", "服务报告")
+    done = next((e for e in reversed(view.events) if e.action == "complete"), None)
+    return render(request, "portal/service_report.html", done=done, **context)
+
+
+@router.get("/orders/{order_id}/live", response_class=HTMLResponse)
+def order_live(request: Request, order_id: int, db: DbSession, user: Customer) -> Response:
+    """The live part of the order page, polled by HTMX."""
+    return render(request, "portal/live.html", **_order_context(request, db, user, order_id))
+
+
+@router.post("/orders/{order_id}/{decision}-quote")
+def decide(request: Request, order_id: int, decision: str, db: DbSession, user: Customer) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    if decision not in ("approve", "decline"):
+        raise NotFound("page", "页面")
+    actions.decide_quote(db, order=order, actor=user, ctx=actions.Context(), approve=decision == "approve")
+    return see_other(f"/portal/orders/{order.id}")
+
+
+@router.post("/orders/{order_id}/reschedule")
+def reschedule(
+    request: Request, order_id: int, db: DbSession, user: Customer, preferred: Annotated[str, Form()]
+) -> Response:
+    """A new visit window, through the appoint action (allowed until the technician sets off)."""
+    order = service.get_for(db, user=user, id=order_id)
+    start, end = window(db, user.tenant_id, preferred)
+    if start is None or end is None:
+        raise InvalidInput("preferred", "请选择时间段", "pick a time window")
+    actions.appoint(db, order=order, actor=user, ctx=actions.Context(), start=start, end=end)
+    return see_other(f"/portal/orders/{order.id}")
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel(
+    request: Request,
+    order_id: int,
+    db: DbSession,
+    user: Customer,
+    reason: Annotated[str, Form(max_length=300)],
+) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    order = actions.cancel(db, order=order, actor=user, ctx=actions.Context(reason=reason))
+    dispatch_auto.after_close(db, order)
+    return see_other(f"/portal/orders/{order.id}")

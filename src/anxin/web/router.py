@@ -1,0 +1,35 @@
+"""Every page router and the static files, attached to the app in one call from ``main.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from anxin.web import (
+    auth_pages,
+    console_map,
+    console_pages,
+    portal_appliances,
+    portal_pages,
+    tech_day,
+    tech_pages,
+)
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount ``/static`` and include the staff sign-in, console, technician and portal pages."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (
+        auth_pages,
+        console_map,
+        console_pages,
+        tech_day,
+        tech_pages,
+        portal_appliances,
+        portal_pages,
+    ):
+        app.include_router(module.router)

@@ -1,0 +1,64 @@
+// Anxin pages: SLA countdowns, the CSRF header for HTMX, browser coordinates, the signature pad.
+(function () {
+  "use strict";
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  document.addEventListener("htmx:configRequest", (event) => {
+    event.detail.headers["X-CSRF-Token"] = csrf();
+  });
+
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll("[data-due]").forEach((el) => {
+      const due = Date.parse(el.dataset.due);
+      if (Number.isNaN(due)) return;
+      let seconds = Math.round((due - now) / 1000);
+      const late = seconds < 0;
+      seconds = Math.abs(seconds);
+      const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+      const text = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+      el.textContent = (late ? "−" : "") + text;
+      el.classList.toggle("late", late);
+    });
+  }
+
+  function locate() {
+    document.querySelectorAll("form[data-geo]").forEach((form) => {
+      if (!navigator.geolocation) return;
+      navigator.geolocation.getCurrentPosition((pos) => {
+        form.querySelector('[name="lat"]').value = pos.coords.latitude.toFixed(6);
+        form.querySelector('[name="lng"]').value = pos.coords.longitude.toFixed(6);
+      }, () => {}, { timeout: 5000, maximumAge: 60000 });
+    });
+  }
+
+  function signaturePads() {
+    document.querySelectorAll("canvas.signature").forEach((canvas) => {
+      const field = document.getElementById(canvas.dataset.field);
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = canvas.clientWidth * ratio;
+      canvas.height = canvas.clientHeight * ratio;
+      const ctx = canvas.getContext("2d");
+      ctx.scale(ratio, ratio);
+      ctx.lineWidth = 2.5; ctx.lineCap = "round"; ctx.strokeStyle = "#1d2b36";
+      let drawing = false, inked = false;
+      const point = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+      canvas.addEventListener("pointerdown", (e) => { drawing = true; ctx.beginPath(); ctx.moveTo(...point(e)); });
+      canvas.addEventListener("pointermove", (e) => {
+        if (!drawing) return; ctx.lineTo(...point(e)); ctx.stroke(); inked = true;
+      });
+      const end = () => { if (drawing && inked) field.value = canvas.toDataURL("image/png"); drawing = false; };
+      canvas.addEventListener("pointerup", end);
+      canvas.addEventListener("pointerleave", end);
+      const clear = document.querySelector('[data-clear="' + canvas.id + '"]');
+      if (clear) clear.addEventListener("click", () => {
+        ctx.clearRect(0, 0, canvas.width, canvas.height); field.value = ""; inked = false;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    tick(); setInterval(tick, 1000); locate(); signaturePads();
+  });
+  document.addEventListener("htmx:afterSwap", tick);
+})();

@@ -1,0 +1,65 @@
+"""The technician's daily report (``/tech/day``): orders completed today, time on site, travel time and the
+approved quotes' revenue, read from the orders' own timestamps and quotes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.dependencies import DbSession
+from anxin.web.session import page_user
+from anxin.web.templating import PageRoute, render
+from anxin.work_order import actions, service
+from anxin.work_order.states import DONE
+
+router = APIRouter(prefix="/tech", route_class=PageRoute, include_in_schema=False)
+
+Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
+
+
+@router.get("/day", response_class=HTMLResponse)
+def day_report(request: Request, db: DbSession, user: Tech) -> Response:
+    now = clock.now()
+    zone = ZoneInfo(service.tenant_timezone(db, user.tenant_id))
+    today = now.astimezone(zone).date()
+    page = service.list_for(
+        db, user=user, now=now, page=1, page_size=200, status=sorted(s.value for s in DONE)
+    )
+    done = [
+        o
+        for o in page.items
+        if o.completed_at is not None and clock.as_utc(o.completed_at).astimezone(zone).date() == today
+    ]
+    on_site = travel = timedelta()
+    revenue = 0
+    rows = []
+    for order in done:
+        site = (order.completed_at - order.on_site_at) if order.on_site_at else timedelta()
+        road = (
+            (order.on_site_at - order.en_route_at) if order.on_site_at and order.en_route_at else timedelta()
+        )
+        quote = actions.latest_quote(db, order=order)
+        fen = quote.total_fen if quote is not None and quote.status == "approved" else 0
+        on_site, travel, revenue = on_site + site, travel + road, revenue + fen
+        rows.append(
+            {
+                "order": order,
+                "site": int(site.total_seconds() // 60),
+                "road": int(road.total_seconds() // 60),
+                "fen": fen,
+            }
+        )
+    totals = {
+        "count": len(done),
+        "site": int(on_site.total_seconds() // 60),
+        "road": int(travel.total_seconds() // 60),
+        "fen": revenue,
+    }
+    return render(request, "tech/day.html", rows=rows, totals=totals, today=today)

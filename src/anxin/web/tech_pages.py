@@ -1,0 +1,204 @@
+"""The technician app (``/tech``, mobile-first): today's orders in route order, the order's detail, and one
+big button per move the state table allows (acknowledge, reject, depart, arrive, quote, start, wait for parts,
+resume, complete with the customer's signature). Every button calls the same action as the JSON API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.dependencies import DbSession, SettingsDep
+from anxin.dispatch import auto as dispatch_auto
+from anxin.dispatch import plans
+from anxin.exceptions import InvalidInput
+from anxin.web import i18n, orders
+from anxin.web.session import page_user
+from anxin.web.templating import PageRoute, render, see_other
+from anxin.work_order import actions, photos, service
+from anxin.work_order.states import OPEN
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
+Anyone = Annotated[User, Depends(page_user())]
+WORKING = sorted(s.value for s in OPEN if s.value not in ("created", "accepted"))
+# Moves without a form of their own, and the dispatch reaction each needs (as in the API router).
+SIMPLE = {"acknowledge", "depart", "arrive", "start", "resume"}
+
+
+@router.get("/tech", response_class=HTMLResponse)
+def today(request: Request, db: DbSession, user: Tech) -> Response:
+    """The technician's open orders: the day plan's route order first, then by appointment and deadline."""
+    now = clock.now()
+    page = service.list_for(db, user=user, now=now, page=1, page_size=100, status=WORKING)
+    zone = service.tenant_timezone(db, user.tenant_id)
+    from zoneinfo import ZoneInfo
+
+    _, stops = plans.route_for(
+        db,
+        tenant_id=user.tenant_id,
+        technician_id=user.technician_id or -1,
+        day=now.astimezone(ZoneInfo(zone)).date(),
+    )
+    sequence = {stop.order.id: index for index, stop in enumerate(stops, start=1)}
+    far = now.replace(year=9999)
+
+    def key(order):  # noqa: ANN001, ANN202 - a local sort key
+        moment = order.appointment_start_at or order.sla_due_at
+        return (sequence.get(order.id, 10_000), clock.as_utc(moment) if moment else far)
+
+    items = sorted(page.items, key=key)
+    views = [orders.view(db, user=user, order=o, lang=i18n.language(request), full=False) for o in items]
+    return render(request, "tech/today.html", views=views, sequence=sequence)
+
+
+@router.get("/tech/orders/{order_id}", response_class=HTMLResponse)
+def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    view = orders.view(db, user=user, order=order, lang=i18n.language(request))
+    return render(request, "tech/order.html", view=view, error=request.query_params.get("error"))
+
+
+@router.post("/tech/orders/{order_id}/act/{action}")
+async def act(request: Request, order_id: int, action: str, db: DbSession, user: Tech) -> Response:
+    """acknowledge, depart, arrive (with the browser's coordinates when given), start, resume."""
+    form = dict(await request.form())
+    order = service.get_for(db, user=user, id=order_id)
+    if action not in SIMPLE:
+        raise InvalidInput("action", "不支持的操作", "unknown action")
+    order = actions.perform(db, order=order, action=action, actor=user, ctx=orders.context_from(form))
+    if action == "acknowledge":
+        dispatch_auto.after_acknowledge(db, order)
+    return see_other(f"/tech/orders/{order.id}")
+
+
+@router.post("/tech/orders/{order_id}/reject")
+def reject(
+    request: Request, order_id: int, db: DbSession, user: Tech, reason: Annotated[str, Form(max_length=300)]
+) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    technician_id = order.technician_id
+    order = actions.reject(db, order=order, actor=user, ctx=actions.Context(reason=reason))
+    dispatch_auto.after_reject(db, order, technician_id=technician_id, reason=reason)
+    return see_other("/tech")
+
+
+@router.post("/tech/orders/{order_id}/wait-parts")
+def wait_parts(
+    request: Request, order_id: int, db: DbSession, user: Tech, reason: Annotated[str, Form(max_length=300)]
+) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    actions.perform(db, order=order, action="wait-parts", actor=user, ctx=actions.Context(reason=reason))
+    return see_other(f"/tech/orders/{order.id}")
+
+
+def fen(text: str | None, field: str) -> int:
+    """Yuan as typed (``80`` or ``80.5``) to integer fen; empty is zero."""
+    if not text or not text.strip():
+        return 0
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise InvalidInput(field, "金额格式有误", "not an amount") from None
+    if value < 0 or value > 100_000:
+        raise InvalidInput(field, "金额超出范围", "amount out of range")
+    return int((value * 100).to_integral_value())
+
+
+@router.post("/tech/orders/{order_id}/quote")
+async def quote(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
+    """An itemised quote: visit fee, labour, and any number of parts lines."""
+    form = await request.form()
+    order = service.get_for(db, user=user, id=order_id)
+    lang = i18n.language(request)
+    lines = []
+    visit = fen(str(form.get("visit_fee") or ""), "visit_fee")
+    if visit:
+        lines.append({"kind": "visit", "description": i18n.translate(lang, "visit_fee"), "amount_fen": visit})
+    labour = fen(str(form.get("labour_fee") or ""), "labour_fee")
+    if labour:
+        text = str(form.get("labour_desc") or "").strip()[:200] or i18n.translate(lang, "labour")
+        lines.append({"kind": "labour", "description": text, "amount_fen": labour})
+    for name, amount in zip(form.getlist("part_name"), form.getlist("part_amount"), strict=False):
+        name, value = str(name).strip()[:200], fen(str(amount), "part_amount")
+        if name and value:
+            lines.append({"kind": "part", "description": name, "amount_fen": value})
+    if not lines:
+        raise InvalidInput("lines", "报价至少需要一项", "a quote needs at least one line")
+    actions.quote(db, order=order, actor=user, ctx=orders.context_from(dict(form)), lines=lines)
+    return see_other(f"/tech/orders/{order.id}")
+
+
+def signature_bytes(data_url: str) -> bytes:
+    """The PNG the signature pad produced (``data:image/png;base64,…``)."""
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise InvalidInput("signature", "请客户签名", "the customer's signature is missing")
+    try:
+        return base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("signature", "签名数据有误", "the signature could not be read") from None
+
+
+@router.post("/tech/orders/{order_id}/complete")
+def complete(
+    request: Request,
+    order_id: int,
+    db: DbSession,
+    user: Tech,
+    settings: SettingsDep,
+    note: Annotated[str, Form(max_length=500)],
+    signature: Annotated[str, Form(max_length=2_000_000)] = "",
+) -> Response:
+    """Complete with the work done and the customer's signature, kept as a photo of the order."""
+    order = service.get_for(db, user=user, id=order_id)
+    actions.check_allowed(order, "complete", user)  # refuse before storing anything
+    data = signature_bytes(signature)
+    photos.store(
+        db,
+        order=order,
+        actor=user,
+        data=data,
+        upload_dir=settings.upload_dir,
+        max_bytes=settings.max_upload_bytes,
+    )
+    actions.perform(db, order=order, action="complete", actor=user, ctx=actions.Context(note=note))
+    return see_other(f"/tech/orders/{order.id}")
+
+
+@router.post("/tech/orders/{order_id}/photos")
+async def upload(
+    request: Request,
+    order_id: int,
+    db: DbSession,
+    user: Tech,
+    settings: SettingsDep,
+    file: UploadFile = File(...),
+) -> Response:
+    order = service.get_for(db, user=user, id=order_id)
+    data = await file.read(settings.max_upload_bytes + 1)
+    photos.store(
+        db,
+        order=order,
+        actor=user,
+        data=data,
+        upload_dir=settings.upload_dir,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return see_other(f"/tech/orders/{order.id}")
+
+
+@router.get("/pages/orders/{order_id}/photos/{photo_id}")
+def photo(order_id: int, photo_id: int, db: DbSession, user: Anyone, settings: SettingsDep) -> FileResponse:
+    """A photo of an order the signed-in user may see (customer, technician or staff)."""
+    order = service.get_for(db, user=user, id=order_id)
+    found = photos.get(db, order=order, id=photo_id)
+    return FileResponse(settings.upload_dir / found.storage_key, media_type=found.content_type)

@@ -1,0 +1,106 @@
+"""Rendering: the Jinja2 environment (autoescaped), the helpers templates use, and the route class that
+turns refusals into pages (sign-in redirects, 403/404/409 pages) instead of the API's JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from anxin import clock
+from anxin.exceptions import AnxinError
+from anxin.web import i18n
+from anxin.web.session import CsrfFailed, LoginRequired, PageForbidden, csrf_token, ensure_csrf
+
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+
+
+def money(fen: int | None) -> str:
+    """Integer fen as ``¥123.45``."""
+    return f"¥{(fen or 0) / 100:,.2f}"
+
+
+def masked(phone: str | None) -> str:
+    """``138****1234``."""
+    if not phone or len(phone) < 7:
+        return phone or ""
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def local(value: datetime | None, fmt: str = "%m-%d %H:%M", zone: str = "Asia/Shanghai") -> str:
+    if value is None:
+        return "—"
+    return clock.as_utc(value).astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def iso(value: datetime | None) -> str:
+    return clock.as_utc(value).isoformat() if value is not None else ""
+
+
+templates.env.filters.update(money=money, masked=masked, local=local, iso=iso)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``name`` with the language, the translator, the CSRF token and the signed-in user."""
+    lang = i18n.language(request)
+    context.setdefault("user", getattr(request.state, "user", None))
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang,
+            "t": lambda key: i18n.translate(lang, key),
+            "csrf_token": csrf_token(request),
+            "symptoms": i18n.SYMPTOMS,
+            **context,
+        },
+        status_code=status_code,
+    )
+    ensure_csrf(request, response)
+    if request.query_params.get("lang") in ("en", "zh"):
+        response.set_cookie(i18n.LANG_COOKIE, lang, samesite="lax", path="/", max_age=365 * 86400)
+    return response
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a POST: go to ``url`` with a GET (303)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    referer = request.headers.get("referer") or ""
+    own = str(request.base_url)
+    back = "/" + referer[len(own) :] if referer.startswith(own) else "/"  # only back to a page of this site
+    return render(request, "error.html", status_code=status_code, message=message, back=back)
+
+
+class PageRoute(APIRoute):
+    """A route of the pages: a missing session redirects to sign-in, a refusal renders an error page with
+    the domain error's message in the page's language (the transaction has already been rolled back)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as exc:
+                target = "/portal/login" if exc.portal else "/login"
+                return RedirectResponse(f"{target}?next={quote(request.url.path)}", status_code=303)
+            except PageForbidden:
+                return error_page(request, 403, i18n.translate(i18n.language(request), "forbidden"))
+            except CsrfFailed:
+                return error_page(request, 403, i18n.translate(i18n.language(request), "csrf"))
+            except AnxinError as exc:
+                return error_page(request, exc.status_code, exc.message(i18n.language(request)))
+
+        return page_handler

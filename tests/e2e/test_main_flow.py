@@ -1,0 +1,170 @@
+"""The main flow across roles in a real browser, the refusals a person can hit, and screenshots of each main
+page at phone and desktop widths (docs/screenshots/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import DESKTOP, PHONE
+
+HANGZHOU = {"latitude": 30.27, "longitude": 120.12}
+
+
+def staff_login(page, base: str, login: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("账号").fill(login)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def customer_login(page, base: str, phone: str, tenant: str = "demo") -> None:
+    page.goto(f"{base}/portal/login?t={tenant}")
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("验证码已发送").wait_for()
+    mailbox = page.context.new_page()
+    mailbox.goto(f"{base}/portal/dev-mailbox?t={tenant}")
+    code = re.search(r"验证码是 (\d{6})", mailbox.locator("#mailbox").inner_text()).group(1)
+    mailbox.close()
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("我的家电").wait_for()
+
+
+def test_customer_dispatcher_and_technician_complete_an_order(browser, live_world, screenshots: Path) -> None:
+    base, world = live_world
+    customer = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN").new_page()
+    dispatcher = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    tech_context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, geolocation=HANGZHOU, permissions=["geolocation"]
+    )
+    tech = tech_context.new_page()
+
+    # The customer signs in with a one-time code and reports a fault.
+    customer_login(customer, base, "13800000001")
+    customer.screenshot(path=str(screenshots / "portal-home-phone.png"), full_page=True)
+    customer.get_by_role("link", name="我要报修").first.click()
+    customer.get_by_label("家电").select_option(str(world.demo.appliance_id))
+    customer.get_by_label("不制冷").check()
+    customer.get_by_label("补充描述").fill("冷藏室温度高，压缩机一直响")
+    customer.get_by_label("期望上门时间").select_option("tomorrow_am")
+    customer.screenshot(path=str(screenshots / "portal-report-phone.png"), full_page=True)
+    customer.get_by_role("button", name="提交").click()
+    number = customer.locator("#order-number").inner_text()
+    assert re.fullmatch(r"[A-Z0-9-]+", number), number
+    order_url = customer.url.split("?")[0]
+    order_id = order_url.rsplit("/", 1)[1]
+
+    # The dispatcher accepts it and assigns the best candidate with one click.
+    staff_login(dispatcher, base, "dispatcher@demo")
+    dispatcher.get_by_role("link", name=number).click()
+    dispatcher.get_by_role("button", name="受理").click()
+    dispatcher.get_by_role("heading", name="推荐工程师").wait_for()
+    dispatcher.screenshot(path=str(screenshots / "console-desktop.png"), full_page=True)
+    # Late in the day the technician's shift may be over: the dispatcher then overrules that soft limit.
+    dispatcher.get_by_role("button", name=re.compile(r"^(派工|破例派工) 王师傅$")).first.click()
+    assert "已派工" in dispatcher.locator("#panel").inner_text()
+    dispatcher.goto(f"{base}/console/map")
+    dispatcher.locator("#map canvas").wait_for()
+    dispatcher.screenshot(path=str(screenshots / "console-map-desktop.png"), full_page=True)
+
+    # The technician acknowledges, departs, arrives and quotes.
+    staff_login(tech, base, "tech01@demo")
+    tech.screenshot(path=str(screenshots / "tech-today-phone.png"), full_page=True)
+    tech.get_by_text(number).click()
+    for button in ("接单", "出发", "到达"):
+        tech.get_by_role("button", name=button, exact=True).click()
+        tech.wait_for_load_state()
+    tech.get_by_label("上门费 · 金额（元）").fill("50")
+    tech.get_by_label("人工费", exact=True).fill("更换温控器")
+    tech.get_by_label("人工费 金额（元）").fill("80")
+    tech.get_by_label("配件名称 1").fill("温控器")
+    tech.get_by_label("配件 1 金额（元）").fill("120")
+    tech.screenshot(path=str(screenshots / "tech-order-phone.png"), full_page=True)
+    tech.get_by_role("button", name="报价", exact=True).click()
+    assert "¥250.00" in tech.content()
+
+    # The customer sees the quote arrive on the live page and approves it.
+    customer.get_by_text("请确认维修报价").wait_for(timeout=15_000)
+    customer.screenshot(path=str(screenshots / "portal-order-phone.png"), full_page=True)
+    customer.get_by_role("button", name="同意报价").click()
+    customer.get_by_text("报价已确认").first.wait_for()
+
+    # The technician starts and completes with the customer's signature drawn on the screen.
+    tech.reload()
+    tech.get_by_role("button", name="开始维修").click()
+    tech.get_by_label("维修内容").fill("更换温控器，试机正常，冷藏室恢复制冷")
+    pad = tech.locator("#sig-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    tech.mouse.move(box["x"] + 20, box["y"] + 40)
+    tech.mouse.down()
+    for step in range(1, 12):
+        tech.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
+    tech.mouse.up()
+    tech.screenshot(path=str(screenshots / "tech-complete-phone.png"), full_page=True)
+    tech.get_by_role("button", name="完工", exact=True).click()
+    assert "已完工" in tech.locator("h1").inner_text()
+    assert tech.locator(".photos img").count() == 1  # the signature, kept as a photo of the order
+
+    customer.get_by_text("已完工").first.wait_for(timeout=15_000)
+    customer.get_by_role("link", name="服务报告").click()
+    assert "更换温控器，试机正常" in customer.content()
+    assert customer.locator(".photos img").count() == 1  # the signature
+    customer.screenshot(path=str(screenshots / "portal-service-report-phone.png"), full_page=True)
+    assert order_id
+
+    # The same pages at the other width, and the English sign-in page.
+    customer.set_viewport_size(DESKTOP)
+    customer.goto(order_url)
+    customer.screenshot(path=str(screenshots / "portal-order-desktop.png"), full_page=True)
+    tech.set_viewport_size(DESKTOP)
+    tech.screenshot(path=str(screenshots / "tech-order-desktop.png"), full_page=True)
+    dispatcher.set_viewport_size(PHONE)
+    dispatcher.goto(f"{base}/console?order={order_id}")
+    dispatcher.screenshot(path=str(screenshots / "console-phone.png"), full_page=True)
+    english = browser.new_context(viewport=PHONE, device_scale_factor=2).new_page()
+    english.goto(f"{base}/login?lang=en")
+    assert english.get_by_role("button", name="Sign in").is_visible()
+    english.screenshot(path=str(screenshots / "login-en-phone.png"))
+
+
+def test_refusals_a_person_can_hit(browser, live_world) -> None:
+    base, world = live_world
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{base}/portal/login")
+    page.get_by_label("手机号").fill("13800000002")
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_label("验证码").fill("000000")
+    page.get_by_role("button", name="登录").click()
+    assert page.get_by_role("alert").inner_text().startswith("验证码错误")
+
+    staff = browser.new_context(viewport=DESKTOP).new_page()
+    staff_login(staff, base, "tech02@demo")
+    response = staff.goto(f"{base}/console")
+    assert response.status == 403
+    assert "无权访问" in staff.content()
+
+
+def test_another_customers_order_url_is_not_found(browser, live_world) -> None:
+    base, world = live_world
+    first = browser.new_context(viewport=PHONE).new_page()
+    customer_login(first, base, "13800000001", tenant="acme")  # demo's code was just sent: once a minute
+    first.goto(f"{base}/portal/report")
+    first.get_by_label("补充描述").fill("洗衣机漏水")
+    first.get_by_role("button", name="提交").click()
+    own = first.url.split("?")[0]
+
+    # Another customer of the same provider, signed in, opens that URL: not found, nothing of it shown.
+    other = browser.new_context(viewport=PHONE).new_page()
+    customer_login(other, base, "13800000002", tenant="acme")
+    response = other.goto(own)
+    assert response.status == 404
+    assert "出错了" in other.content() and "洗衣机漏水" not in other.content()
+
+    # Signed out, the same URL leads to the sign-in page.
+    stranger = browser.new_context(viewport=PHONE).new_page()
+    stranger.goto(own)
+    assert "/portal/login" in stranger.url and "洗衣机漏水" not in stranger.content()
