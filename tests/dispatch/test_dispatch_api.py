@@ -147,6 +147,7 @@ def test_auto_dispatch_assigns_the_best_then_the_next_on_rejection_then_escalate
             "reoffered": 0,
             "escalated": 1,
             "slots_at_risk": 0,
+            "replanned": 0,
         }
     offers = attempts(client, demo, order["id"])
     assert [(a["technician_id"], a["outcome"]) for a in offers] == [

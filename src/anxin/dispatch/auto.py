@@ -243,6 +243,7 @@ class SweepReport:
     reoffered: int = 0
     escalated: int = 0
     slots_at_risk: int = 0
+    replanned: int = 0
 
 
 def sweep(

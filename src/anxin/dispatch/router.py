@@ -12,7 +12,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, language, require_roles
-from anxin.dispatch import auto, matching, outlets, pool, slots
+from anxin.dispatch import auto, matching, outlets, pool, rolling, slots
 from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.schemas import (
     AttemptRead,
@@ -215,7 +215,8 @@ def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
 @router.post("/dispatch/sweep", response_model=SweepRead)
 def run_sweep(db: DbSession, user: Centre):
     """Run the dispatch sweep now for the caller's tenant: missed acknowledgements, expired pools, booked
-    slots that can no longer be kept."""
+    slots that can no longer be kept, today's plans that no longer fit the day."""
     report = auto.sweep(db, tenant_id=user.tenant_id)
     report.slots_at_risk = len(slots.flag_slots_at_risk(db, tenant_id=user.tenant_id, now=clock.now()))
+    report.replanned = len(rolling.replan_stale(db, now=clock.now(), tenant_id=user.tenant_id))
     return SweepRead(**vars(report))

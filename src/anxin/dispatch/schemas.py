@@ -117,3 +117,4 @@ class SweepRead(BaseModel):
     reoffered: int
     escalated: int
     slots_at_risk: int = 0
+    replanned: int = 0

@@ -19,13 +19,15 @@ log = structlog.get_logger(__name__)
 
 
 def one_pass(db: Session) -> auto.SweepReport:
-    """Missed acknowledgements and expired pools, then booked slots that can no longer be kept."""
-    from anxin.dispatch import slots
+    """Missed acknowledgements and expired pools, booked slots that can no longer be kept, and today's
+    plans that no longer fit the day (re-planned)."""
+    from anxin.dispatch import rolling, slots
 
     report = auto.sweep(db)
     now = clock.now()
     for tenant_id in db.scalars(select(Tenant.id)):
         report.slots_at_risk += len(slots.flag_slots_at_risk(db, tenant_id=tenant_id, now=now))
+    report.replanned = len(rolling.replan_stale(db, now=now))
     return report
 
 
@@ -47,7 +49,7 @@ def run(url: str, every: float, stop: threading.Event) -> None:
             try:
                 with transaction(sessions) as db:
                     report = one_pass(db)
-                if report.timeouts or report.pool_fallbacks or report.slots_at_risk:
+                if report.timeouts or report.pool_fallbacks or report.slots_at_risk or report.replanned:
                     log.info("dispatch.sweep", **vars(report))
             except Exception:  # keep sweeping: one bad pass must not stop the dispatcher
                 log.exception("dispatch.sweep_failed")
