@@ -52,7 +52,7 @@ from pyvrp.IteratedLocalSearch import IteratedLocalSearch
 from pyvrp.PenaltyManager import PenaltyManager
 from pyvrp.search import LocalSearch, NeighbourhoodParams, PerturbationManager, compute_neighbours
 from pyvrp.solve import SolveParams
-from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
 from anxin.dispatch.vrp import Break, Problem, Route, TakenBreak, Worker, is_eligible, make_route
 
@@ -62,16 +62,19 @@ NEIGHBOURS = 50  # PyVRP's default granular neighbourhood size
 BREAK_NEIGHBOURS = 10
 
 
-def plan(problem: Problem, *, deadline: float, seed: int = 0) -> list[Route]:
-    """Routes for the problem found by PyVRP before ``deadline`` (a ``time.perf_counter()`` value)."""
+def plan(problem: Problem, *, deadline: float, seed: int = 0, iterations: int | None = None) -> list[Route]:
+    """Routes for the problem found by PyVRP before ``deadline`` (a ``time.perf_counter()`` value), or
+    after ``iterations`` iterations of the search when that is given (the deadline is then ignored)."""
     builder = _Builder(problem)
     if not builder.num_clients:
         return builder.decode(None)
     data = builder.data()
-    return builder.decode(_search(data, deadline, seed, len(builder.clients)))
+    return builder.decode(_search(data, deadline, seed, len(builder.clients), iterations))
 
 
-def _search(data: pyvrp.ProblemData, deadline: float, seed: int, visits: int) -> pyvrp.Solution:
+def _search(
+    data: pyvrp.ProblemData, deadline: float, seed: int, visits: int, iterations: int | None = None
+) -> pyvrp.Solution:
     """What ``pyvrp.solve`` does with default parameters, with two changes: the time limit counts the
     construction of the first solution too (so the deadline holds), and when there are break clients
     the granular neighbourhoods are rebuilt so that they do not crowd the visits out.
@@ -98,9 +101,13 @@ def _search(data: pyvrp.ProblemData, deadline: float, seed: int, visits: int) ->
             search.add_operator(operator(data))
     penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
     initial = search(pyvrp.Solution.make_random(data, rng), penalties.max_cost_evaluator(), exhaustive=True)
-    stop: StoppingCriterion = MaxRuntime(max(0.001, deadline - time.perf_counter()))
-    if data.num_clients <= SMALL:
-        stop = MultipleCriteria([stop, NoImprovement(NO_IMPROVEMENT)])
+    stop: StoppingCriterion
+    if iterations is not None:
+        stop = MaxIterations(iterations)
+    else:
+        stop = MaxRuntime(max(0.001, deadline - time.perf_counter()))
+        if data.num_clients <= SMALL:
+            stop = MultipleCriteria([stop, NoImprovement(NO_IMPROVEMENT)])
     algorithm = IteratedLocalSearch(data, penalties, search, initial, params.ils)
     return algorithm.run(stop, collect_stats=False).best
 
@@ -133,11 +140,15 @@ class _Prefix:
         assert early is not None  # without breaks the forward pass always succeeds
         # Leave as late as still finishes as early (no needless waiting): the finish only grows with
         # the departure, so search for the last departure that keeps it.
+        latest = [max(problem.visits[i].window[1], s) for i, s in zip(self.visits, early[0], strict=True)]
+
+        def keeps(trial: tuple[list[int], int, list[TakenBreak]] | None) -> bool:
+            return trial is not None and trial[1] == early[1] and all(map(int.__le__, trial[0], latest))
+
         low, high = worker.shift[0], early[0][0]
         while low < high:
             mid = (low + high + 1) // 2
-            trial = self._forward(mid, slots)
-            low, high = (mid, high) if trial is not None and trial[1] == early[1] else (low, mid - 1)
+            low, high = (mid, high) if keeps(self._forward(mid, slots)) else (low, mid - 1)
         chosen = self._forward(low, slots)
         assert chosen is not None
         self.depart = low
