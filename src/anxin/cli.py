@@ -156,6 +156,17 @@ def _plan_command():
 dispatch_app.command("plan")(_plan_command())
 
 
+def _simulate_command():
+    from anxin.dispatch.simulation.command import simulate
+
+    return simulate
+
+
+app.command("simulate", help="Simulate a day of the city: nearest-free habit versus the product's dispatch.")(
+    _simulate_command()
+)
+
+
 @dispatch_app.command("sweep")
 def dispatch_sweep(
     every: float = typer.Option(0.0, help="repeat every S seconds (0 = one pass and exit)"),
