@@ -19,6 +19,8 @@ LEAD_SECONDS = 30 * 60
 
 
 class NearestPolicy:
+    """The nearest-free-technician habit (see the module's docstring)."""
+
     name = "nearest"
 
     def __init__(self) -> None:

@@ -25,7 +25,9 @@ route planner (``vrp``, PyVRP, ``vrp.DEFAULT_SOLVER``):
   all pressure at once);
 * visits are optional with a penalty (the prize for serving them) of 1,000 km of driving, plus three times
   that when urgent and once more each for an elderly or infant household and for a booked window (a
-  promise), and twice more while the visit can still be made on time, so the plan serves all it can and,
+  promise), and twice more while the visit can still be made on time, all times the planned hours on site
+  when over one (else a specialist's two-hour installation always loses to two short repairs and is never
+  planned), so the plan serves all it can and,
   when the day is overbooked, serves the urgent, the vulnerable, the promised and the still savable first
   (triage by the SLA rather than by age); eligibility (``Visit.eligible``) is the product's hard rules less
   any technician who rejected the visit; a visit awaiting its technician's answer stays with that
@@ -51,6 +53,7 @@ from __future__ import annotations
 
 import inspect
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +63,7 @@ from anxin.dispatch.simulation.scenarios import DAY, HOUR
 from anxin.dispatch.travel import Point
 
 ITERATIONS = 1000  # PyVRP iterations per re-plan: about a second for a normal day's plan on one core
-BASE_PENALTY = 1_000_000  # metres
+BASE_PENALTY = 1_000_000  # metres of driving a visit is worth (its prize when served)
 URGENT_GAP = 10 * 60
 PLAN_AHEAD = HOUR
 BUFFER = HOUR  # plan as-soon-as-possible visits to start this long before their limit (urgent: half)
@@ -87,6 +90,7 @@ def solve_with_iterations(problem: vrp.Problem, iterations: int, seed: int) -> v
     if "iterations" in inspect.signature(vrp.solve).parameters:
         return vrp.solve(problem, iterations=iterations, solver="pyvrp", seed=seed)  # type: ignore[call-arg]
     import pyvrp
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import MaxIterations
 
     from anxin.dispatch import vrp_pyvrp
@@ -96,13 +100,17 @@ def solve_with_iterations(problem: vrp.Problem, iterations: int, seed: int) -> v
     builder = vrp_pyvrp._Builder(problem)
     best = None
     if builder.num_clients:
-        result = pyvrp.solve(builder.data(), MaxIterations(iterations), seed=seed, collect_stats=False)
+        with warnings.catch_warnings():  # an overbooked day cannot be served whole; PyVRP says so each time
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp.solve(builder.data(), MaxIterations(iterations), seed=seed, collect_stats=False)
         best = result.best
     routes = builder.decode(best)
     return vrp.make_solution(problem, routes, solver="pyvrp", seconds=time.perf_counter() - started)
 
 
 class OptimizedPolicy:
+    """The product's dispatch (see the module's docstring): ranking at once, re-planning with the solver."""
+
     name = "optimized"
 
     def __init__(
@@ -319,13 +327,12 @@ class OptimizedPolicy:
                 continue
             window = self._window(visit, horizon)
             savable = not visit.relaxed and visit.target > sim.now
-            weight = int(
-                1 + 3 * visit.urgent + visit.order.vulnerable + (visit.window is not None) + 2 * savable
-            )
+            weight = 1 + 3 * visit.urgent + visit.order.vulnerable + (visit.window is not None) + 2 * savable
+            length = max(1.0, visit.planned / HOUR)  # a long job must not lose to short ones hour for hour
             points.append(visit.order.point)
             by_key[visit.key] = visit
             visits.append(vrp.Visit(visit.key, len(points) - 1, visit.planned, window,
-                                    penalty=BASE_PENALTY * weight, eligible=eligible))  # fmt: skip
+                                    penalty=round(BASE_PENALTY * weight * length), eligible=eligible))  # fmt: skip
         if len(visits) == len(fixed):
             return
         metres, seconds = sim.travel.matrix(points, sim.dt(sim.now + PLAN_AHEAD))

@@ -1,9 +1,11 @@
 """Scenarios and the order stream: what a day brings, drawn in full from the seed before the run starts, so
 that both policies face the same orders and the same random events.
 
-Volume. A weekday brings about 270 new orders to a city workforce of 60 technicians (4.5 each; a city
-technician does 5–7 visits on a full day, and revisits for parts and absent customers come on top).
-Saturdays and Sundays bring 15% more (as in ``demo/history.py``). Counts are Poisson around the mean.
+Volume. A weekday brings about 330 new orders to a city workforce of 60 technicians (5.5 each). Orders
+booked for a later window, revisits for parts and for absent customers spread the work, so a technician
+makes about four visits on an ordinary day with time to spare; a city technician manages six or seven on a
+full one, which the heat wave demands. Saturdays and Sundays bring 15% more (as in ``demo/history.py``).
+Counts are Poisson around the mean.
 
 Daily profile. Reports by local hour rise from 07:00 to a morning peak at 09:00–11:00, dip at lunch, hold
 through the afternoon and come back at 19:00–20:00 after work, and are rare at night (``HOUR_WEIGHTS``).
@@ -12,10 +14,10 @@ Mix. Air conditioners are 30% of orders on a normal day, then refrigerators, was
 heaters and the rest (``CATEGORY_WEIGHTS``). Service types per category come from ``demo.names.PRODUCTS``:
 repair weighs 60, installation 20 times the share of units a technician installs, each of the category's
 other services 4 times its weight there; so repair is about two-thirds of all orders, installations about a
-sixth. Brands are drawn from those that make the category.
+seventh. Brands are drawn from those that make the category.
 
 Urgency and households. 12% of households have an elderly member and 6% an infant (as in the demo city).
-Urgent: 15% of gas-stove repairs (a smell of gas), 6% of water-heater repairs (a leak), 2% of other
+Urgent: 15% of gas-stove repairs (a smell of gas), 6% of water-heater repairs (a leak), 3% of other
 repairs; and in the heat wave every air-conditioner repair in an elderly or infant household.
 
 When the visit is wanted. Installations, maintenance, cleaning, relocation and inspection are booked into
