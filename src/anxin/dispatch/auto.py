@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from anxin import clock
@@ -29,6 +29,7 @@ from anxin.dispatch import matching
 from anxin.dispatch.exceptions_assign import TechnicianFull, TechnicianNotEligible
 from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.scoring import queue_key
+from anxin.exceptions import InvalidInput
 from anxin.technician import service as technician_service
 from anxin.work_order import actions
 from anxin.work_order.actions import Context
@@ -54,6 +55,41 @@ def policy_for(db: Session, *, tenant_id: int, outlet_id: int | None, service_ty
     )
     rows.sort(key=lambda p: (p.outlet_id is not None, p.service_type is not None), reverse=True)
     return rows[0] if rows else DEFAULT
+
+
+def policies_of(db: Session, *, tenant_id: int) -> list[DispatchPolicy]:
+    return list(db.scalars(select(DispatchPolicy).where(DispatchPolicy.tenant_id == tenant_id)))
+
+
+def replace_policies(db: Session, *, tenant_id: int, items: list[dict]) -> list[DispatchPolicy]:
+    """The tenant's policies become ``items``: one per outlet and service type (None = any), each outlet
+    the tenant's own."""
+    seen = set()
+    for index, item in enumerate(items):
+        key = (item.get("outlet_id"), item.get("service_type"))
+        if key in seen:
+            raise InvalidInput(
+                f"{index}", "同一网点和服务类型只能有一条", "one policy per outlet and service type"
+            )
+        seen.add(key)
+        if key[0] is not None:
+            technician_service.get_outlet(db, tenant_id=tenant_id, id=key[0])
+    db.execute(delete(DispatchPolicy).where(DispatchPolicy.tenant_id == tenant_id))
+    rows = [DispatchPolicy(tenant_id=tenant_id, **item) for item in items]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def attempts_of(db: Session, *, order: WorkOrder) -> list[DispatchAttempt]:
+    """Every offer of the order, oldest first."""
+    return list(
+        db.scalars(
+            select(DispatchAttempt)
+            .where(DispatchAttempt.work_order_id == order.id)
+            .order_by(DispatchAttempt.id)
+        )
+    )
 
 
 def note(

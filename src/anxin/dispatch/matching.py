@@ -11,6 +11,7 @@ their certificates, shifts, day's bookings and queues (``snapshots``) and go thr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from anxin.appliance.models import Appliance
 from anxin.catalog.models import Brand, ProductModel
+from anxin.customer.models import Address
 from anxin.dispatch import rules
 from anxin.dispatch.day import FRESH_LOCATION as FRESH_LOCATION
 from anxin.dispatch.day import QUEUED as QUEUED
@@ -37,8 +39,6 @@ PREFILTER = 30
 
 
 def order_point(order: WorkOrder, db: Session) -> Point:
-    from anxin.customer.models import Address
-
     address = db.get(Address, order.address_id) if order.address_id else None
     if address is None:
         return Point(0.0, 0.0, order.area_type or "urban")
@@ -191,15 +191,9 @@ def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> 
     )
     for index, tech in enumerate(techs):
         good, total = fixed.get(tech.id, (0, 0))
-        techs[index] = _replace(
+        techs[index] = replace(
             tech, first_time_fix=(good / total) if total >= 3 else None, recent_orders=recent.get(tech.id, 0)
         )
-
-
-def _replace(tech: Tech, **changes) -> Tech:
-    from dataclasses import replace
-
-    return replace(tech, **changes)
 
 
 def plan_eta(db: Session, order: WorkOrder) -> datetime | None:

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.dispatch import matching
-from anxin.dispatch.auto import note
-from anxin.dispatch.exceptions_assign import TechnicianNotEligible
+from anxin.dispatch.auto import note, policy_for
 from anxin.dispatch.models import DispatchAttempt
 from anxin.dispatch.scoring import refusals
 from anxin.dispatch.travel import straight_line_metres
@@ -45,8 +44,6 @@ def _pooled(tenant_id: int, now: datetime):
 
 def visible(db: Session, *, user: User, now: datetime) -> list[tuple[WorkOrder, float]]:
     """Pooled orders this technician qualifies for within the policy's radius, nearest first."""
-    from anxin.dispatch.auto import policy_for
-
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=user.technician_id)
     out = []
     for order in db.scalars(_pooled(user.tenant_id, now).order_by(WorkOrder.created_at).limit(500)):
@@ -81,17 +78,14 @@ def claim(db: Session, *, order_id: int, user: User, now: datetime) -> WorkOrder
         raise NotFound("work order", "工单")
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=user.technician_id)
     system = auth_service.system_user(db, tenant_id=user.tenant_id)
-    try:
-        actions.assign(
-            db,
-            order=order,
-            technician=technician,
-            actor=system,
-            ctx=Context(note="抢单"),
-            payload={"mode": "pool", "claimed_by": technician.id},
-        )
-    except TechnicianNotEligible:
-        raise
+    actions.assign(
+        db,
+        order=order,
+        technician=technician,
+        actor=system,
+        ctx=Context(note="抢单"),
+        payload={"mode": "pool", "claimed_by": technician.id},
+    )
     db.add(
         DispatchAttempt(
             tenant_id=order.tenant_id,

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import delete, select
 
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, language, require_roles
 from anxin.dispatch import auto, matching, outlets, pool, rolling, slots
-from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.schemas import (
     AttemptRead,
     CandidateRead,
@@ -29,7 +27,7 @@ from anxin.dispatch.schemas import (
     RefusedRead,
     SweepRead,
 )
-from anxin.exceptions import Forbidden, InvalidInput
+from anxin.exceptions import Forbidden
 from anxin.technician import service as technician_service
 from anxin.work_order import service as work_order_service
 from anxin.work_order.router import CurrentWorkOrder, read
@@ -127,13 +125,7 @@ def candidates(
 @router.get("/work-orders/{order_id}/dispatch-attempts", response_model=list[AttemptRead])
 def attempts(order: CurrentWorkOrder, db: DbSession, user: Staff):
     """Every offer of the order and how it ended (acknowledged, rejected with the reason, timed out …)."""
-    return list(
-        db.scalars(
-            select(DispatchAttempt)
-            .where(DispatchAttempt.work_order_id == order.id)
-            .order_by(DispatchAttempt.id)
-        )
-    )
+    return auto.attempts_of(db, order=order)
 
 
 @router.get("/dispatch/pool", response_model=list[PoolOrderRead])
@@ -189,27 +181,13 @@ def decide_return(body: DecisionBody, order: CurrentWorkOrder, db: DbSession, us
 
 @router.get("/dispatch/policies", response_model=list[PolicyItem])
 def get_policies(db: DbSession, user: Staff):
-    return list(db.scalars(select(DispatchPolicy).where(DispatchPolicy.tenant_id == user.tenant_id)))
+    return auto.policies_of(db, tenant_id=user.tenant_id)
 
 
 @router.put("/dispatch/policies", response_model=list[PolicyItem])
 def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
     """Replace the tenant's dispatch policies (one row per outlet and service type; null = any)."""
-    seen = set()
-    for index, item in enumerate(body):
-        key = (item.outlet_id, item.service_type)
-        if key in seen:
-            raise InvalidInput(
-                f"{index}", "同一网点和服务类型只能有一条", "one policy per outlet and service type"
-            )
-        seen.add(key)
-        if item.outlet_id is not None:
-            technician_service.get_outlet(db, tenant_id=user.tenant_id, id=item.outlet_id)
-    db.execute(delete(DispatchPolicy).where(DispatchPolicy.tenant_id == user.tenant_id))
-    rows = [DispatchPolicy(tenant_id=user.tenant_id, **item.model_dump()) for item in body]
-    db.add_all(rows)
-    db.flush()
-    return rows
+    return auto.replace_policies(db, tenant_id=user.tenant_id, items=[item.model_dump() for item in body])
 
 
 @router.post("/dispatch/sweep", response_model=SweepRead)
