@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anxin import __version__
+from anxin.analytics.router import router as analytics_router
 from anxin.appliance.router import router as appliance_router
 from anxin.auth.router import router as auth_router
 from anxin.catalog.router import router as catalog_router
@@ -22,6 +23,10 @@ from anxin.dependencies import language
 from anxin.dispatch.plans_router import router as dispatch_plans_router
 from anxin.dispatch.router import router as dispatch_router
 from anxin.exceptions import AnxinError, Conflict
+from anxin.feedback.complaint_router import router as complaint_router
+from anxin.feedback.scorecard_router import router as scorecard_router
+from anxin.feedback.survey_router import router as survey_router
+from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
 from anxin.technician.router import router as technician_router
 from anxin.web.router import install as install_pages
@@ -112,6 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy_router,
         dispatch_router,
         dispatch_plans_router,
+        survey_router,
+        complaint_router,
+        scorecard_router,
+        notify_router,
+        analytics_router,
     ):
         app.include_router(router)
     install_pages(app)  # the HTML pages and /static

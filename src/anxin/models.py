@@ -13,6 +13,15 @@ from anxin.dispatch.models import (
     PlanUnserved,
     SlotReservation,
 )
+from anxin.feedback.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintSequence,
+    QualityPolicy,
+    ServiceTask,
+    Survey,
+)
+from anxin.notify.models import OutboxMessage
 from anxin.technician.models import (
     Crew,
     CrewMember,
@@ -36,6 +45,13 @@ from anxin.work_order.models import (
 )
 
 __all__ = [
+    "OutboxMessage",
+    "Survey",
+    "ServiceTask",
+    "QualityPolicy",
+    "ComplaintSequence",
+    "ComplaintEvent",
+    "Complaint",
     "Address",
     "Appliance",
     "Base",

@@ -312,7 +312,11 @@ def _certify(technician: Technician, rng: random.Random, today: date, *, may_lap
             needed |= rules.requirement_for(category, service_type).certificates
     for number, kind in enumerate(sorted(needed)):
         lapsed = rng.random() < 0.05 and may_lapse
-        expires = today - timedelta(days=rng.randint(5, 200)) if lapsed else today + timedelta(days=rng.randint(90, 1500))
+        expires = (
+            today - timedelta(days=rng.randint(5, 200))
+            if lapsed
+            else today + timedelta(days=rng.randint(90, 1500))
+        )
         technician_service.certify(
             technician, kind, expires_on=expires, number=f"{kind[:2].upper()}{technician.phone[-6:]}{number}"
         )
@@ -328,7 +332,12 @@ def _crews(db: Session, technicians: list[Technician], outlets: list[Outlet]) ->
         ]
         if len(seniors) >= 2:
             lead, mate = seniors[:2]
-            crew = Crew(tenant_id=lead.tenant_id, outlet_id=outlet.id, name=f"{outlet.name[:4]}安装班组", lead_id=lead.id)
+            crew = Crew(
+                tenant_id=lead.tenant_id,
+                outlet_id=outlet.id,
+                name=f"{outlet.name[:4]}安装班组",
+                lead_id=lead.id,
+            )
             crew.members = [CrewMember(technician_id=lead.id), CrewMember(technician_id=mate.id)]
             db.add(crew)
     db.flush()

@@ -58,7 +58,6 @@ class NoTechnicians(AnxinError):
     message_en = "No technician is on shift in this scope on {day}"
 
 
-
 class NotATechnician(AnxinError):
     status_code = 403
     code = "not_a_technician"

@@ -9,10 +9,13 @@ from fastapi.staticfiles import StaticFiles
 
 from anxin.web import (
     auth_pages,
+    complaint_pages,
     console_map,
     console_pages,
+    dashboard_pages,
     portal_appliances,
     portal_pages,
+    survey_pages,
     tech_day,
     tech_pages,
 )
@@ -31,5 +34,8 @@ def install(app: FastAPI) -> None:
         tech_pages,
         portal_appliances,
         portal_pages,
+        survey_pages,
+        complaint_pages,
+        dashboard_pages,
     ):
         app.include_router(module.router)

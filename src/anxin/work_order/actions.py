@@ -23,7 +23,7 @@ from anxin.customer import service as customer_service
 from anxin.dispatch import assignment as dispatch_assignment
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.technician.models import Technician
-from anxin.work_order import service
+from anxin.work_order import reactions, service
 from anxin.work_order.exceptions import (
     IdempotencyKeyReused,
     NotYourOrder,
@@ -179,7 +179,7 @@ def create_order(
     payload = {"channel": order.channel, "service_type": order.service_type}
     if earlier is not None:
         payload["rework_of"] = earlier.number
-    _record(db, order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
+    event = _record(db, order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
     if idempotency is not None:
         key, fingerprint = idempotency
         db.add(
@@ -192,6 +192,7 @@ def create_order(
             )
         )
     db.flush()
+    reactions.moved(db, order=order, event=event, actor=actor)
     return Created(order=order, created=True)
 
 
@@ -239,7 +240,7 @@ def perform(
         body = dict(payload or {})
         if ctx.reason:
             body["reason"] = ctx.reason
-        _record(
+        event = _record(
             db,
             order=order,
             actor=actor,
@@ -252,6 +253,7 @@ def perform(
             lng=ctx.lng,
         )
     db.flush()
+    reactions.moved(db, order=order, event=event, actor=actor)
     return order
 
 
@@ -301,23 +303,23 @@ def _record(
     note: str | None = None,
     lat: float | None = None,
     lng: float | None = None,
-) -> None:
-    db.add(
-        WorkOrderEvent(
-            tenant_id=order.tenant_id,
-            work_order_id=order.id,
-            action=action,
-            from_status=from_status,
-            to_status=order.status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            occurred_at=now,
-            lat=lat,
-            lng=lng,
-            note=note,
-            payload=payload,
-        )
+) -> WorkOrderEvent:
+    event = WorkOrderEvent(
+        tenant_id=order.tenant_id,
+        work_order_id=order.id,
+        action=action,
+        from_status=from_status,
+        to_status=order.status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        occurred_at=now,
+        lat=lat,
+        lng=lng,
+        note=note,
+        payload=payload,
     )
+    db.add(event)
+    return event
 
 
 def assign(
@@ -337,7 +339,9 @@ def assign(
     check_allowed(order, "assign", actor)
     if actor.role == Role.OUTLET_MANAGER and technician.outlet_id != actor.outlet_id:
         raise InvalidInput("technician_id", "只能分派给本网点的工程师", "assign within your own outlet")
-    overruled = dispatch_assignment.check(db, order=order, technician=technician, now=clock.now(), override=override)
+    overruled = dispatch_assignment.check(
+        db, order=order, technician=technician, now=clock.now(), override=override
+    )
     body = {"technician_id": technician.id, "previous_technician_id": order.technician_id, **(payload or {})}
     if overruled:
         body["overruled"] = [r.code for r in overruled]

@@ -34,7 +34,11 @@ def visible_to(user: User):
         unplaced = and_(WorkOrder.technician_id.is_(None), WorkOrder.outlet_id.is_(None))
         return and_(
             condition,
-            or_(WorkOrder.outlet_id == (user.outlet_id or -1), WorkOrder.technician_id.in_(in_outlet), unplaced),
+            or_(
+                WorkOrder.outlet_id == (user.outlet_id or -1),
+                WorkOrder.technician_id.in_(in_outlet),
+                unplaced,
+            ),
         )
     return condition
 

@@ -1,0 +1,1 @@
+"""KPIs, the manager dashboard and exports."""

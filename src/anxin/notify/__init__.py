@@ -1,0 +1,1 @@
+"""Notifications: the outbox written in the caller's transaction, channels, templates, delivery."""

@@ -1,0 +1,70 @@
+"""Write messages to the outbox inside the caller's transaction. Nothing is sent here: the worker
+delivers after commit, so a rolled-back change never notifies anyone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.notify.models import OutboxMessage
+
+CHANNELS = ("inbox", "email", "webhook", "sms", "wechat")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One address on one channel: ``Recipient("inbox", "user:12")``, ``Recipient("sms", "13800000001")``."""
+
+    channel: str
+    address: str
+    locale: str = "zh"
+
+
+def enqueue(
+    db: Session,
+    *,
+    tenant_id: int,
+    event: str,
+    to: Iterable[Recipient],
+    context: dict[str, Any],
+    dedupe_key: str,
+    work_order_id: int | None = None,
+    not_before: datetime | None = None,
+) -> list[OutboxMessage]:
+    """One outbox row per recipient, keyed ``dedupe_key|channel|address``; a key already written (a job
+    run twice, a retried request) is not written again. Returns the rows written now."""
+    written = []
+    for recipient in to:
+        if recipient.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {recipient.channel!r}")
+        key = f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200]
+        exists = db.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key == key
+            )
+        )
+        if exists is not None:
+            continue
+        message = OutboxMessage(
+            tenant_id=tenant_id,
+            event=event,
+            channel=recipient.channel,
+            recipient=recipient.address,
+            locale=recipient.locale,
+            context=context,
+            dedupe_key=key,
+            work_order_id=work_order_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=not_before or clock.now(),
+        )
+        db.add(message)
+        written.append(message)
+    db.flush()
+    return written
