@@ -207,8 +207,20 @@ def language(request: Request) -> str:
     return "en" if asked == "en" else "zh"
 
 
+# Each page module may bring its own words (``extend``); a key defined twice is a mistake.
+TABLES: list[dict[str, tuple[str, str]]] = [WORDS, STATUS, ACTIONS]
+
+
+def extend(words: dict[str, tuple[str, str]]) -> None:
+    """Add a page module's own words, as ``{key: (zh, en)}``."""
+    clash = [key for key in words for table in TABLES if key in table and table[key] != words[key]]
+    if clash:
+        raise ValueError(f"words defined twice: {clash}")
+    TABLES.append(words)
+
+
 def translate(lang: str, key: str) -> str:
-    for table in (WORDS, STATUS, ACTIONS):
+    for table in TABLES:
         if key in table:
             zh, en = table[key]
             return en if lang == "en" else zh
