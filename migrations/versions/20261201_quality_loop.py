@@ -141,7 +141,7 @@ def upgrade() -> None:
         "complaint",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("number", sa.String(length=20), nullable=False),
+        sa.Column("number", sa.String(length=20), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),

@@ -96,7 +96,7 @@ class Complaint(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
-    number: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(20))  # given on registration; drafts have none
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20))
     # app | wechat | hotline | partner | platform | survey (opened from a low follow-up score) | web
