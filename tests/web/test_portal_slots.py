@@ -1,0 +1,68 @@
+"""The customer changes the visit time from the windows technicians can really keep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from fastapi.testclient import TestClient
+
+from tests.conftest import World
+from tests.helpers import act, report
+from tests.web.test_pages import TOKEN, sign_in
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def test_customer_books_an_open_window_and_sees_it_on_the_order(client: TestClient, world: World) -> None:
+    # Given an accepted order on a weekday morning, and the customer signed in to the portal
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=ZONE), tick=False):
+        order = report(client, world.demo).json()
+        assert act(client, world.demo, order["id"], "agent", "accept").status_code == 200
+        sign_in(client, "customer01@demo")
+        # When the customer opens the slot page
+        page = client.get(f"/portal/orders/{order['id']}/slots")
+        assert page.status_code == 200
+        assert 'name="start"' in page.text
+        token = TOKEN.search(page.text).group(1)
+        # and books the afternoon window
+        start = datetime(2026, 12, 2, 14, 0, tzinfo=ZONE).astimezone(UTC).isoformat()
+        assert start in page.text
+        booked = client.post(
+            f"/portal/orders/{order['id']}/book-slot",
+            data={"start": start, "csrf_token": token},
+            follow_redirects=False,
+        )
+        # Then the order carries the appointment and a held reservation
+        assert booked.status_code == 303, booked.text
+        read = client.get(f"/api/v1/work-orders/{order['id']}", headers=world.demo.headers("agent")).json()
+        assert datetime.fromisoformat(read["appointment_start_at"]) == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+        again = client.get(f"/portal/orders/{order['id']}/slots")
+        assert "14:00–16:00" in again.text
+
+
+def test_a_window_that_is_no_window_start_is_refused(client: TestClient, world: World) -> None:
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=ZONE), tick=False):
+        order = report(client, world.demo).json()
+        act(client, world.demo, order["id"], "agent", "accept")
+        sign_in(client, "customer01@demo")
+        token = TOKEN.search(client.get(f"/portal/orders/{order['id']}/slots").text).group(1)
+        odd = datetime(2026, 12, 2, 14, 17, tzinfo=ZONE).isoformat()
+        refused = client.post(
+            f"/portal/orders/{order['id']}/book-slot", data={"start": odd, "csrf_token": token}
+        )
+        assert refused.status_code in (409, 422), refused.status_code
+        read = client.get(f"/api/v1/work-orders/{order['id']}", headers=world.demo.headers("agent")).json()
+        assert read["appointment_start_at"] is None
+
+
+def test_another_customers_order_has_no_slot_page(client: TestClient, world: World) -> None:
+    order = report(
+        client,
+        world.demo,
+        customer_id=world.demo.other_customer_id,
+        appliance_id=world.demo.other_appliance_id,
+    ).json()
+    sign_in(client, "customer01@demo")
+    assert client.get(f"/portal/orders/{order['id']}/slots").status_code == 404
