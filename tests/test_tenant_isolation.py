@@ -26,7 +26,9 @@ from sqlalchemy.engine import Engine
 
 from anxin.appliance import service as appliance_service
 from anxin.auth.models import User
+from anxin.config import Settings
 from anxin.dispatch.models import DispatchPlan
+from anxin.feedback.models import Complaint, ServiceTask
 from anxin.models import (
     Address,
     Base,
@@ -39,6 +41,8 @@ from anxin.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from anxin.notify.delivery import deliver_due
+from anxin.notify.models import InboxItem, OutboxMessage, WebhookEndpoint
 from anxin.work_order import actions
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
@@ -70,6 +74,12 @@ class Side:
     brand_id: int = 0
     category_id: int = 0
     address_id: int = 0
+    # the quality loop's objects: a complaint, an agent's task, a delivered inbox item, an outbox row, a webhook
+    complaint_id: int = 0
+    task_id: int = 0
+    inbox_item_id: int = 0
+    outbox_id: int = 0
+    webhook_id: int = 0
 
     @property
     def read_order(self) -> int:
@@ -172,7 +182,51 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
     )
     assert plan.status_code == 201, plan.text
     side.plan_id = plan.json()["id"]
+    build_quality(client, sessionmaker_, side)
     return side
+
+
+def build_quality(client: TestClient, sessionmaker_, side: Side) -> None:
+    """A complaint about the quoted order, an open call task for agents, a webhook, and the order
+    notifications delivered (the customer's inbox items exist)."""
+    world, tenant_id = side.world, side.world.tenant.id
+    complaint = client.post(
+        "/api/v1/complaints",
+        json={"work_order_id": side.read_order, "channel": "hotline", "category": "attitude"}
+        | {"description": "隔离测试：师傅态度"},
+        headers=world.headers("agent"),
+    )
+    assert complaint.status_code == 201, complaint.text
+    side.complaint_id = complaint.json()["id"]
+    hook = client.post(
+        "/api/v1/notifications/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "events": ["sla.breached"]},
+        headers=world.headers("admin"),
+    )
+    assert hook.status_code == 201, hook.text
+    side.webhook_id = hook.json()["id"]
+    with sessionmaker_() as db:
+        task = ServiceTask(
+            tenant_id=tenant_id,
+            kind="follow_up_call",
+            role="agent",
+            work_order_id=side.read_order,
+            title="回访电话",
+            dedupe_key=f"isolation:{tenant_id}",
+            detail={},
+        )
+        db.add(task)
+        db.commit()
+        side.task_id = task.id
+    deliver_due(sessionmaker_, settings=Settings())  # the orders' inbox messages become inbox items
+    with sessionmaker_() as db:
+        side.outbox_id = db.scalar(select(OutboxMessage.id).where(OutboxMessage.tenant_id == tenant_id))
+        side.inbox_item_id = db.scalar(
+            select(InboxItem.id).where(
+                InboxItem.tenant_id == tenant_id, InboxItem.recipient == f"customer:{world.customer_id}"
+            )
+        )
+    assert side.outbox_id and side.inbox_item_id
 
 
 def build_scene(client, sessionmaker_, engine, world, settings) -> Scene:
@@ -303,6 +357,27 @@ def _photo(t: Target) -> list[Case]:
 
 
 WO = "/api/v1/work-orders/{order_id}"
+DESK = ("agent", "quality", "admin")
+COMPLAINERS = ("customer", "agent", "quality", "admin")
+PHONE_ANSWER = {
+    "via": "phone",
+    "attitude": 5,
+    "skill": 5,
+    "punctuality": 5,
+    "promises": 5,
+    "overall": 5,
+    "nps": 9,
+}
+
+
+def _completed(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"order_id": t.victim.orders[Status.COMPLETED]}, json=json)]
+
+
+def _complaint(t: Target, action: str | None = None) -> list[Case]:
+    params = {"complaint_id": t.victim.complaint_id} | ({"action": action} if action else {})
+    return [Case(params)]
+
 
 ROUTES: dict[tuple[str, str], Recipe] = {
     ("GET", "/api/v1/appliances/{appliance_id}"): Recipe(_appliance),
@@ -350,7 +425,42 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/dispatch/plans/{plan_id}/replan"): Recipe(
         lambda t: _plan(t, {"reason": "隔离测试"}), roles=PLANNERS
     ),
+    # the service report
+    ("GET", f"{WO}/report.pdf"): Recipe(_completed),
+    # follow-up, tasks, complaints, scorecards
+    ("GET", f"{WO}/survey"): Recipe(_completed, roles=STAFF),
+    ("POST", f"{WO}/survey"): Recipe(lambda t: _completed(t, PHONE_ANSWER), roles=("agent", "quality")),
+    ("POST", "/api/v1/tasks/{task_id}/take"): Recipe(
+        lambda t: [Case({"task_id": t.victim.task_id})], roles=DESK
+    ),
+    ("POST", "/api/v1/tasks/{task_id}/done"): Recipe(
+        lambda t: [Case({"task_id": t.victim.task_id}, json={"outcome": "隔离测试"})], roles=DESK
+    ),
+    ("GET", "/api/v1/complaints/{complaint_id}"): Recipe(_complaint, roles=COMPLAINERS),
+    ("POST", "/api/v1/complaints/{complaint_id}/{action}"): Recipe(
+        lambda t: _complaint(t, "investigate"), roles=COMPLAINERS
+    ),
+    ("GET", "/api/v1/technicians/{technician_id}/scorecard"): Recipe(
+        lambda t: [Case({"technician_id": t.victim.world.technician_id})], roles=(*STAFF, "technician")
+    ),
+    ("POST", "/api/v1/technicians/{technician_id}/reinstate"): Recipe(
+        lambda t: [Case({"technician_id": t.victim.world.technician_id}, json={"note": "隔离测试"})],
+        roles=("quality", "admin"),
+    ),
+    # notifications
+    ("POST", "/api/v1/inbox/{item_id}/read"): Recipe(lambda t: [Case({"item_id": t.victim.inbox_item_id})]),
+    ("POST", "/api/v1/notifications/outbox/{message_id}/redeliver"): Recipe(
+        lambda t: [Case({"message_id": t.victim.outbox_id})], roles=("admin",)
+    ),
+    ("DELETE", "/api/v1/notifications/webhooks/{endpoint_id}"): Recipe(
+        lambda t: [Case({"endpoint_id": t.victim.webhook_id})], roles=("admin",)
+    ),
 }
+
+# Routes whose path parameter is a signed link rather than an id: the link itself is the credential
+# (a customer answers a survey without signing in), so whoever holds it reads what it names. A link
+# altered to name another survey or tenant is refused: tests/feedback/test_followup.py.
+SIGNED_LINKS = {("GET", "/api/v1/surveys/{token}")}
 
 # The body each action of the state table needs to succeed (besides a reason where the table asks one).
 ACTION_BODIES: dict[str, Callable[[Target], dict]] = {
@@ -375,6 +485,8 @@ def _action_recipe(action: str) -> Recipe:
 
 
 def recipe_for(method: str, path: str) -> Recipe | None:
+    if (method, path) in SIGNED_LINKS:
+        return Recipe(lambda t: [], roles=())
     if (method, path) in ROUTES:
         return ROUTES[(method, path)]
     match = ACTION_ROUTE.match(path)
@@ -410,6 +522,24 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dispatch/policies"): OWN,
     ("PUT", "/api/v1/dispatch/policies"): OWN,
     ("POST", "/api/v1/dispatch/sweep"): OWN,  # sweeps the caller's tenant only
+    ("GET", "/api/v1/tasks"): LISTS,
+    ("POST", "/api/v1/complaints"): BODIES,
+    ("GET", "/api/v1/complaints"): LISTS,
+    (
+        "GET",
+        "/api/v1/complaints/stats",
+    ): OWN,  # the caller's tenant's month: tests/feedback/test_complaints.py
+    (
+        "GET",
+        "/api/v1/scorecards",
+    ): OWN,  # the caller's tenant's cards: tests/feedback/test_scorecard_figures.py
+    ("GET", "/api/v1/inbox"): OWN,  # the caller's own items: tests/notify/test_inbox.py
+    ("GET", "/api/v1/notifications/outbox"): LISTS,
+    ("GET", "/api/v1/notifications/webhooks"): LISTS,
+    ("POST", "/api/v1/notifications/webhooks"): OWN,
+    ("GET", "/api/v1/analytics/kpis"): OWN,  # the caller's tenant's figures: tests/analytics
+    ("GET", "/api/v1/analytics/trend"): OWN,
+    ("GET", "/api/v1/analytics/kpis.xlsx"): OWN,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
 }
@@ -544,8 +674,17 @@ def test_within_a_tenant_customers_and_technicians_see_only_their_own(
     watch = Watch(scene)
     failures, tried = [], 0
     for method, path, recipe in parametrised(app):
-        viewers = sorted({who for name in PATH_PARAM.findall(path) for who in WITHIN_TENANT.get(name, ())})
-        if not viewers or recipe is None:
+        if recipe is None:
+            continue
+        # who may name the object, among those whose role passes the route's role gate (a refused role
+        # learns nothing about the id either way)
+        viewers = sorted(
+            who
+            for name in PATH_PARAM.findall(path)
+            for who in WITHIN_TENANT.get(name, ())
+            if demo.users[who].role in recipe.roles
+        )
+        if not viewers:
             continue
         for case in recipe.cases(target):
             for who in viewers:
@@ -653,6 +792,10 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ("GET", "/api/v1/catalog/categories"): (Category, ROLES, lambda s: [{}]),
     ("GET", "/api/v1/outlets"): (Outlet, STAFF, lambda s: [{}]),
     ("GET", "/api/v1/dispatch/plans"): (DispatchPlan, PLANNERS, lambda s: [{}, {"date": "2030-01-02"}]),
+    ("GET", "/api/v1/tasks"): (ServiceTask, DESK, lambda s: [{}, {"kind": "follow_up_call"}]),
+    ("GET", "/api/v1/complaints"): (Complaint, COMPLAINERS, lambda s: [{}, {"status": "registered"}]),
+    ("GET", "/api/v1/notifications/outbox"): (OutboxMessage, ("admin",), lambda s: [{}, {"status": "sent"}]),
+    ("GET", "/api/v1/notifications/webhooks"): (WebhookEndpoint, ("admin",), lambda s: [{}]),
 }
 
 
@@ -815,6 +958,26 @@ BODY_REFERENCES = [
         "technician_id",
         foreign=lambda s: s.demo.world.technician_id,
         own=lambda s: s.acme.world.technician_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/complaints",
+        "agent",
+        _nothing,
+        lambda s, i: {"category": "price", "description": "隔离测试", "work_order_id": i},
+        "work_order_id",
+        foreign=lambda s: s.demo.read_order,
+        own=lambda s: s.acme.read_order,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/complaints",
+        "agent",
+        _nothing,
+        lambda s, i: {"category": "other", "description": "隔离测试", "customer_id": i},
+        "customer_id",
+        foreign=lambda s: s.demo.world.customer_id,
+        own=lambda s: s.acme.world.customer_id,
     ),
     BodyReference(
         "POST",

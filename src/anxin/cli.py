@@ -88,11 +88,20 @@ def serve(
         30.0,
         help="seconds between dispatch sweeps in this process (0 = run `anxin dispatch sweep` elsewhere)",
     ),
+    jobs: bool = typer.Option(
+        False,
+        "--jobs",
+        help="run the huey consumer (delivery, sweeps) in this process; replaces --sweep-every",
+    ),
 ) -> None:
     """Serve the API and the pages with Uvicorn."""
     import uvicorn
 
-    if sweep_every > 0:
+    if jobs:
+        from anxin import jobs as background
+
+        background.start_in_process(workers=1)
+    elif sweep_every > 0:
         from anxin.dispatch import sweeper
 
         sweeper.start(get_settings().database_url, sweep_every)
@@ -144,7 +153,21 @@ def demo(
     console.print(f"{base}/docs      the API  ·  password for every login: [bold]demo1234[/bold]")
     for login, who in DEMO_LOGINS:
         console.print(f"  {login:<18} {who}")
-    serve(host=host, port=port, workers=1, reload=False, sweep_every=30.0)
+    serve(host=host, port=port, workers=1, reload=False, sweep_every=0, jobs=True)
+
+
+@app.command()
+def worker(
+    workers: int = typer.Option(2, min=1, help="worker threads"),
+    periodic: bool = typer.Option(True, help="also schedule the periodic jobs (one worker group should)"),
+) -> None:
+    """Run the huey consumer: outbox delivery, the dispatch and SLA sweeps, follow-up jobs."""
+    from anxin import jobs
+    from anxin.observability import configure_logging
+
+    configure_logging(json=get_settings().log_json, level=get_settings().log_level)
+    console.print(f"huey consumer: {workers} workers, storage {type(jobs.huey.storage).__name__}")
+    jobs.run_worker(workers, periodic=periodic)
 
 
 def _plan_command():

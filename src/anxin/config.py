@@ -25,6 +25,20 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # A road-network backend for travel times (an OSRM server); unset = the offline model.
     osrm_url: str | None = None
+    # Background work (huey): Redis when set, else a SQLite file; immediate runs tasks inline (tests).
+    redis_url: str | None = None
+    huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.sqlite3"
+    huey_immediate: bool = False
+    # Notifications: the SMTP relay for e-mail, how often a message is tried before it is dead, the
+    # webhook timeout, and the address links in messages point to.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "anxin@localhost"
+    webhook_max_tries: int = 6
+    webhook_timeout_seconds: float = 10.0
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Evidence: an arrival or completion recorded farther than this from the address alerts the dispatchers.
+    evidence_max_distance_m: int = 500
 
 
 @lru_cache

@@ -1,5 +1,6 @@
 """Every table, imported in one place so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from anxin.analytics.models import KpiDaySum
 from anxin.appliance.models import Appliance
 from anxin.auth.models import Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
@@ -45,6 +46,7 @@ from anxin.work_order.models import (
 )
 
 __all__ = [
+    "KpiDaySum",
     "OutboxMessage",
     "Survey",
     "ServiceTask",

@@ -3,13 +3,23 @@ page at phone and desktop widths (docs/screenshots/)."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+
+from PIL import Image
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE
 
 HANGZHOU = {"latitude": 30.27, "longitude": 120.12}
+
+
+def camera_picture() -> bytes:
+    """A 640×480 picture standing in for the camera's photo of the fault before the repair."""
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 160, 190)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def staff_login(page, base: str, login: str) -> None:
@@ -95,7 +105,14 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     # The technician starts and completes with the customer's signature drawn on the screen.
     tech.reload()
     tech.get_by_role("button", name="开始维修").click()
+    # The completion form: cause, work done, advice, the quote's part prefilled, a before photo from the camera.
+    assert tech.get_by_label("使用配件 1", exact=True).input_value() == "温控器"
+    tech.get_by_label("故障原因").fill("温控器老化")
     tech.get_by_label("维修内容").fill("更换温控器，试机正常，冷藏室恢复制冷")
+    tech.get_by_label("给客户的使用建议").fill("冰箱背部留出 10 厘米散热空间")
+    tech.get_by_label("维修前照片").set_input_files(
+        files=[{"name": "before.jpg", "mimeType": "image/jpeg", "buffer": camera_picture()}]
+    )
     pad = tech.locator("#sig-pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
@@ -107,14 +124,32 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     tech.screenshot(path=str(screenshots / "tech-complete-phone.png"), full_page=True)
     tech.get_by_role("button", name="完工", exact=True).click()
     assert "已完工" in tech.locator("h1").inner_text()
-    assert tech.locator(".photos img").count() == 1  # the signature, kept as a photo of the order
+    assert tech.locator(".photos img").count() == 2  # the signature and the stamped before photo
 
     customer.get_by_text("已完工").first.wait_for(timeout=15_000)
-    customer.get_by_role("link", name="服务报告").click()
+    customer.get_by_role("link", name="服务报告", exact=True).click()
     assert "更换温控器，试机正常" in customer.content()
-    assert customer.locator(".photos img").count() == 1  # the signature
+    assert customer.locator(".photos img").count() == 2  # the signature and the before photo
     customer.screenshot(path=str(screenshots / "portal-service-report-phone.png"), full_page=True)
+    with customer.expect_download() as download:
+        customer.get_by_role("link", name="下载服务报告（PDF）").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"STSong-Light" in pdf
+    assert download.value.suggested_filename == f"service-report-{number}.pdf"
     assert order_id
+
+    # The customer rates the visit: the follow-up survey the completion produced.
+    customer.goto(order_url)
+    customer.get_by_role("link", name="评价本次服务").click()
+    for dimension in ("服务态度", "技术与质量", "准时上门", "承诺兑现", "总体满意度"):
+        customer.get_by_label(f"{dimension} 5", exact=True).check()
+    customer.locator("#row-nps").get_by_text("10", exact=True).click()
+    customer.get_by_label("意见与建议").fill("师傅很专业，讲解清楚。")
+    customer.screenshot(path=str(screenshots / "portal-survey-phone.png"), full_page=True)
+    customer.get_by_role("button", name="提交评价").click()
+    assert "感谢您的评价" in customer.locator("#survey-message").inner_text()
+    customer.goto(order_url)
+    customer.get_by_text("已回访").first.wait_for(timeout=15_000)
 
     # The same pages at the other width, and the English sign-in page.
     customer.set_viewport_size(DESKTOP)

@@ -22,6 +22,9 @@ FORM = {
     "signature": PNG,
     "preferred": "tomorrow_am",
     "visit_fee": "50",
+    "start": "2030-01-02T02:00:00+00:00",
+    "category": "attitude",
+    "description": "x",
 }
 
 

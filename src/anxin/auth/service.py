@@ -67,18 +67,25 @@ def get_active_user(db: Session, *, id: int, tenant_id: int) -> User | None:
 
 
 SYSTEM_USERNAME = "system.dispatch"
+# The platform's own actors, one per role it acts in: the automatic dispatcher (auto-assign, acknowledge
+# timeouts) and the automatic follow-up (a customer answered the survey through the link).
+SYSTEM_USERS = {
+    "dispatcher": (SYSTEM_USERNAME, "自动派单"),
+    "quality": ("system.quality", "自动回访"),
+}
 
 
-def system_user(db: Session, *, tenant_id: int) -> User:
-    """The tenant's automatic dispatcher, the actor of what the platform does by itself (auto-assign, ack
-    timeouts). It cannot sign in: it is inactive and has no usable password."""
-    user = db.scalar(select(User).where(User.tenant_id == tenant_id, User.username == SYSTEM_USERNAME))
+def system_user(db: Session, *, tenant_id: int, role: str = "dispatcher") -> User:
+    """The tenant's system user for ``role``, the actor of what the platform does by itself. It cannot
+    sign in: it is inactive and has no usable password."""
+    username, display_name = SYSTEM_USERS[role]
+    user = db.scalar(select(User).where(User.tenant_id == tenant_id, User.username == username))
     if user is None:
         user = User(
             tenant_id=tenant_id,
-            username=SYSTEM_USERNAME,
-            display_name="自动派单",
-            role="dispatcher",
+            username=username,
+            display_name=display_name,
+            role=role,
             password_hash="!",
             is_active=False,
         )

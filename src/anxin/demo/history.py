@@ -28,10 +28,10 @@ from anxin.auth.roles import Role
 from anxin.catalog.codes import CATEGORY_NAMES, CategoryCode
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
+from anxin.demo import quality
 from anxin.demo.names import (
     CANCEL_REASONS,
     DECLINE_CANCEL_REASONS,
-    FOLLOW_UP_NOTES,
     PRODUCTS,
     REJECT_REASONS,
     REMOTE_NOTES,
@@ -69,6 +69,7 @@ CONTEXT = ("reason", "note", "lat", "lng")
 OUTCOMES = [("visit", 87), ("remote", 6), ("cancel", 4), ("carry_in", 3)]
 REWORK_SHARE = 0.03
 REWORK_NOTE = "返修：上次维修后又出现同样问题。"
+UNSTAFFED = "暂无具备资质的师傅，已向客户致歉并转合作服务商"
 
 
 @dataclass(eq=False)
@@ -134,6 +135,7 @@ class Simulation:
         self.order: WorkOrder | None = None
         self.t: datetime | None = None
         self.stall: str | None = None
+        self.voices = quality.Voices(self, town.technicians)
 
     # -- the plan: when orders are reported --------------------------------------------------------------
 
@@ -308,10 +310,12 @@ class Simulation:
         remote_by_agent = plan.outcome == "remote" and rng.random() < 0.6
         if remote_by_agent:
             self._after(self._quick(3, 25), self._do("resolve-remote", agent, note=rng.choice(REMOTE_NOTES)))
-            return self._follow_up(optional=True)
+            return self._follow_up()
         if cancel_at == "accepted":
             return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
         technician = plan.technician or self._technician(home)
+        if technician is None:
+            return self._cancel(agent, rng.uniform(20, 120), [UNSTAFFED])
         self._assign(technician, self._quick(2, 15))
         if plan.technician is None and rng.random() < 0.04:
             tech = self.town.tech_users[technician.id]
@@ -329,7 +333,7 @@ class Simulation:
         )
         if plan.outcome == "remote":
             self._after(self._quick(3, 30), self._do("resolve-remote", tech, note=rng.choice(REMOTE_NOTES)))
-            return self._follow_up(optional=True)
+            return self._follow_up()
         start, end, later = self._slot(home)
         if later or start - order.created_at > timedelta(minutes=90):  # a visit within the hour needs none
             self._after(rng.uniform(1, 6), self._call(actions.appoint, tech, start=start, end=end))
@@ -389,20 +393,12 @@ class Simulation:
     def _cancel(self, agent: User, minutes: float, reasons: list[str]) -> None:
         self._after(minutes, self._call(actions.cancel, agent, reason=self.rng.choice(reasons)), working=True)
 
-    def _follow_up(self, optional: bool = False) -> None:
-        rng = self.rng
-        if optional and rng.random() < 0.5:
-            return
-        caller = rng.choice(self.by_role[Role.QUALITY] if rng.random() < 0.3 else self.by_role[Role.AGENT])
-        self._after(
-            rng.uniform(120, 3000),
-            self._do("follow-up", caller, note=rng.choice(FOLLOW_UP_NOTES)),
-            working=True,
-        )
-        closer = rng.choice(self.by_role[Role.QUALITY] if rng.random() < 0.8 else self.by_role[Role.ADMIN])
-        self._after(rng.uniform(10, 2880), self._do("close", closer), working=True)
+    def _follow_up(self) -> None:
+        """The survey the completed order got: answered, recorded on the phone or not at all, and what
+        the desk does with a low score (``demo.quality``)."""
+        self.voices.follow_up()
 
-    def _technician(self, home: Home, exclude: Technician | None = None) -> Technician:
+    def _technician(self, home: Home, exclude: Technician | None = None) -> Technician | None:
         """A technician of the serving outlet (else of the city) who is qualified for the job and works
         that day, as a dispatcher would pick."""
         outlet = self.town.outlet_of[home.address.district]
@@ -421,11 +417,7 @@ class Simulation:
             ]
             if choices:
                 return self.rng.choice(choices)
-        if exclude is not None:
-            return exclude
-        raise RuntimeError(
-            f"no technician of the demo city is qualified for {home.category}/{self.order.service_type}"
-        )
+        return exclude  # None when nobody qualifies (a small city whose only certificates lapsed)
 
     def _qualified(self, technician: Technician, home: Home, day: date) -> bool:
         service_type = self.order.service_type if self.order is not None else "repair"
@@ -512,11 +504,13 @@ def replay(
     simulation = Simulation(db, rng, town, anchor)
     plans = simulation.plans(count, recent)
     if progress is None or not progress.is_terminal:
-        return sum(simulation.run(plan) for plan in plans)
-    made = 0
-    with Progress(console=progress, transient=True) as bar:
-        task = bar.add_task(f"{town.tenant.slug}: work orders", total=len(plans))
-        for plan in plans:
-            made += simulation.run(plan)
-            bar.advance(task)
+        made = sum(simulation.run(plan) for plan in plans)
+    else:
+        made = 0
+        with Progress(console=progress, transient=True) as bar:
+            task = bar.add_task(f"{town.tenant.slug}: work orders", total=len(plans))
+            for plan in plans:
+                made += simulation.run(plan)
+                bar.advance(task)
+    quality.finish(db, simulation, anchor)
     return made

@@ -31,7 +31,7 @@ from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.scoring import queue_key
 from anxin.exceptions import InvalidInput
 from anxin.technician import service as technician_service
-from anxin.work_order import actions
+from anxin.work_order import actions, reactions
 from anxin.work_order.actions import Context
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.states import Status
@@ -95,21 +95,23 @@ def attempts_of(db: Session, *, order: WorkOrder) -> list[DispatchAttempt]:
 def note(
     db: Session, *, order: WorkOrder, actor: User, action: str, payload: dict, text: str | None = None
 ) -> None:
-    """An event row for a dispatch step that does not move the order's state."""
-    db.add(
-        WorkOrderEvent(
-            tenant_id=order.tenant_id,
-            work_order_id=order.id,
-            action=action,
-            from_status=order.status,
-            to_status=order.status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            occurred_at=clock.now(),
-            note=text,
-            payload=payload,
-        )
+    """An event row for a dispatch step that does not move the order's state; the platform reacts to it
+    like to any other event (an escalation reaches the dispatchers)."""
+    event = WorkOrderEvent(
+        tenant_id=order.tenant_id,
+        work_order_id=order.id,
+        action=action,
+        from_status=order.status,
+        to_status=order.status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        occurred_at=clock.now(),
+        note=text,
+        payload=payload,
     )
+    db.add(event)
+    db.flush()
+    reactions.moved(db, order=order, event=event, actor=actor)
 
 
 def accept(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:

@@ -3,9 +3,9 @@ plain dataclasses, so the API, the auto-dispatcher and the city simulator rank t
 
 Hard rules, each with its own refusal code, checked in this order:
 
-``suspended``, ``off_duty``, ``auto_dispatch_paused`` (auto mode only), ``crew_size``, ``coverage``,
-``skill``, ``level``, ``brand``, ``certificate``, ``capacity``, ``off_shift`` (they could not arrive before
-their shift ends).
+``suspended``, ``off_duty``, ``auto_dispatch_paused`` (auto mode only; see below), ``crew_size``,
+``coverage``, ``skill``, ``level``, ``brand``, ``certificate``, ``capacity``, ``off_shift`` (they could not
+arrive before their shift ends).
 
 The score is out of 100, a weighted sum of components each scaled to 0..1 (``WEIGHTS``):
 
@@ -22,6 +22,13 @@ component          pts   1.0 means
                          for a plain repeat visit)
 ``fairness``        5    had far fewer orders in the last 7 days than the qualified team's mean
 =================  ====  ==========================================================================
+
+Equal scores are broken by the scorecard grade (gold, then silver, then bronze, then none; ``GRADE_RANK``),
+then by the earlier ETA: the grade never outweighs a point of score.
+
+A technician suspended by quality (``quality_suspended``: a run of low ratings or too many penalty points)
+is refused ``auto_dispatch_paused`` in every mode, so the auto-dispatcher, the order pool and day plans
+skip them; a dispatcher assigning by hand may overrule it (a soft limit), and the event says so.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ ETA_HORIZON_MINUTES = 120
 SLACK_COMFORT_MINUTES = 120
 TOP_RATING = 4.8
 MIN_RATINGS = 5
+GRADE_RANK = {"gold": 3, "silver": 2, "bronze": 1}
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class Tech:
     first_time_fix: float | None = None  # on the job's category
     recent_orders: int = 0  # last 7 days
     auto_dispatch: bool = True  # quality can pause automatic dispatch
+    quality_suspended: bool = False  # suspended by the scorecard: out of auto, pool and plans
+    grade: str | None = None  # scorecard grade: bronze | silver | gold
     size: int = 1
     member_ids: tuple[int, ...] = ()
 
@@ -175,7 +185,11 @@ def refusals(job: Job, tech: Tech, *, on: date, auto: bool = False) -> list[Reas
         out.append(Reason("suspended", "已停派", "suspended"))
     elif tech.status == "off" or tech.shift is None:
         out.append(Reason("off_duty", "今日不在岗", "off duty today"))
-    if auto and not tech.auto_dispatch:
+    if tech.quality_suspended:
+        out.append(
+            Reason("auto_dispatch_paused", "质检停派(评分/扣分)", "suspended by quality (ratings/points)")
+        )
+    elif auto and not tech.auto_dispatch:
         out.append(Reason("auto_dispatch_paused", "质检暂停自动派单", "automatic dispatch paused by quality"))
     if tech.size < need.crew_size:
         out.append(Reason("crew_size", f"需要{need.crew_size}人班组", f"needs a crew of {need.crew_size}"))
@@ -264,7 +278,8 @@ def rank(
         _score(job, tech, eta, km, minutes, now=now, mean_recent=mean_recent)
         for tech, eta, km, minutes in passed
     ]
-    candidates.sort(key=lambda c: (-c.score, c.eta_minutes, c.technician_id))
+    grades = {tech.id: GRADE_RANK.get(tech.grade or "", 0) for tech, *_ in passed}
+    candidates.sort(key=lambda c: (-c.score, -grades[c.technician_id], c.eta_minutes, c.technician_id))
     return Ranking(tuple(candidates[:limit]), refused)
 
 

@@ -255,6 +255,8 @@ def _snapshot(
         ratings=technician.rating_count,
         recent_orders=0,
         auto_dispatch=technician.auto_dispatch,
+        quality_suspended=technician.suspended_at is not None,
+        grade=technician.grade,
     )
 
 
@@ -310,6 +312,8 @@ def _crews(
                 rating=lead.rating,
                 ratings=lead.ratings,
                 auto_dispatch=all(p.auto_dispatch for p in people),
+                quality_suspended=any(p.quality_suspended for p in people),
+                grade=lead.grade,
                 size=len(people),
                 member_ids=tuple(p.id for p in people),
             )

@@ -22,6 +22,7 @@ class Survey(Base):
         UniqueConstraint("work_order_id"),
         Index("ix_survey_tenant_status", "tenant_id", "status"),
         Index("ix_survey_technician_answered", "technician_id", "answered_at"),
+        Index("ix_survey_tenant_answered", "tenant_id", "answered_at"),  # the KPI queries
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from anxin.clock import now
@@ -39,3 +39,42 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookEndpoint(Base):
+    """A tenant's receiver of events: every event it subscribes to (``["*"]`` = all) is POSTed to ``url``
+    as JSON, signed with ``secret`` (HMAC-SHA256 of the raw body)."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list] = mapped_column(JSONType, default=list)
+    description: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    def wants(self, event: str) -> bool:
+        return self.active and ("*" in self.events or event in self.events)
+
+
+class InboxItem(Base):
+    """One message in someone's in-app inbox: ``recipient`` is "user:<id>", "customer:<id>" or
+    "technician:<id>". Written by the delivery of an inbox outbox row (at most once per row)."""
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (Index("ix_inbox_item_recipient", "tenant_id", "recipient", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    recipient: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"), unique=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import clock
-from anxin.notify.models import OutboxMessage
+from anxin.notify.models import OutboxMessage, WebhookEndpoint
 
 CHANNELS = ("inbox", "email", "webhook", "sms", "wechat")
 
@@ -38,9 +38,11 @@ def enqueue(
     not_before: datetime | None = None,
 ) -> list[OutboxMessage]:
     """One outbox row per recipient, keyed ``dedupe_key|channel|address``; a key already written (a job
-    run twice, a retried request) is not written again. Returns the rows written now."""
+    run twice, a retried request) is not written again. Every event also goes to the tenant's active
+    webhook endpoints that subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the rows
+    written now."""
     written = []
-    for recipient in to:
+    for recipient in [*to, *webhook_recipients(db, tenant_id=tenant_id, event=event)]:
         if recipient.channel not in CHANNELS:
             raise ValueError(f"unknown channel {recipient.channel!r}")
         key = f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200]
@@ -68,3 +70,13 @@ def enqueue(
         written.append(message)
     db.flush()
     return written
+
+
+def webhook_recipients(db: Session, *, tenant_id: int, event: str) -> list[Recipient]:
+    """The tenant's active endpoints that subscribe to ``event`` (or to everything, "*")."""
+    endpoints = db.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True))
+        .order_by(WebhookEndpoint.id)
+    )
+    return [Recipient("webhook", f"endpoint:{e.id}") for e in endpoints if e.wants(event)]

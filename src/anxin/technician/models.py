@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from anxin.clock import now
@@ -62,6 +62,19 @@ class Technician(Base):
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=True)  # quality may pause it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Scorecard (feedback.scorecards keeps these current): grade bronze | silver | gold (None = not yet
+    # graded), the retraining flag, penalty points over 90 days and the highest threshold they crossed
+    # (0 none, 1 warning, 2 retraining, 3 suspension), a quality suspension and the last reinstatement.
+    grade: Mapped[str | None] = mapped_column(String(10))
+    retraining: Mapped[bool] = mapped_column(Boolean, default=False)
+    penalty_points: Mapped[int] = mapped_column(Integer, default=0)
+    penalty_level: Mapped[int] = mapped_column(Integer, default=0)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(200))
+    reinstated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user who reinstated (no foreign key: app_user already points at technician; the
+    # technician_quality_event row of the reinstatement carries the checked actor_id).
+    reinstated_by_id: Mapped[int | None] = mapped_column(BigIntPK)
 
     skills: Mapped[list[TechnicianSkill]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="TechnicianSkill.id"
@@ -137,3 +150,19 @@ class CrewMember(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     crew_id: Mapped[int] = mapped_column(ForeignKey("crew.id"))
     technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"), index=True)
+
+
+class TechnicianQualityEvent(Base):
+    """Append-only history of a technician's quality consequences: ``suspended``, ``reinstated``,
+    ``warning``, ``retraining``, ``grade`` (who, when, why)."""
+
+    __tablename__ = "technician_quality_event"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSONType, default=dict)

@@ -16,7 +16,7 @@ from anxin.web.templating import PageRoute, render, see_other
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-HOME = {Role.TECHNICIAN: "/tech", Role.CUSTOMER: "/portal"}
+HOME = {Role.TECHNICIAN: "/tech", Role.CUSTOMER: "/portal", Role.QUALITY: "/console/complaints"}
 
 
 def home_for(role: str) -> str:

@@ -26,6 +26,7 @@ from anxin.web import i18n, orders, otp
 from anxin.web.session import CsrfChecked, page_user, sign_in
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, photos, service
+from anxin.work_order import report as service_reports
 
 router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=False)
 
@@ -238,7 +239,21 @@ def service_report(request: Request, order_id: int, db: DbSession, user: Custome
     if view.order.completed_at is None:
         raise NotFound("service report", "服务报告")
     done = next((e for e in reversed(view.events) if e.action == "complete"), None)
-    return render(request, "portal/service_report.html", done=done, **context)
+    record = service_reports.get_record(db, order=view.order)
+    return render(request, "portal/service_report.html", done=done, record=record, **context)
+
+
+@router.get("/orders/{order_id}/report.pdf")
+def service_report_pdf(
+    request: Request, order_id: int, db: DbSession, user: Customer, settings: SettingsDep
+) -> Response:
+    """The service report as a PDF download (409 ``report_not_ready`` before completion)."""
+    order = service.get_for(db, user=user, id=order_id)
+    pdf = service_reports.pdf_for(
+        db, order=order, upload_dir=settings.upload_dir, lang=i18n.language(request)
+    )
+    disposition = f'attachment; filename="service-report-{order.number}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @router.get("/orders/{order_id}/live", response_class=HTMLResponse)

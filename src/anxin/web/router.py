@@ -16,6 +16,7 @@ from anxin.web import (
     portal_appliances,
     portal_pages,
     portal_slots,
+    scorecard_pages,
     survey_pages,
     tech_day,
     tech_pages,
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         portal_slots,
         survey_pages,
         complaint_pages,
+        scorecard_pages,
         dashboard_pages,
     ):
         app.include_router(module.router)

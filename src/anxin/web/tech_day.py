@@ -14,14 +14,33 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
+from anxin.dispatch.matching import order_point
+from anxin.dispatch.travel import Leg, Point, TravelModel, travel_model
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render
 from anxin.work_order import actions, service
+from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import DONE
 
 router = APIRouter(prefix="/tech", route_class=PageRoute, include_in_schema=False)
 
 Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
+
+
+def _travel_leg(db: DbSession, order: WorkOrder, model: TravelModel) -> Leg | None:
+    """The road from where the technician set off to where they arrived (the coordinates stamped on the
+    depart and arrive events; the address when the arrival has none), by the travel model."""
+    stamped = {
+        e.action: e
+        for e in service.events(db, order=order)
+        if e.action in ("depart", "arrive") and e.lat is not None
+    }
+    start = stamped.get("depart")
+    if start is None or start.lng is None:
+        return None
+    end = stamped.get("arrive")
+    there = Point(end.lat, end.lng) if end is not None and end.lng is not None else order_point(order, db)
+    return model.leg(Point(start.lat, start.lng), there, start.occurred_at)
 
 
 @router.get("/day", response_class=HTMLResponse)
@@ -38,9 +57,12 @@ def day_report(request: Request, db: DbSession, user: Tech) -> Response:
         if o.completed_at is not None and clock.as_utc(o.completed_at).astimezone(zone).date() == today
     ]
     on_site = travel = timedelta()
-    revenue = 0
+    revenue = metres = 0
     rows = []
+    model = travel_model(getattr(request.app.state.settings, "osrm_url", None), zone.key)
     for order in done:
+        leg = _travel_leg(db, order, model)
+        metres += leg.metres if leg else 0
         site = (order.completed_at - order.on_site_at) if order.on_site_at else timedelta()
         road = (
             (order.on_site_at - order.en_route_at) if order.on_site_at and order.en_route_at else timedelta()
@@ -54,6 +76,7 @@ def day_report(request: Request, db: DbSession, user: Tech) -> Response:
                 "site": int(site.total_seconds() // 60),
                 "road": int(road.total_seconds() // 60),
                 "fen": fen,
+                "km": round(leg.metres / 1000, 1) if leg else None,
             }
         )
     totals = {
@@ -61,5 +84,6 @@ def day_report(request: Request, db: DbSession, user: Tech) -> Response:
         "site": int(on_site.total_seconds() // 60),
         "road": int(travel.total_seconds() // 60),
         "fen": revenue,
+        "km": round(metres / 1000, 1),
     }
     return render(request, "tech/day.html", rows=rows, totals=totals, today=today)

@@ -9,8 +9,9 @@ import binascii
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from anxin import clock
 from anxin.auth.models import User
@@ -22,7 +23,7 @@ from anxin.exceptions import InvalidInput
 from anxin.web import i18n, orders
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
-from anxin.work_order import actions, photos, service
+from anxin.work_order import actions, evidence, photos, report, service
 from anxin.work_order.states import OPEN
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -30,6 +31,34 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
 Anyone = Annotated[User, Depends(page_user())]
 WORKING = sorted(s.value for s in OPEN if s.value not in ("created", "accepted"))
+CAUSES = (
+    ("元件老化", "Worn component"),
+    ("使用不当", "Misuse"),
+    ("安装问题", "Installation problem"),
+    ("电源或线路故障", "Power or wiring fault"),
+    ("制冷剂泄漏", "Refrigerant leak"),
+    ("主板故障", "Control board fault"),
+    ("堵塞或脏污", "Blockage or dirt"),
+)
+i18n.extend(
+    {
+        "sr_cause": ("故障原因", "Cause"),
+        "sr_cause_hint": ("选择或填写", "Pick or type"),
+        "sr_advice": ("给客户的使用建议", "Advice to the customer"),
+        "sr_parts_used": ("使用配件", "Parts used"),
+        "sr_quantity": ("数量", "Qty"),
+        "sr_before": ("维修前照片", "Photos before"),
+        "sr_after": ("维修后照片", "Photos after"),
+        "sr_kind": ("照片类型", "Kind of photo"),
+        "sr_on_site": ("现场照片", "On site"),
+        "sr_stamped": ("已加水印：时间、位置、工程师", "Stamped: time, place, technician"),
+        "sr_complete_title": ("完工确认", "Completion"),
+        "sr_far": ("距离地址过远", "Far from the address"),
+        "sr_metres": ("米", "m"),
+        "sr_total": ("合计", "Total"),
+        "sr_download_pdf": ("下载服务报告（PDF）", "Download the service report (PDF)"),
+    }
+)
 # Moves without a form of their own, and the dispatch reaction each needs (as in the API router).
 SIMPLE = {"acknowledge", "depart", "arrive", "start", "resume"}
 
@@ -64,7 +93,11 @@ def today(request: Request, db: DbSession, user: Tech) -> Response:
 def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
     order = service.get_for(db, user=user, id=order_id)
     view = orders.view(db, user=user, order=order, lang=i18n.language(request))
-    return render(request, "tech/order.html", view=view, error=request.query_params.get("error"))
+    lang = i18n.language(request)
+    causes = [en if lang == "en" else zh for zh, en in CAUSES]
+    return render(
+        request, "tech/order.html", view=view, causes=causes, error=request.query_params.get("error")
+    )
 
 
 @router.post("/tech/orders/{order_id}/act/{action}")
@@ -148,21 +181,70 @@ def signature_bytes(data_url: str) -> bytes:
         raise InvalidInput("signature", "签名数据有误", "the signature could not be read") from None
 
 
+def _coordinate(form, name: str, low: float, high: float) -> float | None:  # noqa: ANN001 - a form
+    try:
+        value = float(str(form.get(name) or ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _parts_used(form) -> list[dict]:  # noqa: ANN001 - a form
+    """The parts-used lines as typed: name, quantity, amount in yuan."""
+    parts = []
+    names, quantities, amounts = (form.getlist(f"used_{k}") for k in ("name", "qty", "amount"))
+    for name, qty, amount in zip(names, quantities, amounts, strict=False):
+        name = str(name).strip()[:100]
+        if not name:
+            continue
+        quantity = int(qty) if str(qty).strip().isdigit() else 1
+        if not 1 <= quantity <= 999:
+            raise InvalidInput("used_qty", "数量超出范围", "quantity out of range")
+        parts.append({"name": name, "quantity": quantity, "amount_fen": fen(str(amount), "used_amount")})
+    return parts
+
+
+async def _stamped_uploads(
+    request: Request, db: DbSession, order, user: User, form, name: str, **kw
+) -> list[int]:  # noqa: ANN001
+    """Store each file of the form field ``name`` as a stamped photo; their ids."""
+    settings = request.app.state.settings
+    ids = []
+    for upload in form.getlist(name):
+        if not isinstance(upload, StarletteUpload) or not upload.filename:
+            continue
+        data = await upload.read(settings.max_upload_bytes + 1)
+        photo = evidence.store_stamped(
+            db,
+            order=order,
+            actor=user,
+            data=data,
+            upload_dir=settings.upload_dir,
+            max_bytes=settings.max_upload_bytes,
+            zone=service.tenant_timezone(db, order.tenant_id),
+            **kw,
+        )
+        ids.append(photo.id)
+    return ids
+
+
 @router.post("/tech/orders/{order_id}/complete")
-def complete(
-    request: Request,
-    order_id: int,
-    db: DbSession,
-    user: Tech,
-    settings: SettingsDep,
-    note: Annotated[str, Form(max_length=500)],
-    signature: Annotated[str, Form(max_length=2_000_000)] = "",
+async def complete(
+    request: Request, order_id: int, db: DbSession, user: Tech, settings: SettingsDep
 ) -> Response:
-    """Complete with the work done and the customer's signature, kept as a photo of the order."""
+    """Complete with the cause, the work done, advice, parts used, before/after photos and the customer's
+    signature (kept as a photo of the order); the details become the service report."""
+    form = await request.form()
     order = service.get_for(db, user=user, id=order_id)
     actions.check_allowed(order, "complete", user)  # refuse before storing anything
-    data = signature_bytes(signature)
-    photos.store(
+    work_done = str(form.get("note") or "").strip()[:2000]
+    if not work_done:
+        raise InvalidInput("work_done", "请填写维修内容", "describe the work done")
+    data = signature_bytes(str(form.get("signature") or ""))
+    parts = _parts_used(form)
+    lat = _coordinate(form, "lat", -90, 90)
+    lng = _coordinate(form, "lng", -180, 180)
+    signature = photos.store(
         db,
         order=order,
         actor=user,
@@ -170,29 +252,38 @@ def complete(
         upload_dir=settings.upload_dir,
         max_bytes=settings.max_upload_bytes,
     )
-    actions.perform(db, order=order, action="complete", actor=user, ctx=actions.Context(note=note))
+    signature.kind, signature.taken_at, signature.technician_id = "signature", clock.now(), user.technician_id
+    signature.lat, signature.lng = lat, lng
+    where = {"lat": lat, "lng": lng}
+    before = await _stamped_uploads(request, db, order, user, form, "before_photo", kind="before", **where)
+    after = await _stamped_uploads(request, db, order, user, form, "after_photo", kind="after", **where)
+    cause = str(form.get("cause") or "").strip()
+    details = report.Completion(
+        work_done=work_done,
+        signature_photo_id=signature.id,
+        cause=cause,
+        advice=str(form.get("advice") or "").strip()[:2000] or None,
+        parts_used=parts,
+        before_photo_ids=before,
+        after_photo_ids=after,
+    )
+    ctx = orders.context_from({"version": form.get("version"), "lat": lat, "lng": lng})
+    ctx.note = work_done[:500]
+    report.complete(db, order=order, actor=user, details=details, ctx=ctx)
     return see_other(f"/tech/orders/{order.id}")
 
 
 @router.post("/tech/orders/{order_id}/photos")
-async def upload(
-    request: Request,
-    order_id: int,
-    db: DbSession,
-    user: Tech,
-    settings: SettingsDep,
-    file: UploadFile = File(...),
-) -> Response:
+async def upload(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
+    """A photo from the camera, stamped with time, place (when the browser gave it) and technician."""
+    form = await request.form()
     order = service.get_for(db, user=user, id=order_id)
-    data = await file.read(settings.max_upload_bytes + 1)
-    photos.store(
-        db,
-        order=order,
-        actor=user,
-        data=data,
-        upload_dir=settings.upload_dir,
-        max_bytes=settings.max_upload_bytes,
-    )
+    file = form.get("file")
+    if not isinstance(file, StarletteUpload) or not file.filename:
+        raise InvalidInput("file", "请选择照片", "choose a photo")
+    kind = str(form.get("kind") or "")
+    where = {"lat": _coordinate(form, "lat", -90, 90), "lng": _coordinate(form, "lng", -180, 180)}
+    await _stamped_uploads(request, db, order, user, form, "file", kind=kind or None, **where)
     return see_other(f"/tech/orders/{order.id}")
 
 

@@ -140,12 +140,39 @@ class WorkOrderPhoto(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Evidence (``evidence.stamp``): what the stamp burnt into the image says; the unstamped bytes are not kept.
+    kind: Mapped[str | None] = mapped_column(String(12))  # before | after | signature | None
+    taken_at: Stamp = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technician.id"))
+    stamped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ServiceReport(Base):
+    """What the technician recorded on completion (``report.py``); one per order."""
+
+    __tablename__ = "service_report"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), unique=True)
+    cause: Mapped[str] = mapped_column(String(200))
+    work_done: Mapped[str] = mapped_column(Text)
+    advice: Mapped[str | None] = mapped_column(Text)
+    parts_used: Mapped[list] = mapped_column(JSONType, default=list)  # [{name, quantity, amount_fen}]
+    signature_photo_id: Mapped[int | None] = mapped_column(ForeignKey("work_order_photo.id"))
+    before_photo_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    after_photo_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class Quote(Base):
     """An itemised price put to the customer before work starts; a new quote supersedes the last."""
 
     __tablename__ = "quote"
+    __table_args__ = (Index("ix_quote_tenant_status_created", "tenant_id", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))

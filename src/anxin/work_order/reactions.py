@@ -11,8 +11,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from anxin.auth.models import User
+from anxin.feedback import followup, scorecards
+from anxin.notify import orders as notify_orders
+from anxin.work_order import evidence
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 
 
 def moved(db: Session, *, order: WorkOrder, event: WorkOrderEvent, actor: User) -> None:
     """React to ``event`` (already added and flushed) on ``order``."""
+    evidence.check(db, order=order, event=event)  # first: later reactions see the far-from-address flag
+    followup.order_moved(db, order=order, event=event, actor=actor)  # a completed order gets its survey
+    scorecards.on_order_event(db, order=order, event=event)  # lateness, far evidence, grade
+    notify_orders.on_moved(db, order=order, event=event)  # customer, technician, dispatchers hear of it

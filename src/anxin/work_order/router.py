@@ -16,8 +16,9 @@ from anxin.dependencies import CurrentUser, DbSession, SettingsDep, require_role
 from anxin.dispatch import auto as dispatch_auto
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.technician import service as technician_service
-from anxin.work_order import actions, photos, service
+from anxin.work_order import actions, photos, report, service
 from anxin.work_order.models import WorkOrder
+from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
     ActionBody,
     AppointBody,
@@ -207,12 +208,43 @@ for _action, _summary in (
     ("arrive", "The technician is on site"),
     ("start", "Work starts after the quote is approved"),
     ("resume", "Parts arrived; work resumes"),
-    ("complete", "The work is done"),
     ("follow-up", "The follow-up with the customer is recorded"),
     ("close", "Close a followed-up order"),
     ("resolve-remote", "Solved without a visit (self-help or remote guidance)"),
 ):
     _simple(_action, _summary)
+
+
+@router.post("/{order_id}/complete", response_model=WorkOrderRead)
+def complete(
+    order: CurrentWorkOrder,
+    db: DbSession,
+    user: CurrentUser,
+    body: Annotated[CompleteBody | None, Body()] = None,
+):
+    """The work is done; with ``work_done`` and ``signature_photo_id`` the details become the service report."""
+    if body is None or not body.has_details():
+        return read(actions.perform(db, order=order, action="complete", actor=user, ctx=context(body)), user)
+    details = report.Completion(
+        work_done=body.work_done or "",
+        signature_photo_id=body.signature_photo_id,
+        cause=body.cause,
+        advice=body.advice,
+        parts_used=[part.model_dump() for part in body.parts_used],
+        before_photo_ids=body.before_photo_ids,
+        after_photo_ids=body.after_photo_ids,
+    )
+    return read(report.complete(db, order=order, actor=user, details=details, ctx=context(body)), user)
+
+
+@router.get(
+    "/{order_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
+)
+def report_pdf(order: CurrentWorkOrder, db: DbSession, settings: SettingsDep, lang: str = "zh"):
+    """The service report of a completed order (the order's customer, its technician, staff); 409 before."""
+    pdf = report.pdf_for(db, order=order, upload_dir=settings.upload_dir, lang="en" if lang == "en" else "zh")
+    disposition = f'attachment; filename="service-report-{order.number}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @router.post("/{order_id}/assign", response_model=WorkOrderRead)

@@ -1,0 +1,179 @@
+"""Background work on huey: SQLite storage under var/ by default, Redis when ``ANXIN_REDIS_URL`` is set,
+immediate (inline, in memory) when ``ANXIN_HUEY_IMMEDIATE`` is set or a test sets ``huey.immediate``.
+
+Every job opens its own session and transaction and is safe on two workers at once: delivery claims rows
+(SKIP LOCKED / conditional UPDATE), the sweeps write through dedupe keys or skip locked rows.
+
+Run the consumer with ``anxin worker`` (N worker threads), or in the server process with ``anxin serve
+--jobs`` (the demo does)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+from huey.consumer import Consumer
+from sqlalchemy.orm import Session, sessionmaker
+
+import anxin.models  # noqa: F401  (every table: a worker process maps them all)
+from anxin import clock
+from anxin.analytics import rollup
+from anxin.config import Settings, get_settings
+from anxin.database import make_engine, make_sessionmaker, transaction
+from anxin.dispatch.sweeper import one_pass
+from anxin.feedback import complaints, followup
+from anxin.notify import sla_watch
+from anxin.notify.delivery import deliver_due
+
+log = structlog.get_logger("anxin.jobs")
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.redis_url:
+        return RedisHuey("anxin", url=settings.redis_url, immediate=settings.huey_immediate)
+    if not settings.huey_immediate:
+        settings.huey_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("anxin", filename=str(settings.huey_sqlite_path), immediate=settings.huey_immediate)
+
+
+huey = make_huey(get_settings())
+
+# The database the jobs use: the configured one, or what a test (or the server) installs with ``use``.
+_sessions: dict[str, sessionmaker[Session]] = {}
+_override: list[sessionmaker[Session]] = []
+
+
+def use(sessions: sessionmaker[Session] | None) -> None:
+    """Run the jobs against ``sessions`` (None: back to ``ANXIN_DATABASE_URL``)."""
+    _override.clear()
+    if sessions is not None:
+        _override.append(sessions)
+
+
+def sessions() -> sessionmaker[Session]:
+    if _override:
+        return _override[0]
+    url = get_settings().database_url
+    if url not in _sessions:
+        _sessions[url] = make_sessionmaker(make_engine(url))
+    return _sessions[url]
+
+
+def _in_transaction(work: Callable[[Session, datetime], Any]) -> Any:
+    with transaction(sessions()) as db:
+        return work(db, clock.now())
+
+
+# ---- the jobs, as plain functions (the CLI and the tests call these) ------------------------------------
+
+
+def deliver_pass() -> dict:
+    report = deliver_due(sessions(), settings=get_settings())
+    if report.claimed:
+        log.info("jobs.deliver_outbox", **vars(report))
+    return vars(report)
+
+
+def dispatch_pass() -> dict:
+    """The dispatch sweeper's pass: acknowledge timeouts re-dispatched, escalations (which reach the
+    dispatchers through the order reactions), slots at risk, re-planning."""
+    report = _in_transaction(lambda db, now: one_pass(db))
+    return vars(report)
+
+
+def sla_pass() -> dict:
+    return vars(_in_transaction(lambda db, now: sla_watch.sweep(db, now=now)))
+
+
+def _feedback_jobs() -> list[tuple[str, Callable[[Session, datetime], Any]]]:
+    """The quality loop's periodic work: survey invitations, call tasks for unanswered surveys and their
+    expiry; complaint reminders and escalation."""
+    return [
+        ("followup_sweep", lambda db, now: followup.sweep(db, now=now)),
+        ("complaint_sweep", lambda db, now: complaints.sweep(db, now=now)),
+    ]
+
+
+def feedback_pass() -> dict:
+    """Follow-up scheduling and complaint reminders: each listed job in its own transaction; one that
+    fails is logged and the others still run."""
+    done = {}
+    for name, work in _feedback_jobs():
+        try:
+            done[name] = _in_transaction(work)
+        except Exception:
+            log.exception("jobs.failed", job=name)
+            done[name] = "failed"
+    return done
+
+
+def kpi_pass(days: int = 45) -> dict:
+    """The dashboard's stored days, recomputed for the last ``days`` settled days: surveys, complaints
+    and rework orders reach a day after it ended."""
+    return {"days": _in_transaction(lambda db, now: rollup.refresh_recent(db, now=now, days=days))}
+
+
+# ---- huey tasks -----------------------------------------------------------------------------------------
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def deliver_outbox() -> dict:
+    """Every minute, and whenever called (``deliver_outbox()`` enqueues a pass at once)."""
+    return deliver_pass()
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def dispatch_sweep() -> dict:
+    return dispatch_pass()
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def sla_sweep() -> dict:
+    return sla_pass()
+
+
+@huey.periodic_task(crontab(minute="*/5"), retries=0)
+def feedback_sweep() -> dict:
+    return feedback_pass()
+
+
+@huey.periodic_task(crontab(minute="*/10"), retries=0)
+def kpi_rollup() -> dict:
+    return kpi_pass()
+
+
+@huey.periodic_task(crontab(minute="17", hour="19"), retries=0)  # 03:17 in China (huey's crontab is UTC)
+def kpi_rollup_year() -> dict:
+    """Once a night, the whole year: a late complaint reaches an old day too."""
+    return kpi_pass(days=366)
+
+
+PERIODIC = (deliver_outbox, dispatch_sweep, sla_sweep, feedback_sweep, kpi_rollup, kpi_rollup_year)
+
+
+# ---- consumers ------------------------------------------------------------------------------------------
+
+
+class _ThreadConsumer(Consumer):
+    """A consumer started from a thread that is not the main one: no signal handlers of its own (the
+    server owns them); its worker threads are daemons and end with the process."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def run_worker(workers: int = 2, *, periodic: bool = True) -> None:
+    """``anxin worker``: the consumer in the foreground until Ctrl-C or SIGTERM."""
+    Consumer(huey, workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True).run()
+
+
+def start_in_process(workers: int = 1) -> Consumer:
+    """Start the consumer's threads in this process (``anxin serve --jobs``); returns it to ``stop()``."""
+    consumer = _ThreadConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    log.info("jobs.consumer_started", workers=workers, storage=type(huey.storage).__name__)
+    return consumer

@@ -1,0 +1,141 @@
+"""Who hears about an order's move: called from ``work_order.reactions.moved`` for every recorded event, in
+the same transaction. The customer gets an inbox item and an SMS, the technician an inbox item, the
+tenant's dispatchers an inbox item when the order is escalated. Every message of one event shares the
+dedupe key ``wo-event:<event id>``: the event's webhook rows are written once however many calls fan out.
+
+An event recorded more than a day before the wall clock (history replayed under ``clock.travel``, as the
+demo city does) is stale news: nobody is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.config import get_settings
+from anxin.customer.models import Customer
+from anxin.notify.outbox import Recipient, enqueue
+from anxin.technician.models import Technician
+from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent
+
+
+@dataclass(frozen=True)
+class Rule:
+    event: str
+    customer: bool = False  # inbox + sms
+    technician: bool = False  # inbox
+    dispatchers: bool = False  # inbox of every active dispatcher
+
+
+RULES: dict[str, Rule] = {
+    "create": Rule("work_order.created", customer=True),
+    "accept": Rule("work_order.accepted", customer=True),
+    "assign": Rule("work_order.assigned", customer=True, technician=True),
+    "depart": Rule("work_order.en_route", customer=True),
+    "arrive": Rule("work_order.arrived", customer=True),
+    "quote": Rule("work_order.quoted", customer=True),
+    "complete": Rule("work_order.completed", customer=True),
+    "cancel": Rule("work_order.cancelled", customer=True, technician=True),
+    "escalate": Rule("work_order.escalated", dispatchers=True),
+}
+STALE_AFTER = timedelta(days=1)
+log = structlog.get_logger("anxin.notify")
+SMS = frozenset({"work_order.assigned", "work_order.en_route", "work_order.quoted", "work_order.completed"})
+
+
+def local(moment: datetime | None, timezone: str = "Asia/Shanghai") -> str | None:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M") if moment else None
+
+
+def active_staff(db: Session, *, tenant_id: int, role: str) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(User.tenant_id == tenant_id, User.role == role, User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def expected_arrival(db: Session, order: WorkOrder) -> str | None:
+    """When the technician should be at the door (dispatch's estimate: live position, day plan or
+    appointment), local time; None when unknown. An estimate that fails never fails the move."""
+    from anxin.dispatch.plan_reads import eta_for
+
+    try:
+        with db.begin_nested():
+            estimate = eta_for(db, order=order, now=clock.now())
+    except Exception:
+        log.exception("notify.eta_failed", order_id=order.id)
+        return None
+    return local(estimate.eta) if estimate.eta else None
+
+
+def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[str, Any]:
+    technician = db.get(Technician, order.technician_id) if order.technician_id else None
+    context: dict[str, Any] = {
+        "number": order.number,
+        "order_id": order.id,
+        "status": order.status,
+        "action": event.action,
+        "appliance": order.category_code,
+        "district": order.district or "",
+        "fault": (order.fault_description or "")[:40],
+        "technician": technician.name if technician else None,
+        "reason": (event.payload or {}).get("reason") or event.note,
+    }
+    if event.action == "depart":
+        context["eta"] = expected_arrival(db, order) or local(order.appointment_start_at) or "—"
+    if event.action == "quote":
+        quote = db.scalar(
+            select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id.desc()).limit(1)
+        )
+        if quote is not None:
+            context["total"] = f"{quote.total_fen // 100}.{quote.total_fen % 100:02d}"
+    return context
+
+
+def on_moved(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> None:
+    """Enqueue what ``event`` tells the customer, the technician or the dispatchers."""
+    rule = RULES.get(event.action)
+    if rule is None or (event.occurred_at and event.occurred_at < datetime.now(UTC) - STALE_AFTER):
+        return
+    base = get_settings().public_base_url.rstrip("/")
+    context = order_context(db, order, event)
+    key = f"wo-event:{event.id}"
+    common = {"tenant_id": order.tenant_id, "event": rule.event, "dedupe_key": key, "work_order_id": order.id}
+    if rule.customer:
+        customer = db.get(Customer, order.customer_id)
+        to = [Recipient("inbox", f"customer:{order.customer_id}")]
+        if customer is not None and customer.phone and rule.event in SMS:
+            to.append(Recipient("sms", customer.phone))
+        enqueue(db, to=to, context={**context, "link": f"{base}/portal/orders/{order.id}"}, **common)
+    if rule.technician and order.technician_id:
+        enqueue(
+            db,
+            to=[Recipient("inbox", f"technician:{order.technician_id}")],
+            context={
+                **context,
+                "template": f"{rule.event}_technician",
+                "link": f"{base}/tech/orders/{order.id}",
+            },
+            **common,
+        )
+    if rule.dispatchers:
+        staff = active_staff(db, tenant_id=order.tenant_id, role="dispatcher")
+        enqueue(
+            db,
+            to=[Recipient("inbox", f"user:{user.id}") for user in staff],
+            context={**context, "link": f"{base}/console/queue"},
+            **common,
+        )
+    if not (rule.customer or rule.technician or rule.dispatchers):
+        enqueue(db, to=[], context=context, **common)  # webhooks only

@@ -1,0 +1,68 @@
+"""Queries and small changes behind the notify API: the outbox as admins see it, webhook endpoints."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin.exceptions import NotFound
+from anxin.notify.exceptions import BadWebhookUrl
+from anxin.notify.models import OutboxMessage, WebhookEndpoint
+from anxin.pagination import Page, paginate
+
+
+def outbox(
+    db: Session, *, tenant_id: int, status: str | None, page: int, page_size: int
+) -> Page[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.tenant_id == tenant_id)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return paginate(db, query.order_by(OutboxMessage.id.desc()), page=page, page_size=page_size)
+
+
+def endpoints(db: Session, *, tenant_id: int) -> list[WebhookEndpoint]:
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True)
+    )
+    return list(db.scalars(query.order_by(WebhookEndpoint.id)))
+
+
+def create_endpoint(
+    db: Session,
+    *,
+    tenant_id: int,
+    url: str,
+    events: list[str],
+    secret: str | None = None,
+    description: str | None = None,
+) -> WebhookEndpoint:
+    if not url.startswith(("http://", "https://")):
+        raise BadWebhookUrl()
+    endpoint = WebhookEndpoint(
+        tenant_id=tenant_id,
+        url=url,
+        secret=secret or secrets.token_hex(24),
+        events=sorted({e.strip() for e in events if e.strip()}) or ["*"],
+        description=description,
+        active=True,
+    )
+    db.add(endpoint)
+    db.flush()
+    return endpoint
+
+
+def deactivate_endpoint(db: Session, *, tenant_id: int, endpoint_id: int) -> None:
+    """Stops deliveries to it (rows not yet sent go dead); the row stays for the outbox's history."""
+    endpoint = db.scalar(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == endpoint_id,
+            WebhookEndpoint.tenant_id == tenant_id,
+            WebhookEndpoint.active.is_(True),
+        )
+    )
+    if endpoint is None:
+        raise NotFound("webhook endpoint", "Webhook")
+    endpoint.active = False
+    db.flush()

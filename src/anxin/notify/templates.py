@@ -1,0 +1,166 @@
+"""Message texts per event in Chinese and English: ``(title, body)`` Python format strings filled from the
+outbox row's context (``context["template"]`` picks another text for the same event, e.g. the
+technician's side of an assignment). A missing context value renders as "—"; an unknown event renders a generic text
+naming the event, never an error."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+# event -> locale -> (title, body)
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "work_order.created": {
+        "zh": ("已收到您的报修 {number}", "您的{appliance}报修已登记，单号 {number}，我们会尽快联系您。"),
+        "en": (
+            "Report {number} received",
+            "Your {appliance} report is logged as {number}; we will be in touch soon.",
+        ),
+    },
+    "work_order.accepted": {
+        "zh": ("工单 {number} 已受理", "您的报修 {number} 已受理，正在为您安排工程师。"),
+        "en": ("Order {number} accepted", "Your report {number} is accepted; we are finding a technician."),
+    },
+    "work_order.assigned": {
+        "zh": ("工单 {number} 已派工", "工程师{technician}将为您上门服务（单号 {number}）。"),
+        "en": ("Order {number} assigned", "Technician {technician} will visit you (order {number})."),
+    },
+    "work_order.assigned_technician": {
+        "zh": ("新工单 {number}", "您有新工单 {number}：{district} {fault}，请尽快确认接单。"),
+        "en": ("New order {number}", "New order {number}: {district} {fault}. Please acknowledge."),
+    },
+    "work_order.en_route": {
+        "zh": ("工程师已出发 {number}", "工程师{technician}已出发，预计到达时间 {eta}。"),
+        "en": ("Technician on the way {number}", "Technician {technician} is on the way; expected at {eta}."),
+    },
+    "work_order.arrived": {
+        "zh": ("工程师已到达 {number}", "工程师{technician}已到达您家，开始检测。"),
+        "en": (
+            "Technician arrived {number}",
+            "Technician {technician} has arrived and is checking the appliance.",
+        ),
+    },
+    "work_order.quoted": {
+        "zh": ("请确认报价 {number}", "维修报价合计 {total} 元，请打开链接确认：{link}"),
+        "en": (
+            "Please approve the quote {number}",
+            "The repair quote totals CNY {total}; approve it here: {link}",
+        ),
+    },
+    "work_order.completed": {
+        "zh": ("维修完成 {number}", "工单 {number} 已完成，感谢您的信任。如有问题请随时联系我们。"),
+        "en": ("Repair completed {number}", "Order {number} is completed. Thank you; contact us any time."),
+    },
+    "work_order.cancelled": {
+        "zh": ("工单已取消 {number}", "工单 {number} 已取消：{reason}"),
+        "en": ("Order cancelled {number}", "Order {number} was cancelled: {reason}"),
+    },
+    "work_order.cancelled_technician": {
+        "zh": ("工单已取消 {number}", "您的工单 {number} 已取消，无需上门：{reason}"),
+        "en": ("Order cancelled {number}", "Order {number} was cancelled; no visit needed: {reason}"),
+    },
+    "work_order.escalated": {
+        "zh": ("工单升级 {number}", "工单 {number} 自动派单未成功（{reason}），请人工处理。"),
+        "en": (
+            "Order escalated {number}",
+            "Order {number} could not be dispatched automatically ({reason}); please handle it.",
+        ),
+    },
+    "sla.at_risk": {
+        "zh": ("时效预警 {number}", "工单 {number}（{status}）即将超时，截止 {due}。"),
+        "en": ("SLA at risk {number}", "Order {number} ({status}) is close to its deadline {due}."),
+    },
+    "sla.breached": {
+        "zh": ("已超时 {number}", "工单 {number}（{status}）已超出时效，截止时间 {due}，请立即处理。"),
+        "en": ("SLA breached {number}", "Order {number} ({status}) missed its deadline {due}; act now."),
+    },
+    "sla.breached_supervisor": {
+        "zh": (
+            "催办：{number} 已超时",
+            "催办：工单 {number}（{status}）已超时（截止 {due}），请督促调度处理。",
+        ),
+        "en": (
+            "Chase: {number} breached",
+            "Chase: order {number} ({status}) breached its deadline {due}; please follow up with dispatch.",
+        ),
+    },
+    "survey.invite": {
+        "zh": ("服务评价邀请", "您的工单 {number} 已完成，请花一分钟为本次服务评分：{link}"),
+        "en": ("How did we do?", "Order {number} is done; please rate the visit: {link}"),
+    },
+    "survey.call_task": {
+        "zh": ("回访任务 {number}", "请电话回访工单 {number} 的客户 {customer}，截止 {due}。"),
+        "en": ("Follow-up call {number}", "Call the customer {customer} of order {number} by {due}."),
+    },
+    "complaint.registered": {
+        "zh": (
+            "投诉已受理 {complaint_number}",
+            "您的投诉 {complaint_number} 已受理，我们会在 {due} 前答复。",
+        ),
+        "en": (
+            "Complaint {complaint_number} registered",
+            "Your complaint {complaint_number} is registered; we will answer by {due}.",
+        ),
+    },
+    "complaint.reminder": {
+        "zh": ("投诉待处理 {complaint_number}", "投诉 {complaint_number} 将于 {due} 到期，请及时处理。"),
+        "en": (
+            "Complaint due {complaint_number}",
+            "Complaint {complaint_number} is due at {due}; please handle it.",
+        ),
+    },
+    "complaint.escalated": {
+        "zh": ("投诉升级 {complaint_number}", "投诉 {complaint_number} 已升级：{reason}"),
+        "en": (
+            "Complaint escalated {complaint_number}",
+            "Complaint {complaint_number} was escalated: {reason}",
+        ),
+    },
+    "evidence.far_from_address": {
+        "zh": ("位置异常 {number}", "工单 {number} 的{step}定位距离客户地址 {distance_m} 米，请核实。"),
+        "en": (
+            "Location check {number}",
+            "The {step} of order {number} was recorded {distance_m} m from the address; please check.",
+        ),
+    },
+    "technician.suspended": {
+        "zh": ("工程师暂停接单", "工程师{technician}已暂停接单：{reason}"),
+        "en": ("Technician suspended", "Technician {technician} is suspended from new orders: {reason}"),
+    },
+}
+
+FALLBACK = {
+    "zh": ("通知：{event}", "您有一条新通知（{event}）。"),
+    "en": ("Notice: {event}", "You have a new notice ({event})."),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    link: str | None
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _fill(template: str, values: dict[str, Any]) -> str:
+    try:
+        return string.Formatter().vformat(template, (), _Lenient(values))
+    except (ValueError, IndexError, AttributeError):  # a malformed template is shown as written
+        return template
+
+
+def render(event: str, context: dict[str, Any] | None, locale: str = "zh") -> Rendered:
+    """The title, body and link of ``event`` for ``locale`` (zh unless "en")."""
+    language = "en" if (locale or "").lower().startswith("en") else "zh"
+    values = {k: ("—" if v is None else v) for k, v in (context or {}).items()}
+    values.setdefault("event", event)
+    chosen = (context or {}).get("template") or event
+    title, body = TEMPLATES.get(chosen, TEMPLATES.get(event, FALLBACK))[language]
+    link = (context or {}).get("link")
+    return Rendered(_fill(title, values)[:200], _fill(body, values), link if isinstance(link, str) else None)

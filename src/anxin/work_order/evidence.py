@@ -1,0 +1,161 @@
+"""Evidence a brand can trust: photos from the technician app are stamped with time, place and technician
+(burnt into the image; the unstamped bytes are never kept), and an arrival or completion recorded farther
+than ``settings.evidence_max_distance_m`` from the order's address is flagged on its event and alerted to
+every active dispatcher of the tenant (through the outbox, in the caller's transaction)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.config import get_settings
+from anxin.customer.models import Address
+from anxin.dispatch.travel import Point, straight_line_metres
+from anxin.notify import outbox
+from anxin.work_order import photos
+from anxin.work_order.exceptions import BadPhoto
+from anxin.work_order.models import WorkOrder, WorkOrderEvent, WorkOrderPhoto
+
+CHECKED = ("arrive", "complete")
+FAR_EVENT = "evidence.far_from_address"
+KINDS = ("before", "after", "signature")
+MAX_SIDE = 2000  # a phone camera's 4000 px photo is scaled down; plenty for evidence, and small to keep
+MIN_WIDTH = 480
+FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def max_distance_m() -> int:
+    """The allowed distance from the address; tests override it by monkeypatching this function."""
+    return get_settings().evidence_max_distance_m
+
+
+def distance_m(lat: float, lng: float, address: Address) -> int:
+    return int(round(straight_line_metres(Point(lat, lng), Point(address.lat, address.lng))))
+
+
+def check(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> int | None:
+    """On an arrival or completion with coordinates, flag the event and alert the dispatchers when it was
+    recorded too far from the address. Returns the distance in metres when flagged."""
+    if event.action not in CHECKED or event.lat is None or event.lng is None or order.address_id is None:
+        return None
+    address = db.get(Address, order.address_id)
+    if address is None or address.lat is None or address.lng is None:
+        return None
+    metres = distance_m(event.lat, event.lng, address)
+    if metres <= max_distance_m():
+        return None
+    event.payload = {**(event.payload or {}), "far_from_address_m": metres}  # a new dict: seen as changed
+    dispatchers = db.scalars(
+        select(User).where(
+            User.tenant_id == order.tenant_id, User.role == Role.DISPATCHER.value, User.is_active.is_(True)
+        )
+    ).all()
+    outbox.enqueue(
+        db,
+        tenant_id=order.tenant_id,
+        event=FAR_EVENT,
+        to=[outbox.Recipient("inbox", f"user:{u.id}") for u in dispatchers],
+        context={
+            "order_id": order.id,
+            "number": order.number,
+            "action": event.action,
+            "distance_m": metres,
+            "technician_id": order.technician_id,
+        },
+        dedupe_key=f"far:{event.id}",
+        work_order_id=order.id,
+    )
+    db.flush()
+    return metres
+
+
+@dataclass(frozen=True)
+class Stamp:
+    taken_at: datetime
+    lat: float | None
+    lng: float | None
+    technician: str  # an ASCII code: Pillow's default font has no Chinese glyphs
+
+    def text(self, zone: str) -> str:
+        local = clock.as_utc(self.taken_at).astimezone(ZoneInfo(zone))
+        offset = local.strftime("%z")
+        parts = [f"{local:%Y-%m-%d %H:%M} {offset[:3]}"]
+        if self.lat is not None and self.lng is not None:
+            parts.append(f"{self.lat:.4f},{self.lng:.4f}")
+        parts.append(self.technician)
+        return " | ".join(parts)
+
+
+def technician_code(technician_id: int | None) -> str:
+    return f"T{technician_id:04d}" if technician_id else "T----"
+
+
+def stamp_image(data: bytes, content_type: str, stamp: Stamp, zone: str) -> bytes:
+    """The image with a dark bar at the bottom carrying the stamp's text, in the same format."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise BadPhoto(limit_mb=round(get_settings().max_upload_bytes / 1024 / 1024, 1)) from None
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    if image.width < MIN_WIDTH:  # room for the stamp's one line
+        image = image.resize((MIN_WIDTH, max(1, round(image.height * MIN_WIDTH / image.width))))
+    width, height = image.size
+    size = max(12, width // 40)
+    font = ImageFont.load_default(size=size)
+    bar = size + size // 2 + 6
+    canvas = Image.new("RGB", (width, height + bar), (0, 0, 0))
+    canvas.paste(image, (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((6, height + 3), stamp.text(zone), fill=(255, 255, 255), font=font)
+    out = io.BytesIO()
+    fmt = FORMATS.get(content_type, "JPEG")
+    canvas.save(out, format=fmt, **({"quality": 88} if fmt in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
+def store_stamped(
+    db: Session,
+    *,
+    order: WorkOrder,
+    actor: User,
+    data: bytes,
+    upload_dir: Path,
+    max_bytes: int,
+    zone: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    kind: str | None = None,
+) -> WorkOrderPhoto:
+    """Check, stamp and store a photo taken in the technician app; the stamp is recorded on the row."""
+    if not data or len(data) > max_bytes or photos.sniff(data[:16]) is None:
+        raise BadPhoto(limit_mb=round(max_bytes / 1024 / 1024, 1))
+    content_type, _ = photos.sniff(data[:16])
+    technician_id = actor.technician_id or order.technician_id
+    stamp = Stamp(taken_at=clock.now(), lat=lat, lng=lng, technician=technician_code(technician_id))
+    stamped = stamp_image(data, content_type, stamp, zone)
+    photo = photos.store(
+        db,
+        order=order,
+        actor=actor,
+        data=stamped,
+        upload_dir=upload_dir,
+        max_bytes=max(max_bytes, len(stamped)),
+    )
+    photo.kind = kind if kind in KINDS else None
+    photo.taken_at = stamp.taken_at
+    photo.lat, photo.lng = lat, lng
+    photo.technician_id = technician_id
+    photo.stamped = True
+    db.flush()
+    return photo

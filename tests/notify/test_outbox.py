@@ -1,0 +1,49 @@
+"""The outbox: written once per fact and recipient, fanned out to the tenant's subscribed webhooks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from anxin.notify import service
+from anxin.notify.models import OutboxMessage
+from anxin.notify.outbox import Recipient, enqueue
+
+
+def rows(db, tenant_id):
+    return db.scalars(
+        select(OutboxMessage).where(OutboxMessage.tenant_id == tenant_id).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_the_same_fact_is_written_once_however_often_it_is_enqueued(db, world):
+    tenant_id = world.demo.tenant.id
+    to = [Recipient("inbox", f"customer:{world.demo.customer_id}"), Recipient("sms", "13800000001")]
+    first = enqueue(db, tenant_id=tenant_id, event="survey.invite", to=to, context={}, dedupe_key="survey:1")
+    again = enqueue(db, tenant_id=tenant_id, event="survey.invite", to=to, context={}, dedupe_key="survey:1")
+    assert len(first) == 2
+    assert again == []
+    assert [(m.channel, m.recipient, m.status) for m in rows(db, tenant_id)] == [
+        ("inbox", f"customer:{world.demo.customer_id}", "pending"),
+        ("sms", "13800000001", "pending"),
+    ]
+
+
+def test_every_event_also_goes_to_the_tenants_subscribed_webhooks(db, world):
+    tenant_id = world.demo.tenant.id
+    everything = service.create_endpoint(db, tenant_id=tenant_id, url="http://erp.local/a", events=["*"])
+    surveys = service.create_endpoint(
+        db, tenant_id=tenant_id, url="http://erp.local/b", events=["survey.invite"]
+    )
+    service.create_endpoint(db, tenant_id=tenant_id, url="http://erp.local/c", events=["sla.breached"])
+    gone = service.create_endpoint(db, tenant_id=tenant_id, url="http://erp.local/d", events=["*"])
+    service.deactivate_endpoint(db, tenant_id=tenant_id, endpoint_id=gone.id)
+    service.create_endpoint(db, tenant_id=world.acme.tenant.id, url="http://acme.local/", events=["*"])
+
+    enqueue(db, tenant_id=tenant_id, event="survey.invite", to=[], context={"number": "X"}, dedupe_key="s:9")
+    enqueue(db, tenant_id=tenant_id, event="survey.invite", to=[], context={"number": "X"}, dedupe_key="s:9")
+
+    assert sorted(m.recipient for m in rows(db, tenant_id)) == [
+        f"endpoint:{everything.id}",
+        f"endpoint:{surveys.id}",
+    ]
+    assert rows(db, world.acme.tenant.id) == []
