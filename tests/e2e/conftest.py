@@ -17,7 +17,7 @@ import pytest
 from anxin import migrate
 from anxin.auth.security import hash_password
 from anxin.database import make_engine, make_sessionmaker
-from tests.conftest import PASSWORD, World, build_tenant
+from tests.conftest import PASSWORD, SECRET, World, build_tenant
 
 CHROMIUM = os.environ.get("ANXIN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -58,6 +58,7 @@ def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
         "ANXIN_DATABASE_URL": url,
         "ANXIN_UPLOAD_DIR": str(folder / "uploads"),
         "ANXIN_DEV_MAILBOX": "1",
+        "ANXIN_SECRET_KEY": SECRET,  # the world's API tokens are signed with it
         "ANXIN_LOG_LEVEL": "WARNING",
     }
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below

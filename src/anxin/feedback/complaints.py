@@ -36,6 +36,12 @@ from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 
 LOW_SCORE_TEXT = "回访低分：{lowest} {score} 分。{comment}"
+DIMENSION_NAMES = {
+    "attitude": "服务态度",
+    "skill": "技术与质量",
+    "punctuality": "准时上门",
+    "promises": "承诺兑现",
+}
 
 
 # -- reads -----------------------------------------------------------------------------------------------
@@ -225,7 +231,9 @@ def draft_from_survey(
         channel="survey",
         category=category,
         severity="general",
-        description=LOW_SCORE_TEXT.format(lowest=lowest, score=scores[lowest], comment=survey.comment or ""),
+        description=LOW_SCORE_TEXT.format(
+            lowest=DIMENSION_NAMES[lowest], score=scores[lowest], comment=survey.comment or ""
+        ),
         customer_id=survey.customer_id,
         work_order_id=order.id,
         technician_id=survey.technician_id,
