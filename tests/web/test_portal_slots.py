@@ -66,3 +66,14 @@ def test_another_customers_order_has_no_slot_page(client: TestClient, world: Wor
     ).json()
     sign_in(client, "customer01@demo")
     assert client.get(f"/portal/orders/{order['id']}/slots").status_code == 404
+
+
+def test_the_portal_lists_each_appliances_service_history(client: TestClient, world: World) -> None:
+    order = report(client, world.demo, fault_description="冰箱冷冻室结霜严重").json()
+    sign_in(client, "customer01@demo")
+    home = client.get("/portal").text
+    history = home[home.index('class="history"') :]
+    assert f'href="/portal/orders/{order["id"]}"' in history and "冰箱冷冻室结霜严重" in history
+    # customer02's appliance has no history of customer01's order
+    sign_in(client, "customer02@demo")
+    assert 'class="history"' not in client.get("/portal").text

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import time_machine
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
@@ -288,3 +289,25 @@ def test_the_technician_sees_when_an_arrival_was_recorded_far_from_the_address(c
     page = client.get(f"/tech/orders/{order_id}").text
 
     assert 'class="flash error far-warning"' in page and "距离地址过远" in page
+
+
+def test_the_technician_reads_the_appliances_service_history_before_a_rework_visit(
+    client: TestClient, world: World
+) -> None:
+    # Given the refrigerator was repaired last week and fails again
+    demo = world.demo
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=UTC), tick=False):
+        first = report(client, demo, fault_description="冰箱冷藏室不制冷（第一次）").json()
+        walk(client, demo, first["id"], until="complete")
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=UTC), tick=False):
+        again = report(client, demo, fault_description="冰箱又不制冷了").json()
+        assert again["is_rework"]
+        walk(client, demo, again["id"], until="assign")
+        # When the assigned technician opens the new order
+        sign_in(client, "tech01@demo")
+        page = client.get(f"/tech/orders/{again['id']}")
+    # Then the earlier visit is listed, and the history is open because this is a rework
+    assert page.status_code == 200
+    history = page.text[page.text.index('id="history"') :]
+    assert '<details id="history" open>' in page.text
+    assert "冰箱冷藏室不制冷（第一次）" in history and "2026-11-20" in history

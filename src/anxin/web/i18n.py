@@ -115,6 +115,7 @@ WORDS = {
     "signature": ("客户签名", "Customer signature"),
     "clear": ("清除", "Clear"),
     "work_done": ("维修内容", "Work done"),
+    "service_history": ("服务记录", "Service history"),
     "no_orders": ("暂无工单", "No orders"),
     "code": ("验证码", "Code"),
     "send_code": ("获取验证码", "Send code"),

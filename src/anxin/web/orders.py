@@ -42,6 +42,7 @@ class OrderView:
     events: list[WorkOrderEvent] = field(default_factory=list)
     photos: list[WorkOrderPhoto] = field(default_factory=list)
     quote: Quote | None = None
+    history: list[WorkOrder] = field(default_factory=list)  # the appliance's earlier orders
 
     @property
     def address_text(self) -> str:
@@ -85,6 +86,9 @@ def view(db: Session, *, user: User, order: WorkOrder, lang: str = "zh", full: b
         result.events = list(service.events(db, order=order))
         result.photos = photos.list_for(db, order=order)
         result.quote = actions.latest_quote(db, order=order)
+        result.history = list(
+            service.history_of(db, tenant_id=tenant_id, appliance_id=order.appliance_id, before=order)
+        )
     return result
 
 

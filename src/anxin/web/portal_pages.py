@@ -131,7 +131,7 @@ def dev_mailbox(request: Request, db: DbSession, t: str = "demo") -> Response:
 
 @router.get("", response_class=HTMLResponse)
 def home(request: Request, db: DbSession, user: Customer) -> Response:
-    """My appliances with their warranty, and my orders."""
+    """My appliances with their warranty and service history, and my orders."""
     lang = i18n.language(request)
     today = clock.now().date()
     appliances = []
@@ -143,7 +143,10 @@ def home(request: Request, db: DbSession, user: Customer) -> Response:
         )
         warranty = appliance_service.warranty(db, appliance=appliance, on=today, model=model)
         name = category.name_en if lang == "en" else category.name_zh
-        appliances.append({"a": appliance, "name": f"{name} · {model.name}", "warranty": warranty})
+        history = service.history_of(db, tenant_id=user.tenant_id, appliance_id=appliance.id, limit=5)
+        appliances.append(
+            {"a": appliance, "name": f"{name} · {model.name}", "warranty": warranty, "history": history}
+        )
     page = service.list_for(db, user=user, now=clock.now(), page=1, page_size=50)
     return render(request, "portal/home.html", appliances=appliances, orders=page.items)
 

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
+from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch import auto as dispatch_auto
 from anxin.dispatch import plans
@@ -39,6 +40,14 @@ CAUSES = (
     ("制冷剂泄漏", "Refrigerant leak"),
     ("主板故障", "Control board fault"),
     ("堵塞或脏污", "Blockage or dirt"),
+)
+i18n.extend(
+    {
+        "hist_title": ("这台家电的维修记录", "This appliance's service history"),
+        "hist_none": ("首次服务", "First visit"),
+        "hist_rework": ("返修", "Rework"),
+    }
+    | {f"svc_{code.value}": names for code, names in SERVICE_TYPE_NAMES.items()}
 )
 i18n.extend(
     {

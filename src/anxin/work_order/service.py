@@ -205,6 +205,17 @@ def sla_report(order: WorkOrder, policy: SlaPolicy, *, timezone: str, now: datet
 REWORK_WINDOW = timedelta(days=30)
 
 
+def history_of(
+    db: Session, *, tenant_id: int, appliance_id: int, before: WorkOrder | None = None, limit: int = 10
+):
+    """An appliance's earlier orders, newest first (the service history a technician reads before a
+    visit); ``before`` leaves that order and later ones out."""
+    query = select(WorkOrder).where(WorkOrder.tenant_id == tenant_id, WorkOrder.appliance_id == appliance_id)
+    if before is not None:
+        query = query.where(WorkOrder.id < before.id)
+    return db.scalars(query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).all()
+
+
 def appliance_orders(
     db: Session, *, appliance_id: int, service_type: str, now: datetime
 ) -> tuple[WorkOrder | None, WorkOrder | None]:
