@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from anxin import clock
 from anxin.auth.models import User
+from anxin.config import get_settings
 from anxin.feedback import followup
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.notify.models import OutboxMessage
@@ -38,7 +39,8 @@ def test_completing_an_order_creates_one_survey_and_one_invitation_even_if_the_r
 
     invitations = db.scalars(select(OutboxMessage).where(OutboxMessage.event == "survey.invite")).all()
     assert sorted(m.channel for m in invitations) == ["inbox", "sms"]
-    assert invitations[0].context["link"].startswith("/s/")
+    # an absolute link (it goes out by SMS), to the survey page of this site
+    assert invitations[0].context["link"].startswith(get_settings().public_base_url.rstrip("/") + "/s/")
     assert invitations[0].context["number"] == order.number
     assert {m.recipient for m in invitations} == {"13800000001", f"customer:{world.demo.customer_id}"}
     assert survey_of(db, order_id).id == survey.id

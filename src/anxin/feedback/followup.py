@@ -138,7 +138,7 @@ def invite(db: Session, *, survey: Survey, order: WorkOrder, now: datetime) -> N
         tenant_id=survey.tenant_id,
         event="survey.invite",
         to=[Recipient("sms", customer.phone), Recipient("inbox", f"customer:{customer.id}")],
-        context={"link": link(survey), "number": order.number},
+        context={"link": get_settings().public_base_url.rstrip("/") + link(survey), "number": order.number},
         dedupe_key=f"survey.invite:{survey.id}",
         work_order_id=order.id,
     )

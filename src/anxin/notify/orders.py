@@ -134,7 +134,7 @@ def on_moved(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> None:
         enqueue(
             db,
             to=[Recipient("inbox", f"user:{user.id}") for user in staff],
-            context={**context, "link": f"{base}/console/queue"},
+            context={**context, "link": f"{base}/console?order={order.id}"},
             **common,
         )
     if not (rule.customer or rule.technician or rule.dispatchers):

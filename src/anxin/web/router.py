@@ -13,6 +13,7 @@ from anxin.web import (
     console_map,
     console_pages,
     dashboard_pages,
+    inbox_pages,
     portal_appliances,
     portal_pages,
     portal_slots,
@@ -41,5 +42,6 @@ def install(app: FastAPI) -> None:
         complaint_pages,
         scorecard_pages,
         dashboard_pages,
+        inbox_pages,
     ):
         app.include_router(module.router)

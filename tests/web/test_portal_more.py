@@ -1,13 +1,17 @@
-"""The customer changes the visit time from the windows technicians can really keep."""
+"""The portal beyond the first increment: changing the visit time to a window technicians can keep, the
+appliances' service history, and the inbox pages."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import time_machine
 from fastapi.testclient import TestClient
 
+from anxin.config import Settings
+from anxin.notify.delivery import deliver_due
 from tests.conftest import World
 from tests.helpers import act, report
 from tests.web.test_pages import TOKEN, sign_in
@@ -77,3 +81,30 @@ def test_the_portal_lists_each_appliances_service_history(client: TestClient, wo
     # customer02's appliance has no history of customer01's order
     sign_in(client, "customer02@demo")
     assert 'class="history"' not in client.get("/portal").text
+
+
+def test_the_inbox_pages_show_each_person_their_own_messages(
+    client: TestClient, world: World, sessionmaker_
+) -> None:
+    # Given an order accepted: the customer was told (inbox and SMS), and the outbox delivered it
+    order = report(client, world.demo).json()
+    act(client, world.demo, order["id"], "agent", "accept")
+    deliver_due(sessionmaker_, settings=Settings())
+    # When the customer opens the portal's inbox
+    sign_in(client, "customer01@demo")
+    page = client.get("/portal/inbox")
+    assert page.status_code == 200
+    assert order["number"] in page.text and 'id="unread"' in page.text
+    # and opens the message: it is read, and the link leads to the order page
+    token = TOKEN.search(page.text).group(1)
+    item_id = int(re.search(r'action="/portal/inbox/(\d+)/read"', page.text).group(1))
+    opened = client.post(f"/portal/inbox/{item_id}/read", data={"csrf_token": token}, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/portal/orders/")
+    # Then another customer's inbox holds none of it, and cannot open it either
+    sign_in(client, "customer02@demo")
+    other = client.get("/portal/inbox")
+    assert order["number"] not in other.text
+    token = TOKEN.search(other.text).group(1)
+    assert client.post(f"/portal/inbox/{item_id}/read", data={"csrf_token": token}).status_code == 404
+    # and the staff inbox is a separate page, refused to customers
+    assert client.get("/inbox", follow_redirects=False).status_code in (303, 403)
