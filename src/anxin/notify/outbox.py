@@ -41,17 +41,23 @@ def enqueue(
     run twice, a retried request) is not written again. Every event also goes to the tenant's active
     webhook endpoints that subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the rows
     written now."""
-    written = []
+    keyed = {}
     for recipient in [*to, *webhook_recipients(db, tenant_id=tenant_id, event=event)]:
         if recipient.channel not in CHANNELS:
             raise ValueError(f"unknown channel {recipient.channel!r}")
-        key = f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200]
-        exists = db.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key == key
+        keyed.setdefault(f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200], recipient)
+    if not keyed:
+        return []
+    existing = set(  # one query for every recipient's key
+        db.scalars(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key.in_(list(keyed))
             )
         )
-        if exists is not None:
+    )
+    written = []
+    for key, recipient in keyed.items():
+        if key in existing:
             continue
         message = OutboxMessage(
             tenant_id=tenant_id,

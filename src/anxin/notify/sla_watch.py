@@ -56,7 +56,7 @@ def sweep(db: Session, *, now: datetime) -> SlaSweepReport:
             "order_id": order.id,
             "status": order.status,
             "due": local(order.sla_due_at),
-            "link": f"{base}/console/queue",
+            "link": f"{base}/console?order={order.id}",
         }
         common = {"tenant_id": order.tenant_id, "context": context, "work_order_id": order.id}
         if breached:
