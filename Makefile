@@ -30,6 +30,7 @@ test: $(STAMP)
 
 screenshots: $(STAMP)
 	ANXIN_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
+	$(BIN)/python docs/screenshots/demo_city.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks migrations
