@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from anxin.appliance.models import Appliance
@@ -156,43 +156,32 @@ def candidates(
 
 
 def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> None:
-    """First-time-fix rate on the job's category over 180 days and orders in the last 7 days, in two
-    grouped queries; written into the (frozen) snapshots in place of their defaults."""
+    """First-time-fix rate on the job's category over 180 days (completed orders that no rework order
+    points to) and orders assigned in the last 7 days, in one grouped query with filtered counts; written
+    into the (frozen) snapshots in place of their defaults."""
     ids = [t.id for t in techs]
     if not ids:
         return
-    since = now - timedelta(days=180)
-    fixed: dict[int, tuple[int, int]] = {}
-    done = select(WorkOrder.technician_id, func.count()).where(
-        WorkOrder.technician_id.in_(ids),
-        WorkOrder.category_code == job.category,
-        WorkOrder.completed_at >= since,
-    )
     rework = aliased(WorkOrder)
-    reworked = (
-        select(WorkOrder.technician_id, func.count(func.distinct(WorkOrder.id)))
-        .join(rework, rework.rework_of_id == WorkOrder.id)
-        .where(
-            WorkOrder.technician_id.in_(ids),
-            WorkOrder.category_code == job.category,
-            WorkOrder.completed_at >= since,
+    in_category = and_(
+        WorkOrder.category_code == job.category, WorkOrder.completed_at >= now - timedelta(days=180)
+    )
+    reworked = select(rework.id).where(rework.rework_of_id == WorkOrder.id).exists()
+    rows = db.execute(
+        select(
+            WorkOrder.technician_id,
+            func.count().filter(in_category),
+            func.count().filter(and_(in_category, reworked)),
+            func.count().filter(WorkOrder.assigned_at >= now - timedelta(days=7)),
         )
-    )
-    totals = dict(db.execute(done.group_by(WorkOrder.technician_id)).all())
-    bad = dict(db.execute(reworked.group_by(WorkOrder.technician_id)).all())
-    for technician_id, total in totals.items():
-        fixed[technician_id] = (total - bad.get(technician_id, 0), total)
-    recent = dict(
-        db.execute(
-            select(WorkOrder.technician_id, func.count())
-            .where(WorkOrder.technician_id.in_(ids), WorkOrder.assigned_at >= now - timedelta(days=7))
-            .group_by(WorkOrder.technician_id)
-        ).all()
-    )
+        .where(WorkOrder.technician_id.in_(ids))
+        .group_by(WorkOrder.technician_id)
+    ).all()
+    history = {row[0]: row[1:] for row in rows}
     for index, tech in enumerate(techs):
-        good, total = fixed.get(tech.id, (0, 0))
+        total, bad, recent = history.get(tech.id, (0, 0, 0))
         techs[index] = replace(
-            tech, first_time_fix=(good / total) if total >= 3 else None, recent_orders=recent.get(tech.id, 0)
+            tech, first_time_fix=((total - bad) / total) if total >= 3 else None, recent_orders=recent
         )
 
 

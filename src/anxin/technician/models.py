@@ -94,7 +94,8 @@ class TechnicianSkill(Base):
     __tablename__ = "technician_skill"
     __table_args__ = (
         UniqueConstraint("technician_id", "category", "service_type"),
-        Index("ix_technician_skill_lookup", "tenant_id", "category", "service_type"),
+        # technician_id last: the candidate prefilter reads the skilled technicians from the index alone
+        Index("ix_technician_skill_lookup", "tenant_id", "category", "service_type", "technician_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
