@@ -16,7 +16,8 @@ rate of the same writes done directly with psycopg, in one run.
 3. Raw: ``--clients`` threads, one psycopg connection each, do per order what the database must do at
    intake: the customer lookup SELECT, then one transaction with the ``work_order_sequence`` upsert
    (INSERT … ON CONFLICT DO UPDATE … RETURNING) and the INSERTs into ``work_order``,
-   ``work_order_appliance``, ``work_order_event`` and ``idempotency_record``.
+   ``work_order_appliance``, ``work_order_event``, ``idempotency_record`` and ``outbox_message`` (the
+   customer's "report received" in the in-app inbox, as the API's intake writes it).
 
 Each phase also reports CPU per order of the server's processes, PostgreSQL's, this load generator and
 everything else on the machine (``other_ms``: a shared machine's other load), from /proc. ``--diagnose``
@@ -411,6 +412,15 @@ IDEMPOTENCY_SQL = """
 INSERT INTO idempotency_record (tenant_id, user_id, key, request_hash, work_order_id, created_at)
 VALUES (%s, %s, %s, %s, %s, %s) RETURNING id
 """
+# The intake tells the customer their report was taken (the in-app inbox; SMS is kept for later steps):
+# one outbox row written in the same transaction, once per dedupe key.
+OUTBOX_SQL = """
+INSERT INTO outbox_message (tenant_id, event, channel, recipient, locale, context, dedupe_key, work_order_id,
+    status, attempts, next_attempt_at, created_at)
+VALUES (%(tenant)s, 'work_order.created', 'inbox', %(inbox)s, 'zh', %(context)s, %(inbox_key)s, %(order)s,
+        'pending', 0, %(now)s, %(now)s)
+ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+"""
 
 
 def run_raw(
@@ -462,7 +472,7 @@ def run_raw(
                         ),
                     ).fetchone()[0]
                     conn.execute(ORDER_APPLIANCE_SQL, (world.tenant_id, order_id, person.appliance_id))
-                    conn.execute(
+                    event_id = conn.execute(
                         EVENT_SQL,
                         (
                             world.tenant_id,
@@ -471,6 +481,18 @@ def run_raw(
                             now,
                             Jsonb({"channel": "hotline", "service_type": "repair"}),
                         ),
+                    ).fetchone()[0]
+                    key = f"wo-event:{event_id}"
+                    conn.execute(
+                        OUTBOX_SQL,
+                        {
+                            "tenant": world.tenant_id,
+                            "inbox": f"customer:{customer_id}",
+                            "context": Jsonb({"number": f"WO{day}-{value:06d}", "order_id": order_id}),
+                            "inbox_key": f"{key}|inbox|customer:{customer_id}",
+                            "order": order_id,
+                            "now": now,
+                        },
                     )
                     conn.execute(
                         IDEMPOTENCY_SQL,
@@ -856,7 +878,13 @@ def counts(url: str) -> dict:
     with psycopg.connect(url) as conn:
         return {
             table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("work_order", "work_order_appliance", "work_order_event", "idempotency_record")
+            for table in (
+                "work_order",
+                "work_order_appliance",
+                "work_order_event",
+                "idempotency_record",
+                "outbox_message",
+            )
         }
 
 
