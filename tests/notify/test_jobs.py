@@ -32,7 +32,7 @@ def immediate(on_test_database):
 
 def a_message(sessionmaker_, tenant_id: int) -> int:
     with sessionmaker_() as db:
-        [message] = enqueue(
+        [message_id] = enqueue(
             db,
             tenant_id=tenant_id,
             event="technician.suspended",
@@ -41,7 +41,7 @@ def a_message(sessionmaker_, tenant_id: int) -> int:
             dedupe_key="technician.suspended:1",
         )
         db.commit()
-        return message.id
+        return message_id
 
 
 def status_of(sessionmaker_, message_id: int) -> tuple[str, int]:

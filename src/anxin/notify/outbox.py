@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from anxin import clock
@@ -36,46 +38,44 @@ def enqueue(
     dedupe_key: str,
     work_order_id: int | None = None,
     not_before: datetime | None = None,
-) -> list[OutboxMessage]:
+) -> list[int]:
     """One outbox row per recipient, keyed ``dedupe_key|channel|address``; a key already written (a job
-    run twice, a retried request) is not written again. Every event also goes to the tenant's active
-    webhook endpoints that subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the rows
-    written now."""
-    keyed = {}
+    run twice, a retried request, two workers at once) is not written again: one INSERT … ON CONFLICT DO
+    NOTHING for all the rows. Every event also goes to the tenant's active webhook endpoints that
+    subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the ids of the rows written now."""
+    keyed: dict[str, Recipient] = {}
     for recipient in [*to, *webhook_recipients(db, tenant_id=tenant_id, event=event)]:
         if recipient.channel not in CHANNELS:
             raise ValueError(f"unknown channel {recipient.channel!r}")
         keyed.setdefault(f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200], recipient)
     if not keyed:
         return []
-    existing = set(  # one query for every recipient's key
-        db.scalars(
-            select(OutboxMessage.dedupe_key).where(
-                OutboxMessage.tenant_id == tenant_id, OutboxMessage.dedupe_key.in_(list(keyed))
-            )
-        )
+    now = clock.now()
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "event": event,
+            "channel": recipient.channel,
+            "recipient": recipient.address,
+            "locale": recipient.locale,
+            "context": context,
+            "dedupe_key": key,
+            "work_order_id": work_order_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        }
+        for key, recipient in keyed.items()
+    ]
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+        .returning(OutboxMessage.id)
     )
-    written = []
-    for key, recipient in keyed.items():
-        if key in existing:
-            continue
-        message = OutboxMessage(
-            tenant_id=tenant_id,
-            event=event,
-            channel=recipient.channel,
-            recipient=recipient.address,
-            locale=recipient.locale,
-            context=context,
-            dedupe_key=key,
-            work_order_id=work_order_id,
-            status="pending",
-            attempts=0,
-            next_attempt_at=not_before or clock.now(),
-        )
-        db.add(message)
-        written.append(message)
-    db.flush()
-    return written
+    return list(db.scalars(statement))
 
 
 def webhook_recipients(db: Session, *, tenant_id: int, event: str) -> list[Recipient]:
