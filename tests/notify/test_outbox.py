@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from sqlalchemy import select
 
 from anxin.notify import service
@@ -47,3 +51,29 @@ def test_every_event_also_goes_to_the_tenants_subscribed_webhooks(db, world):
         f"endpoint:{surveys.id}",
     ]
     assert rows(db, world.acme.tenant.id) == []
+
+
+@pytest.mark.postgres
+def test_two_writers_of_one_fact_at_once_write_it_once(sessionmaker_, world, is_postgres):
+    """Two transactions enqueue the same fact at the same moment (a sweep on two workers): neither fails
+    and the fact is written once per recipient."""
+    if not is_postgres:
+        pytest.skip("real concurrent writers need PostgreSQL (the CI run sets ANXIN_TEST_DATABASE_URL)")
+    tenant_id = world.demo.tenant.id
+    to = [Recipient("inbox", f"customer:{world.demo.customer_id}"), Recipient("sms", "13800000001")]
+    ready = threading.Barrier(2)
+
+    def writer(_: int) -> list[int]:
+        with sessionmaker_() as db:
+            ready.wait()
+            written = enqueue(
+                db, tenant_id=tenant_id, event="survey.invite", to=to, context={}, dedupe_key="race:1"
+            )
+            db.commit()
+            return written
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(writer, range(2)))
+    assert sorted(len(r) for r in results) in ([0, 2], [1, 1])  # each row won by one of the two
+    with sessionmaker_() as db:
+        assert len(rows(db, tenant_id)) == 2
