@@ -159,3 +159,49 @@ def test_an_agent_records_the_follow_up_call_from_the_task_page(client, world, d
     survey = survey_of(db, order_id)
     assert (survey.answered_via, survey.answered_by_id) == ("phone", world.demo.users["agent"].id)
     assert db.get(ServiceTask, task_id).status == "done"
+
+
+def test_the_complaint_desk_shows_the_months_figures(client, world):
+    # Given two complaints registered in December 2026, one of them closed with the technician responsible
+    demo = world.demo
+    with time_machine.travel("2026-12-03 02:00:00+00:00", tick=False):
+        order_id = completed_order(client, world.demo)
+        made = [
+            client.post(
+                "/api/v1/complaints",
+                json={"work_order_id": order_id, "category": category, "description": "测试"},
+                headers=demo.headers("agent"),
+            ).json()["id"]
+            for category in ("attitude", "price")
+        ]
+        quality = demo.headers("quality")
+        steps = [
+            ("assign", {"owner_id": demo.users["quality"].id}),
+            ("investigate", None),
+            ("resolve", {"resolution": "已致歉"}),
+        ]
+        for action, body in steps:
+            assert (
+                client.post(f"/api/v1/complaints/{made[0]}/{action}", json=body, headers=quality).status_code
+                == 200
+            )
+        assert (
+            client.post(f"/api/v1/complaints/{made[0]}/confirm", headers=demo.headers("agent")).status_code
+            == 200
+        )
+        closed = client.post(
+            f"/api/v1/complaints/{made[0]}/close", json={"responsibility": "technician"}, headers=quality
+        )
+        assert closed.status_code == 200, closed.text
+        # When quality opens the desk
+        sign_in(client, "quality@demo")
+        page = client.get("/console/complaints").text
+    # Then the month's card counts them by category and responsibility
+    card = page[
+        page.index('id="complaint-stats"') : page.index("</section>", page.index('id="complaint-stats"'))
+    ]
+    assert "2026-12" in card
+    assert re.search(r"登记</dt><dd>2</dd>", card) and re.search(r"已关闭</dt><dd>1</dd>", card)
+    assert "服务态度 1" in card and "收费 1" in card and "工程师 1" in card
+    # and another month shows none of them
+    assert "登记</dt><dd>0</dd>" in client.get("/console/complaints?month=2026-11").text

@@ -4,7 +4,9 @@ and one button per allowed move (``/console/complaints``). The same actions as t
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +17,7 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
-from anxin.feedback import complaints
+from anxin.feedback import complaint_stats, complaints
 from anxin.feedback.complaint_states import CATEGORIES, RESPONSIBILITIES, actions_from
 from anxin.web import i18n
 from anxin.web.session import page_user
@@ -49,6 +51,20 @@ i18n.extend(
         "fb_no_complaints": ("暂无投诉", "No complaints"),
         "fb_escalated": ("已升级", "Escalated"),
         "fb_general": ("一般", "General"),
+        "fb_stats": ("月度投诉统计", "Complaints of the month"),
+        "fb_stats_total": ("登记", "Registered"),
+        "fb_stats_closed": ("已关闭", "Closed"),
+        "fb_stats_hours": ("平均关闭用时（小时）", "Mean hours to close"),
+        "fb_stats_on_time": ("按期办结", "Resolved on time"),
+        "fb_by_category": ("按类别", "By category"),
+        "fb_by_responsibility": ("按责任方（已关闭）", "By responsibility (closed)"),
+        "fb_resp_technician": ("工程师", "Technician"),
+        "fb_resp_outlet": ("网点", "Outlet"),
+        "fb_resp_product": ("产品", "Product"),
+        "fb_resp_parts": ("配件", "Parts"),
+        "fb_resp_logistics": ("物流", "Logistics"),
+        "fb_resp_customer": ("客户", "Customer"),
+        "fb_resp_none": ("无责", "None"),
         "fb_channel_app": ("App", "App"),
         "fb_channel_wechat": ("微信", "WeChat"),
         "fb_channel_hotline": ("热线", "Hotline"),
@@ -149,14 +165,27 @@ def my_complaint_act(
 
 
 @router.get("/console/complaints", response_class=HTMLResponse)
-def desk_list(request: Request, db: DbSession, user: Desk, status: str = "", overdue: int = 0) -> Response:
+def desk_list(
+    request: Request, db: DbSession, user: Desk, status: str = "", overdue: int = 0, month: str = ""
+) -> Response:
+    """The desk's complaints (overdue marked) and the month's statistics by category and responsibility."""
     now = clock.now()
     found = complaints.list_for(
         db, user=user, now=now, status=status or None, overdue=True if overdue else None
     )
     late = {c.id for c in found if complaints.is_overdue(c, now)}
+    zone = ZoneInfo(work_order_service.tenant_timezone(db, user.tenant_id))
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        month = now.astimezone(zone).strftime("%Y-%m")
+    stats = complaint_stats.month(db, tenant_id=user.tenant_id, month=month)
     return render(
-        request, "feedback/complaints.html", complaints=found, late=late, status=status, overdue=overdue
+        request,
+        "feedback/complaints.html",
+        complaints=found,
+        late=late,
+        status=status,
+        overdue=overdue,
+        stats=stats,
     )
 
 
