@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.database import make_engine, make_sessionmaker
 from anxin.demo.city import DemoAlreadyLoaded, load_demo_city
+from anxin.notify.models import OutboxMessage
 from anxin.technician.models import Technician
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.states import MOVES, OPEN
@@ -222,3 +223,18 @@ def test_acme_rows_carry_acme_and_nothing_points_across_tenants(city):
             assert db.scalar(query) == 0, str(query)
         acme_cities = db.scalars(select(Address.city).where(Address.tenant_id == acme).distinct()).all()
         assert acme_cities == ["宁波市"]
+
+
+def test_the_historys_messages_count_as_sent_and_only_the_last_day_waits_for_delivery(city):
+    """The replayed history writes its messages like any change; those older than a day before the anchor
+    went out back then (the worker delivers the rest)."""
+    factory, _ = city
+    with factory() as db:
+        by_status = dict(
+            db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+        )
+        oldest_pending = db.scalar(
+            select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending")
+        )
+    assert by_status.get("sent", 0) > 0 and set(by_status) <= {"sent", "pending"}
+    assert oldest_pending is None or clock.as_utc(oldest_pending) >= ANCHOR - timedelta(days=1)

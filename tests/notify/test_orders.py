@@ -8,15 +8,12 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from anxin import clock
 from anxin.auth import service as auth_service
-from anxin.auth.models import User
 from anxin.dispatch import auto
 from anxin.notify.models import OutboxMessage
 from anxin.notify.sla_watch import sweep
-from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
-from tests.helpers import intake, report, walk
+from tests.helpers import report, walk
 
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: no quiet hours
 
@@ -144,21 +141,3 @@ def test_a_breached_order_warns_dispatchers_and_chases_the_supervisors_once(clie
         ("sla.breached", admin, "sla.breached_supervisor"),
     ]
     assert all(m.tenant_id == demo.tenant.id for m in rows)
-
-
-def test_history_replayed_in_the_past_tells_nobody(db, world):
-    # given the demo city's way of loading history: real actions under a clock a month back
-    agent = db.get(User, world.demo.users["agent"].id)
-    with clock.travel(datetime.now(UTC) - timedelta(days=30)):
-        old = actions.create_order(db, actor=agent, intake=intake(world.demo)).order
-    # when an order is reported now
-    new = actions.create_order(
-        db,
-        actor=agent,
-        intake=intake(
-            world.demo, appliance_id=world.demo.other_appliance_id, customer_id=world.demo.other_customer_id
-        ),
-    ).order
-    # then only the new one is announced
-    assert outbox(db, work_order_id=old.id) == []
-    assert [m.event for m in outbox(db, work_order_id=new.id)] == ["work_order.created"]

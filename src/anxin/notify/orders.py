@@ -2,15 +2,12 @@
 the same transaction. The customer gets an inbox item and an SMS, the technician an inbox item, the
 tenant's dispatchers an inbox item when the order is escalated. Every message of one event shares the
 dedupe key ``wo-event:<event id>``: the event's webhook rows are written once however many calls fan out.
-
-An event recorded more than a day before the wall clock (history replayed under ``clock.travel``, as the
-demo city does) is stale news: nobody is told.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,7 +43,6 @@ RULES: dict[str, Rule] = {
     "cancel": Rule("work_order.cancelled", customer=True, technician=True),
     "escalate": Rule("work_order.escalated", dispatchers=True),
 }
-STALE_AFTER = timedelta(days=1)
 log = structlog.get_logger("anxin.notify")
 SMS = frozenset({"work_order.assigned", "work_order.en_route", "work_order.quoted", "work_order.completed"})
 
@@ -106,7 +102,7 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
 def on_moved(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> None:
     """Enqueue what ``event`` tells the customer, the technician or the dispatchers."""
     rule = RULES.get(event.action)
-    if rule is None or (event.occurred_at and event.occurred_at < datetime.now(UTC) - STALE_AFTER):
+    if rule is None:
         return
     base = get_settings().public_base_url.rstrip("/")
     context = order_context(db, order, event)
