@@ -218,7 +218,7 @@ class Simulation:
             raise _Stop
         return result
 
-    def _after(self, minutes: float, step: Callable[[], Any], *, working: bool = False) -> Any:
+    def after(self, minutes: float, step: Callable[[], Any], *, working: bool = False) -> Any:
         moment = self.t + timedelta(minutes=minutes)
         return self._at(self._working(moment) if working else moment, step)
 
@@ -235,7 +235,7 @@ class Simulation:
         ctx = actions.Context(**{key: kwargs.pop(key) for key in list(kwargs) if key in CONTEXT})
         return lambda: act(self.db, order=self.order, actor=actor, ctx=ctx, **kwargs)
 
-    def _do(self, action: str, actor: User, **ctx: Any) -> Callable[[], Any]:
+    def do(self, action: str, actor: User, **ctx: Any) -> Callable[[], Any]:
         return self._call(actions.perform, actor, action=action, **ctx)
 
     def run(self, plan: Plan) -> bool:
@@ -306,10 +306,10 @@ class Simulation:
         )
         if cancel_at == "created":
             return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
-        self._after(self._quick(1, 12), self._do("accept", agent), working=True)
+        self.after(self._quick(1, 12), self.do("accept", agent), working=True)
         remote_by_agent = plan.outcome == "remote" and rng.random() < 0.6
         if remote_by_agent:
-            self._after(self._quick(3, 25), self._do("resolve-remote", agent, note=rng.choice(REMOTE_NOTES)))
+            self.after(self._quick(3, 25), self.do("resolve-remote", agent, note=rng.choice(REMOTE_NOTES)))
             return self._follow_up()
         if cancel_at == "accepted":
             return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
@@ -320,23 +320,23 @@ class Simulation:
         if plan.technician is None and rng.random() < 0.04:
             tech = self.town.tech_users[technician.id]
             reason = rng.choice(REJECT_REASONS)
-            self._after(self._quick(2, 15), self._call(actions.reject, tech, reason=reason))
+            self.after(self._quick(2, 15), self._call(actions.reject, tech, reason=reason))
             technician = self._technician(home, exclude=technician)
             self._assign(technician, self._quick(2, 10))
         if cancel_at == "assigned":
             return self._cancel(agent, rng.uniform(10, 300), CANCEL_REASONS)
         tech = self.town.tech_users[technician.id]
-        self._after(
+        self.after(
             rng.uniform(25, 75) if rng.random() < 0.06 else self._quick(1, 10),
-            self._do("acknowledge", tech),
+            self.do("acknowledge", tech),
             working=True,
         )
         if plan.outcome == "remote":
-            self._after(self._quick(3, 30), self._do("resolve-remote", tech, note=rng.choice(REMOTE_NOTES)))
+            self.after(self._quick(3, 30), self.do("resolve-remote", tech, note=rng.choice(REMOTE_NOTES)))
             return self._follow_up()
         start, end, later = self._slot(home)
         if later or start - order.created_at > timedelta(minutes=90):  # a visit within the hour needs none
-            self._after(rng.uniform(1, 6), self._call(actions.appoint, tech, start=start, end=end))
+            self.after(rng.uniform(1, 6), self._call(actions.appoint, tech, start=start, end=end))
         if cancel_at == "acknowledged":
             return self._cancel(agent, rng.uniform(20, 240), CANCEL_REASONS)
         urban = home.address.area_type == "urban"
@@ -344,46 +344,46 @@ class Simulation:
         outlet = self.outlets[technician.outlet_id]
         self._at(
             start - timedelta(minutes=travel + rng.uniform(-15, 10)),
-            self._do("depart", tech, lat=outlet.lat, lng=outlet.lng),
+            self.do("depart", tech, lat=outlet.lat, lng=outlet.lng),
         )
         late = rng.uniform(20, 100) if rng.random() < 0.08 else 0
         here = {"lat": home.address.lat, "lng": home.address.lng}
-        self._after(travel + late, self._do("arrive", tech, **here))
+        self.after(travel + late, self.do("arrive", tech, **here))
         if plan.outcome == "carry_in":
             receipt = f"RX{order.number[2:10]}{order.id:05d}"
             workshop = rng.choice(WORKSHOPS)
             carry_in = self._call(actions.carry_in, tech, receipt_no=receipt, workshop=workshop, **here)
-            self._after(rng.uniform(20, 45), carry_in)
-            self._after(
+            self.after(rng.uniform(20, 45), carry_in)
+            self.after(
                 rng.uniform(2, 7) * 1440,
-                self._do("complete", tech, note=f"{workshop}修复，已送回"),
+                self.do("complete", tech, note=f"{workshop}修复，已送回"),
                 working=True,
             )
             return self._follow_up()
         lines, part = self._lines(home)
-        self._after(rng.uniform(10, 35), self._call(actions.quote, tech, lines=lines, **here))
+        self.after(rng.uniform(10, 35), self._call(actions.quote, tech, lines=lines, **here))
         decider = home.customer_user or agent
         if rng.random() < 0.05:
-            self._after(rng.uniform(3, 20), self._call(actions.decide_quote, decider, approve=False))
+            self.after(rng.uniform(3, 20), self._call(actions.decide_quote, decider, approve=False))
             if rng.random() < 0.5:
                 return self._cancel(agent, rng.uniform(5, 30), DECLINE_CANCEL_REASONS)
             cheaper = [{**line, "amount_fen": line["amount_fen"] * 8 // 10} for line in lines]
-            self._after(
+            self.after(
                 rng.uniform(5, 20), self._call(actions.quote, tech, lines=cheaper, note="优惠后重新报价")
             )
         slow = rng.random() < 0.15
         approve = self._call(actions.decide_quote, decider, approve=True)
-        self._after(rng.uniform(60, 1200) if slow else rng.uniform(2, 15), approve, working=slow)
-        self._after(
+        self.after(rng.uniform(60, 1200) if slow else rng.uniform(2, 15), approve, working=slow)
+        self.after(
             rng.uniform(30, 120) if slow else rng.uniform(2, 10),
-            self._do("start", tech, **here),
+            self.do("start", tech, **here),
             working=slow,
         )
         if rng.random() < 0.1 or self.stall == "pending_parts":
-            self._after(rng.uniform(15, 40), self._do("wait-parts", tech, reason=f"等待{part or '配件'}到货"))
-            self._after(rng.uniform(1, 5) * 1440, self._do("resume", tech, **here), working=True)
+            self.after(rng.uniform(15, 40), self.do("wait-parts", tech, reason=f"等待{part or '配件'}到货"))
+            self.after(rng.uniform(1, 5) * 1440, self.do("resume", tech, **here), working=True)
         note = f"更换{part}，试机正常" if part else "检修调试完成，试机正常"
-        self._after(rng.uniform(20, 150), self._do("complete", tech, note=note, **here))
+        self.after(rng.uniform(20, 150), self.do("complete", tech, note=note, **here))
         self._follow_up()
 
     def _quick(self, low: float, high: float) -> float:
@@ -391,7 +391,7 @@ class Simulation:
         return low + (high - low) * self.rng.random() ** 2
 
     def _cancel(self, agent: User, minutes: float, reasons: list[str]) -> None:
-        self._after(minutes, self._call(actions.cancel, agent, reason=self.rng.choice(reasons)), working=True)
+        self.after(minutes, self._call(actions.cancel, agent, reason=self.rng.choice(reasons)), working=True)
 
     def _follow_up(self) -> None:
         """The survey the completed order got: answered, recorded on the phone or not at all, and what
@@ -447,7 +447,7 @@ class Simulation:
             if manager and self.rng.random() < 0.25
             else self.rng.choice(self.by_role[Role.DISPATCHER])
         )
-        self._after(minutes, self._call(actions.assign, actor, technician=technician, override=True))
+        self.after(minutes, self._call(actions.assign, actor, technician=technician, override=True))
 
     def _slot(self, home: Home) -> tuple[datetime, datetime, bool]:
         """The visit window agreed on the phone: later today when there is time, else tomorrow."""

@@ -129,9 +129,9 @@ class Voices:
             answers = self.answers(survey.technician_id, clock.now())
             followup.answer(db, survey=survey, answers=answers, actor=actor, via=via)
 
-        sim._after(delay, answer, working=True)
+        sim.after(delay, answer, working=True)
         closer = rng.choice(sim.by_role[Role.QUALITY] if rng.random() < 0.8 else sim.by_role[Role.ADMIN])
-        sim._after(rng.uniform(10, 2880), sim._do("close", closer), working=True)
+        sim.after(rng.uniform(10, 2880), sim.do("close", closer), working=True)
         draft = db.scalar(select(Complaint).where(Complaint.survey_id == survey.id))
         if draft is not None:
             self._callback(survey.id, agent)
@@ -148,7 +148,7 @@ class Voices:
         )
         if task is not None:
             outcome = "已回电致歉，记录客户诉求并转质检。"
-            sim._after(
+            sim.after(
                 sim.rng.uniform(30, 300), lambda: tasks.done(db, task=task, actor=agent, outcome=outcome)
             )
 
@@ -171,7 +171,7 @@ class Voices:
                 )
             )
 
-        sim._after(rng.uniform(120, 4000), call, working=True)
+        sim.after(rng.uniform(120, 4000), call, working=True)
         self._handle(made[0], from_draft=False)
 
     def _move(self, complaint: Complaint, action: str, actor: User, **fields: Any) -> Callable[[], Any]:
@@ -185,26 +185,26 @@ class Voices:
         owner = rng.choice(sim.by_role[Role.QUALITY])
         if from_draft:
             if rng.random() < 0.3:
-                sim._after(rng.uniform(30, 480), self._move(complaint, "discard", owner), working=True)
+                sim.after(rng.uniform(30, 480), self._move(complaint, "discard", owner), working=True)
                 return
-            sim._after(rng.uniform(30, 480), self._move(complaint, "register", owner), working=True)
+            sim.after(rng.uniform(30, 480), self._move(complaint, "register", owner), working=True)
         hours = 3 if complaint.severity == "major" else 1
-        sim._after(
+        sim.after(
             rng.uniform(20, 300 * hours),
             self._move(complaint, "assign", owner, owner_id=owner.id),
             working=True,
         )
-        sim._after(rng.uniform(20, 240), self._move(complaint, "investigate", owner), working=True)
+        sim.after(rng.uniform(20, 240), self._move(complaint, "investigate", owner), working=True)
         resolution = rng.choice(RESOLUTIONS)
         resolve = self._move(complaint, "resolve", owner, resolution=resolution)
-        sim._after(rng.uniform(240, 2400), resolve, working=True)
+        sim.after(rng.uniform(240, 2400), resolve, working=True)
         agent = rng.choice(sim.by_role[Role.AGENT])
         if rng.random() < 0.1:  # the customer does not accept the first answer: a second round
-            sim._after(
+            sim.after(
                 rng.uniform(60, 1440), self._move(complaint, "reopen", agent, note="客户不认可处理结果")
             )
-            sim._after(rng.uniform(240, 1440), resolve, working=True)
-        sim._after(rng.uniform(60, 1440), self._move(complaint, "confirm", agent), working=True)
+            sim.after(rng.uniform(240, 1440), resolve, working=True)
+        sim.after(rng.uniform(60, 1440), self._move(complaint, "confirm", agent), working=True)
         compensation = rng.choice([5000, 10000, 20000]) if rng.random() < 0.2 else None
         close = self._move(
             complaint,
@@ -213,10 +213,10 @@ class Voices:
             responsibility=_pick(rng, RESPONSIBILITY),
             compensation_fen=compensation,
         )
-        sim._after(rng.uniform(30, 600), close, working=True)
+        sim.after(rng.uniform(30, 600), close, working=True)
         if compensation:
             admin = rng.choice(sim.by_role[Role.ADMIN])
-            sim._after(
+            sim.after(
                 rng.uniform(60, 1440), self._move(complaint, "approve-compensation", admin), working=True
             )
 
