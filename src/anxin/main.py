@@ -28,6 +28,7 @@ from anxin.feedback.scorecard_router import router as scorecard_router
 from anxin.feedback.survey_router import router as survey_router
 from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
+from anxin.routing import add_routes
 from anxin.technician.router import router as technician_router
 from anxin.web.router import install as install_pages
 from anxin.work_order.router import policy_router
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notify_router,
         analytics_router,
     ):
-        app.include_router(router)
+        add_routes(app, router)
     install_pages(app)  # the HTML pages and /static
 
     @app.get("/healthz", tags=["operations"])

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from anxin.routing import add_routes
 from anxin.web import (
     auth_pages,
     complaint_pages,
@@ -44,4 +45,4 @@ def install(app: FastAPI) -> None:
         dashboard_pages,
         inbox_pages,
     ):
-        app.include_router(module.router)
+        add_routes(app, module.router)
