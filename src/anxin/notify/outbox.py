@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from typing import Any
 
@@ -68,14 +69,19 @@ def enqueue(
         }
         for key, recipient in keyed.items()
     ]
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(rows)
+    return list(db.execute(_insert_statement(db.get_bind().dialect.name), rows).scalars())
+
+
+@cache
+def _insert_statement(dialect: str):
+    """One statement for any number of rows (executed with a list of parameter sets, so SQLAlchemy sends
+    them in one round trip and compiles the statement once per process, not once per call)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(OutboxMessage.__table__)
         .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
         .returning(OutboxMessage.id)
     )
-    return list(db.scalars(statement))
 
 
 def webhook_recipients(db: Session, *, tenant_id: int, event: str) -> list[Recipient]:
