@@ -33,7 +33,8 @@ class PageRead(BaseModel, Generic[T]):
 
 
 def paginate(db: Session, query: Select, *, page: int, page_size: int) -> Page:
-    items = db.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+    # unique(): a query that eagerly joins a collection returns one row per member; one item each here.
+    items = db.scalars(query.limit(page_size).offset((page - 1) * page_size)).unique().all()
     if page == 1 and len(items) < page_size:
         total = len(items)  # the whole result fits on the first page: no need to count it
     else:

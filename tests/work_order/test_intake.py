@@ -97,6 +97,15 @@ def test_intake_refuses_what_does_not_belong_together(client, world):
     demo = world.demo
     wrong_owner = report(client, demo, appliance_id=demo.other_appliance_id)
     assert wrong_owner.status_code == 404 and wrong_owner.json()["error"]["code"] == "not_found"
+    assert wrong_owner.json()["error"]["message"] == "家电不存在"
+    english = {"Accept-Language": "en"}
+    unknown_customer = report(client, demo, customer_id=10**9, headers=english)
+    assert unknown_customer.status_code == 404
+    assert unknown_customer.json()["error"]["message"] == "Customer not found"
+    others = client.get(f"/api/v1/customers/{demo.other_customer_id}", headers=demo.headers("agent")).json()
+    someone_elses_address = report(client, demo, address_id=others["addresses"][0]["id"], headers=english)
+    assert someone_elses_address.status_code == 404
+    assert someone_elses_address.json()["error"]["message"] == "Address not found"
     foreign = report(client, demo, appliance_id=world.acme.appliance_id)
     assert foreign.status_code == 404
     bad_enum = report(client, demo, service_type="teleportation")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
@@ -22,7 +22,8 @@ def get_by_phone(db: Session, *, tenant_id: int, phone: str) -> Customer | None:
 
 def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: int) -> Page[Customer]:
     """By phone (full number, or its last digits) or by name (prefix)."""
-    query = select(Customer).where(Customer.tenant_id == tenant_id).options(selectinload(Customer.addresses))
+    # The addresses come in the same statement (SQLAlchemy limits the customers in a subquery first).
+    query = select(Customer).where(Customer.tenant_id == tenant_id).options(joinedload(Customer.addresses))
     if q:
         q = q.strip()
         phone = normalise_mobile(q)

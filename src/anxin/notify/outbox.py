@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -85,10 +85,22 @@ def _insert_statement(dialect: str):
 
 
 def webhook_recipients(db: Session, *, tenant_id: int, event: str) -> list[Recipient]:
-    """The tenant's active endpoints that subscribe to ``event`` (or to everything, "*")."""
-    endpoints = db.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True))
-        .order_by(WebhookEndpoint.id)
-    )
-    return [Recipient("webhook", f"endpoint:{e.id}") for e in endpoints if e.wants(event)]
+    """The tenant's active endpoints that subscribe to ``event`` (or to everything, "*"). The endpoints are
+    read once per session (``forget_endpoints`` drops what was read when they change)."""
+    cache = db.info.setdefault(ENDPOINTS_KEY, {})
+    if tenant_id not in cache:
+        cache[tenant_id] = list(
+            db.scalars(
+                select(WebhookEndpoint)
+                .where(WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True))
+                .order_by(WebhookEndpoint.id)
+            )
+        )
+    return [Recipient("webhook", f"endpoint:{e.id}") for e in cache[tenant_id] if e.wants(event)]
+
+
+ENDPOINTS_KEY = "webhook_endpoints"  # the session's cache of active endpoints by tenant (intake primes it)
+
+
+def forget_endpoints(db: Session) -> None:
+    db.info.pop(ENDPOINTS_KEY, None)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from anxin.exceptions import NotFound
 from anxin.notify.exceptions import BadWebhookUrl
 from anxin.notify.models import OutboxMessage, WebhookEndpoint
+from anxin.notify.outbox import forget_endpoints
 from anxin.pagination import Page, paginate
 
 
@@ -50,6 +51,7 @@ def create_endpoint(
     )
     db.add(endpoint)
     db.flush()
+    forget_endpoints(db)
     return endpoint
 
 
@@ -66,3 +68,4 @@ def deactivate_endpoint(db: Session, *, tenant_id: int, endpoint_id: int) -> Non
         raise NotFound("webhook endpoint", "Webhook")
     endpoint.active = False
     db.flush()
+    forget_endpoints(db)

@@ -18,7 +18,6 @@ from anxin.appliance import service as appliance_service
 from anxin.appliance.warranty import billing_category
 from anxin.auth.models import User
 from anxin.auth.roles import Role
-from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.dispatch import assignment as dispatch_assignment
 from anxin.exceptions import InvalidInput, NotFound
@@ -64,6 +63,7 @@ class Created:
     order: WorkOrder
     created: bool  # False when an existing order is returned (a retry or a duplicate report)
     duplicate: bool = False
+    replayed: bool = False  # a retried request: the order its first attempt created
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -89,36 +89,55 @@ def replay_idempotent(db: Session, *, actor: User, key: str, fingerprint: str) -
 def create_order(
     db: Session, *, actor: User, intake: Intake, idempotency: tuple[str, str] | None = None
 ) -> Created:
-    """Take a fault report. A report for an appliance that already has an open order of the same service
-    type returns that order, flagged as a duplicate; an appliance completed within 30 days makes a rework
-    order linked to the earlier one."""
+    """Take a fault report. A retried request (the same ``(key, fingerprint)`` in ``idempotency``) returns
+    the order the first one created; a report for an appliance that already has an open order of the same
+    service type returns that order, flagged as a duplicate; an appliance completed within 30 days makes a
+    rework order linked to the earlier one."""
     now = clock.now()
     tenant_id = actor.tenant_id
     # Everything is looked up within the reporting customer's own records, and a customer reports only
     # for themselves: another customer's id answers exactly like an id that does not exist.
     if actor.role == Role.CUSTOMER and actor.customer_id != intake.customer_id:
         raise NotFound("customer", "客户")
-    customer = customer_service.get(db, tenant_id=tenant_id, id=intake.customer_id)
-    appliances = [
+    facts = service.intake_facts(
+        db,
+        tenant_id=tenant_id,
+        customer_id=intake.customer_id,
+        appliance_id=intake.appliance_id,
+        address_id=intake.address_id,
+        service_type=intake.service_type,
+        now=now,
+        idempotency=(actor.id, idempotency[0]) if idempotency else None,
+    )
+    if facts is None:
+        earlier_request = (
+            replay_idempotent(db, actor=actor, key=idempotency[0], fingerprint=idempotency[1])
+            if idempotency
+            else None
+        )
+        if earlier_request is not None:
+            return Created(order=earlier_request, created=False, replayed=True)
+        customer_service.get(db, tenant_id=tenant_id, id=intake.customer_id)  # 404 when it is the customer
+        raise NotFound("appliance", "家电")
+    if facts.replay is not None:
+        order_id, request_hash = facts.replay
+        if request_hash != idempotency[1]:
+            raise IdempotencyKeyReused()
+        return Created(order=db.get(WorkOrder, order_id), created=False, replayed=True)
+    customer, primary = facts.customer, facts.appliance
+    appliances = [primary] + [
         appliance_service.get(db, tenant_id=tenant_id, id=appliance_id, customer_id=customer.id)
-        for appliance_id in [intake.appliance_id, *intake.extra_appliance_ids]
+        for appliance_id in intake.extra_appliance_ids
     ]
-    primary = appliances[0]
+    if facts.duplicate_id is not None:
+        return Created(order=db.get(WorkOrder, facts.duplicate_id), created=False, duplicate=True)
+    earlier = db.get(WorkOrder, facts.earlier_id) if facts.earlier_id is not None else None
 
-    duplicate, earlier = service.appliance_orders(
-        db, appliance_id=primary.id, service_type=intake.service_type, now=now
-    )
-    if duplicate is not None:
-        return Created(order=duplicate, created=False, duplicate=True)
-
-    address_id = intake.address_id or primary.address_id
-    if address_id is None and customer.addresses:
-        address_id = customer.addresses[0].id
-    address = (
-        customer_service.get_address(db, tenant_id=tenant_id, id=address_id, customer_id=customer.id)
-        if address_id
-        else None
-    )
+    address = facts.address
+    if address is None:
+        if intake.address_id is not None or primary.address_id is not None:
+            raise NotFound("address", "地址")  # named, but not one of this customer's addresses
+        address = customer.addresses[0] if customer.addresses else None
     if (
         intake.preferred_start_at
         and intake.preferred_end_at
@@ -128,9 +147,7 @@ def create_order(
             "preferred_end_at", "期望时间段的结束须晚于开始", "the window ends before it starts"
         )
 
-    model, category = catalog_service.get_model_and_category(
-        db, tenant_id=tenant_id, id=primary.product_model_id
-    )
+    model, category = facts.model, facts.category
     warranty = appliance_service.warranty(db, appliance=primary, on=now.date(), model=model)
 
     order = WorkOrder(

@@ -86,11 +86,6 @@ def create_work_order(
 ):
     """Take a fault report. With an ``Idempotency-Key`` header a retried request returns the first order."""
     fingerprint = actions.request_fingerprint(body.model_dump(mode="json"))
-    if idempotency_key:
-        earlier = actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
-        if earlier is not None:
-            response.status_code = 200
-            return read(earlier, user, cls=WorkOrderCreated, replayed=True)
     intake = actions.Intake(**body.model_dump())
     try:
         result = actions.create_order(
@@ -116,7 +111,9 @@ def create_work_order(
         return read(earlier, user, cls=WorkOrderCreated, replayed=True)
     if not result.created:
         response.status_code = 200
-    return read(result.order, user, cls=WorkOrderCreated, duplicate=result.duplicate)
+    return read(
+        result.order, user, cls=WorkOrderCreated, duplicate=result.duplicate, replayed=result.replayed
+    )
 
 
 @router.get("", response_model=PageRead[WorkOrderRead])

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import BigInteger, String, and_, bindparam, null, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from anxin.appliance.models import Appliance
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
+from anxin.catalog.models import Category, ProductModel
+from anxin.customer.models import Address, Customer
 from anxin.exceptions import NotFound
+from anxin.notify.models import WebhookEndpoint
+from anxin.notify.outbox import ENDPOINTS_KEY
 from anxin.pagination import Page, paginate
 from anxin.technician.models import Technician
 from anxin.work_order import sla
-from anxin.work_order.models import SlaPolicy, WorkOrder, WorkOrderEvent, WorkOrderSequence
+from anxin.work_order.models import (
+    IdempotencyRecord,
+    SlaPolicy,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderSequence,
+)
 from anxin.work_order.states import DONE, OPEN, Status
 
 
@@ -149,24 +162,25 @@ def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
     """The tenant's SLA policy; the industry defaults until the tenant sets its own. Read once per
     session (one request, one job): every action of the unit of work evaluates the clocks with it."""
     cache = db.info.setdefault("sla_policy", {})
-    if tenant_id in cache:
-        return cache[tenant_id]
-    policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
-    if policy is None:
-        policy = SlaPolicy(
-            tenant_id=tenant_id,
-            respond_minutes=sla.DEFAULTS["respond"],
-            appointment_minutes=sla.DEFAULTS["appointment"],
-            arrive_urban_minutes=sla.DEFAULTS["arrive_urban"],
-            arrive_suburban_minutes=sla.DEFAULTS["arrive_suburban"],
-            complete_minutes=sla.DEFAULTS["complete"],
-            at_risk_share=0.25,
-            quiet_start="22:00",
-            quiet_end="08:00",
-            overrides=[],
-        )
-    cache[tenant_id] = policy
-    return policy
+    if tenant_id not in cache:
+        policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
+        cache[tenant_id] = policy or _default_policy(tenant_id)
+    return cache[tenant_id]
+
+
+def _default_policy(tenant_id: int) -> SlaPolicy:
+    return SlaPolicy(
+        tenant_id=tenant_id,
+        respond_minutes=sla.DEFAULTS["respond"],
+        appointment_minutes=sla.DEFAULTS["appointment"],
+        arrive_urban_minutes=sla.DEFAULTS["arrive_urban"],
+        arrive_suburban_minutes=sla.DEFAULTS["arrive_suburban"],
+        complete_minutes=sla.DEFAULTS["complete"],
+        at_risk_share=0.25,
+        quiet_start="22:00",
+        quiet_end="08:00",
+        overrides=[],
+    )
 
 
 def met_times(order: WorkOrder) -> dict[str, datetime | None]:
@@ -216,30 +230,150 @@ def history_of(
     return db.scalars(query.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)).all()
 
 
-def appliance_orders(
-    db: Session, *, appliance_id: int, service_type: str, now: datetime
-) -> tuple[WorkOrder | None, WorkOrder | None]:
-    """In one query, the two orders of an appliance that intake needs: one still open for the same service
-    type (a duplicate report), and the latest completed within the rework window (30 days)."""
-    open_states = [s.value for s in OPEN]
-    rows = db.scalars(
-        select(WorkOrder)
+@dataclass
+class IntakeFacts:
+    """What intake reads before it writes, from ``intake_facts``."""
+
+    customer: Customer
+    appliance: Appliance
+    address: Address | None  # the requested address, else the appliance's; None when neither names one
+    model: ProductModel
+    category: Category
+    duplicate_id: int | None  # an open order of the same service type on the appliance
+    earlier_id: int | None  # the latest order completed on it within the rework window
+    replay: tuple[int, str] | None  # (order id, request hash) of an earlier request with the same key
+
+
+def intake_facts(
+    db: Session,
+    *,
+    tenant_id: int,
+    customer_id: int,
+    appliance_id: int,
+    address_id: int | None,
+    service_type: str,
+    now: datetime,
+    idempotency: tuple[int, str] | None = None,
+) -> IntakeFacts | None:
+    """Everything intake reads, in one statement: the customer with the appliance it owns, the product
+    model and category, the service address, the appliance's open and recently completed orders, an
+    earlier request with the same ``(user id, Idempotency-Key)``, and the tenant's zone, SLA policy and
+    whether it has webhooks. The last three prime the session's caches (``tenant_timezone``,
+    ``get_policy``, the outbox's webhook lookup), so the rest of the intake reads nothing more. None when
+    the customer or the appliance is not the tenant's, or the appliance is not the customer's."""
+    user_id, key = idempotency or (None, None)
+    row = db.execute(
+        _facts_statement(address_id is not None, idempotency is not None),
+        {
+            "tenant_id": tenant_id,
+            "customer_id": customer_id,
+            "appliance_id": appliance_id,
+            "address_id": address_id,
+            "service_type": service_type,
+            "rework_since": now - REWORK_WINDOW,
+            "user_id": user_id,
+            "key": key,
+        },
+    ).first()
+    if row is None:
+        return None
+    customer, appliance, model, category, address, policy, zone, webhooks, dup, done, replayed, digest = row
+    db.info.setdefault("tenant_timezone", {})[tenant_id] = zone or "Asia/Shanghai"
+    db.info.setdefault("sla_policy", {})[tenant_id] = policy or _default_policy(tenant_id)
+    if not webhooks:
+        db.info.setdefault(ENDPOINTS_KEY, {})[tenant_id] = []
+    return IntakeFacts(
+        customer=customer,
+        appliance=appliance,
+        address=address,
+        model=model,
+        category=category,
+        duplicate_id=dup,
+        earlier_id=done,
+        replay=(replayed, digest) if replayed is not None else None,
+    )
+
+
+@cache
+def _facts_statement(by_address: bool, by_key: bool):
+    """``intake_facts``'s statement, built once per shape (an address named or not, a key or not)."""
+    tenant_id = bindparam("tenant_id", type_=BigInteger)
+    same_appliance = WorkOrder.appliance_id == Appliance.id
+    duplicate = (
+        select(WorkOrder.id)
         .where(
-            WorkOrder.appliance_id == appliance_id,
-            or_(
-                and_(WorkOrder.service_type == service_type, WorkOrder.status.in_(open_states)),
-                and_(
-                    WorkOrder.status.in_([s.value for s in DONE]),
-                    WorkOrder.completed_at >= now - REWORK_WINDOW,
-                ),
-            ),
+            same_appliance,
+            WorkOrder.service_type == bindparam("service_type", type_=String),
+            WorkOrder.status.in_([s.value for s in OPEN]),
         )
         .order_by(WorkOrder.id)
-    ).all()
-    duplicate = next((o for o in rows if o.status in open_states), None)
-    done = [o for o in rows if o.status not in open_states]
-    earlier = max(done, key=lambda o: o.completed_at) if done else None
-    return duplicate, earlier
+        .limit(1)
+        .scalar_subquery()
+    )
+    earlier = (
+        select(WorkOrder.id)
+        .where(
+            same_appliance,
+            WorkOrder.status.in_([s.value for s in DONE]),
+            WorkOrder.completed_at >= bindparam("rework_since", type_=WorkOrder.completed_at.type),
+        )
+        .order_by(WorkOrder.completed_at.desc(), WorkOrder.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    has_webhooks = (
+        select(WebhookEndpoint.id)
+        .where(WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.active.is_(True))
+        .exists()
+    )
+    if by_key:
+        record = select(IdempotencyRecord).where(
+            IdempotencyRecord.tenant_id == tenant_id,
+            IdempotencyRecord.user_id == bindparam("user_id", type_=BigInteger),
+            IdempotencyRecord.key == bindparam("key", type_=String),
+        )
+        replay_id = record.with_only_columns(IdempotencyRecord.work_order_id).scalar_subquery()
+        replay_hash = record.with_only_columns(IdempotencyRecord.request_hash).scalar_subquery()
+    else:
+        replay_id, replay_hash = null(), null()
+    wanted_address = bindparam("address_id", type_=BigInteger) if by_address else Appliance.address_id
+    return (
+        select(
+            Customer,
+            Appliance,
+            ProductModel,
+            Category,
+            Address,
+            SlaPolicy,
+            Tenant.timezone,
+            has_webhooks,
+            duplicate,
+            earlier,
+            replay_id,
+            replay_hash,
+        )
+        .join(Tenant, Tenant.id == Customer.tenant_id)
+        .join(Appliance, and_(Appliance.customer_id == Customer.id, Appliance.tenant_id == tenant_id))
+        .join(
+            ProductModel,
+            and_(ProductModel.id == Appliance.product_model_id, ProductModel.tenant_id == tenant_id),
+        )
+        .join(Category, Category.id == ProductModel.category_id)
+        .outerjoin(
+            Address,
+            and_(
+                Address.id == wanted_address,
+                Address.customer_id == Customer.id,
+                Address.tenant_id == tenant_id,
+            ),
+        )
+        .outerjoin(SlaPolicy, SlaPolicy.tenant_id == Customer.tenant_id)
+        .where(
+            Customer.id == bindparam("customer_id", type_=BigInteger),
+            Customer.tenant_id == tenant_id,
+            Appliance.id == bindparam("appliance_id", type_=BigInteger),
+        )
+    )
 
 
 def sla_state_of(order: WorkOrder, now: datetime) -> str | None:
