@@ -150,9 +150,9 @@ def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> 
         .returning(WorkOrderSequence.last_value)
     )
     if postgres:
-        with bind.engine.connect() as connection:
+        # Autocommit: the upsert is its own transaction, without a BEGIN and a COMMIT round trip.
+        with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             value = connection.execute(statement).scalar_one()
-            connection.commit()
     else:
         value = db.execute(statement).scalar_one()
     return f"WO{day}-{value:06d}"
