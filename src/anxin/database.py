@@ -79,6 +79,27 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+class ReadOnlySessionError(RuntimeError):
+    """A session made for reading tried to write."""
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that only read. On PostgreSQL they run in autocommit, with no BEGIN and
+    COMMIT round trips; a statement there sees the latest committed data, as it would in a READ
+    COMMITTED transaction. Any session of theirs that tries to flush a change raises, on every
+    database, so a read that starts writing is caught by the tests rather than committed piecemeal."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    factory = make_sessionmaker(engine)
+
+    @event.listens_for(factory, "before_flush")
+    def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+        if session.new or session.dirty or session.deleted:
+            raise ReadOnlySessionError("a read-only request tried to write to the database")
+
+    return factory
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit when the block succeeds, roll back when it raises."""

@@ -23,11 +23,17 @@ async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
+READS = frozenset({"GET", "HEAD"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back when it raises.
     Used with ``scope="function"`` so the commit happens before the response is sent: a commit that
-    fails becomes an error response, never a 200 for work that was not saved."""
-    session: Session = request.app.state.sessionmaker()
+    fails becomes an error response, never a 200 for work that was not saved. Reads (GET, HEAD) get a
+    read-only session (``database.make_read_sessionmaker``: no transaction round trips on PostgreSQL,
+    and an error if the route tries to write)."""
+    factory = request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
+    session: Session = factory()
     try:
         yield session
         session.commit()

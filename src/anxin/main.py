@@ -18,7 +18,7 @@ from anxin.auth.router import router as auth_router
 from anxin.catalog.router import router as catalog_router
 from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
-from anxin.database import make_engine, make_sessionmaker
+from anxin.database import make_engine, make_read_sessionmaker, make_sessionmaker
 from anxin.dependencies import language
 from anxin.dispatch.plans_router import router as dispatch_plans_router
 from anxin.dispatch.router import router as dispatch_router
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
     app.add_middleware(RequestContext)
 
     @app.exception_handler(AnxinError)
