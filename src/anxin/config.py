@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     # The signing key for API tokens. The default is for the local demo only; production sets its own.
     secret_key: str = "anxin-demo-secret-change-me-in-production-0123456789"
     token_minutes: int = 12 * 60
+    # How long a verified token's user is reused without reading it again (auth/token_cache.py); 0 = never.
+    auth_cache_seconds: float = 10.0
     timezone: str = "Asia/Shanghai"
     upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
     max_upload_bytes: int = 5 * 1024 * 1024

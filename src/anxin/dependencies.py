@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from anxin import clock
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.auth.security import read_token
+from anxin.auth.token_cache import TokenCache
 from anxin.config import Settings
 from anxin.exceptions import Forbidden, NotAuthenticated
 
@@ -49,16 +52,24 @@ DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def get_current_user(
-    db: DbSession, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
     if not token:
         raise NotAuthenticated()
+    cache: TokenCache = request.app.state.token_cache
+    verified = cache.get(token, now=clock.now())
+    if verified is not None:
+        return db.merge(verified, load=False)
     claims = read_token(token, secret=settings.secret_key)
     if claims is None:
         raise NotAuthenticated()
     user = auth_service.get_active_user(db, id=int(claims["sub"]), tenant_id=claims["tid"])
     if user is None:
         raise NotAuthenticated()
+    cache.put(token, user, expires_at=datetime.fromtimestamp(claims["exp"], UTC))
     return user
 
 

@@ -15,6 +15,7 @@ from anxin import __version__
 from anxin.analytics.router import router as analytics_router
 from anxin.appliance.router import router as appliance_router
 from anxin.auth.router import router as auth_router
+from anxin.auth.token_cache import TokenCache
 from anxin.catalog.router import router as catalog_router
 from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
+    app.state.token_cache = TokenCache(ttl=settings.auth_cache_seconds)
     app.add_middleware(RequestContext)
 
     @app.exception_handler(AnxinError)

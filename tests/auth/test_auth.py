@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import time_machine
+from fastapi.testclient import TestClient
+from sqlalchemy import event
 
+from anxin.auth import token_cache
+from anxin.auth.models import User
+from anxin.main import create_app
 from tests.conftest import PASSWORD
 
 
@@ -73,3 +79,56 @@ def test_health_metrics_docs_and_request_ids(client, world):
     spec = client.get("/openapi.json").json()
     assert "/api/v1/work-orders/{order_id}/approve-quote" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def count_user_reads(engine):
+    reads = []
+
+    def listener(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT") and "WHERE app_user.id =" in statement:  # not sign-in
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    return reads
+
+
+def test_a_burst_of_requests_with_one_token_reads_its_user_once(client, world, app):
+    token = sign_in(client, "agent@demo").json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    reads = count_user_reads(app.state.engine)
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=headers).json()["role"] == "agent"
+    assert len(reads) == 1
+    # Another token is verified on its own first request.
+    other = sign_in(client, "dispatcher@demo").json()["access_token"]
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).json()["role"] == "dispatcher"
+    assert len(reads) == 2
+
+
+def test_a_deactivated_user_is_refused_once_the_verified_token_is_older_than_the_cache(
+    client, world, app, db, monkeypatch
+):
+    token = sign_in(client, "agent@demo").json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.get(User, world.demo.users["agent"].id).is_active = False
+    db.commit()
+    # Within the cache's ttl the token's earlier check stands; after it, the user is read again.
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    later = time.monotonic() + app.state.token_cache.ttl
+    monkeypatch.setattr(token_cache.time, "monotonic", lambda: later)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_with_the_cache_off_every_request_reads_its_user(settings, world, sessionmaker_):
+    settings.auth_cache_seconds = 0
+    application = create_app(settings)
+    try:
+        with TestClient(application) as client:
+            token = sign_in(client, "agent@demo").json()["access_token"]
+            reads = count_user_reads(application.state.engine)
+            for _ in range(3):
+                client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert len(reads) == 3
+    finally:
+        application.state.engine.dispose()
