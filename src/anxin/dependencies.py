@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -29,20 +32,35 @@ async def get_settings_dep(request: Request) -> Settings:
 READS = frozenset({"GET", "HEAD"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed when the route returns, rolled back when it raises.
     Used with ``scope="function"`` so the commit happens before the response is sent: a commit that
     fails becomes an error response, never a 200 for work that was not saved. Reads (GET, HEAD) get a
     read-only session (``database.make_read_sessionmaker``: no transaction round trips on PostgreSQL,
-    and an error if the route tries to write)."""
+    and an error if the route tries to write).
+
+    The session is made on the event loop, which takes no I/O (its connection is checked out by its
+    first statement, in the route's worker thread); the commit or rollback and the close run in a worker
+    thread, shielded from cancellation and outside the thread pool's limit (as FastAPI does for a
+    synchronous dependency's exit), so a connection always goes back to the pool."""
     factory = request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
     session: Session = factory()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        with CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, False, limiter=CapacityLimiter(1))
         raise
+    with CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_end, session, True, limiter=CapacityLimiter(1))
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 
@@ -51,19 +69,25 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def get_current_user(
+async def get_current_user(
     request: Request,
     db: DbSession,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
+    """The caller. A token verified in the last few seconds costs no I/O (``TokenCache``), so this runs on
+    the event loop; a token seen for the first time is verified in a worker thread."""
     if not token:
         raise NotAuthenticated()
     cache: TokenCache = request.app.state.token_cache
     verified = cache.get(token, now=clock.now())
     if verified is not None:
         return db.merge(verified, load=False)
-    claims = read_token(token, secret=settings.secret_key)
+    return await run_in_threadpool(_verify, db, token, settings.secret_key, cache)
+
+
+def _verify(db: Session, token: str, secret: str, cache: TokenCache) -> User:
+    claims = read_token(token, secret=secret)
     if claims is None:
         raise NotAuthenticated()
     user = auth_service.get_active_user(db, id=int(claims["sub"]), tenant_id=claims["tid"])

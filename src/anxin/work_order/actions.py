@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.appliance import service as appliance_service
-from anxin.appliance.warranty import billing_category
+from anxin.appliance.warranty import billing_category, warranty_on
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
@@ -147,8 +147,13 @@ def create_order(
             "preferred_end_at", "期望时间段的结束须晚于开始", "the window ends before it starts"
         )
 
-    model, category = facts.model, facts.category
-    warranty = appliance_service.warranty(db, appliance=primary, on=now.date(), model=model)
+    warranty = warranty_on(
+        on=now.date(),
+        purchase_date=primary.purchase_date,
+        install_date=primary.install_date,
+        unit_months=facts.warranty_months,
+        key_part_months=facts.key_part_months or {},
+    )
 
     order = WorkOrder(
         tenant_id=tenant_id,
@@ -156,7 +161,7 @@ def create_order(
         channel=intake.channel,
         external_ref=intake.external_ref,
         service_type=intake.service_type,
-        category_code=category.code,
+        category_code=facts.category_code,
         customer_id=customer.id,
         address_id=address.id if address else None,
         district=address.district if address else None,

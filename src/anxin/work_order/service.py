@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, String, and_, bindparam, null, or_, select
+from sqlalchemy import BigInteger, String, and_, bindparam, literal_column, null, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -257,8 +257,9 @@ class IntakeFacts:
     customer: Customer
     appliance: Appliance
     address: Address | None  # the requested address, else the appliance's; None when neither names one
-    model: ProductModel
-    category: Category
+    category_code: str  # the appliance's product model's category, and the model's warranty policy
+    warranty_months: int
+    key_part_months: dict[str, int] | None
     duplicate_id: int | None  # an open order of the same service type on the appliance
     earlier_id: int | None  # the latest order completed on it within the rework window
     replay: tuple[int, str] | None  # (order id, request hash) of an earlier request with the same key
@@ -297,7 +298,8 @@ def intake_facts(
     ).first()
     if row is None:
         return None
-    customer, appliance, model, category, address, policy, zone, webhooks, dup, done, replayed, digest = row
+    customer, appliance, category, months, part_months, address, policy, zone, webhooks, dup, done = row[:11]
+    replayed, digest = row[11:]
     db.info.setdefault("tenant_timezone", {})[tenant_id] = zone or "Asia/Shanghai"
     db.info.setdefault("sla_policy", {})[tenant_id] = policy or _default_policy(tenant_id)
     if not webhooks:
@@ -306,12 +308,21 @@ def intake_facts(
         customer=customer,
         appliance=appliance,
         address=address,
-        model=model,
-        category=category,
+        category_code=category,
+        warranty_months=months,
+        key_part_months=part_months,
         duplicate_id=dup,
         earlier_id=done,
         replay=(replayed, digest) if replayed is not None else None,
     )
+
+
+def _status_in(statuses: frozenset[Status]):
+    """``work_order.status IN ('created', …)`` written into the statement: an ordinary ``in_`` sends an
+    expanding parameter that SQLAlchemy renders into the SQL again on every execution."""
+    names = sorted(s.value for s in statuses)
+    assert all(name.isidentifier() for name in names)  # plain words: safe to write as SQL literals
+    return WorkOrder.status.in_([literal_column(f"'{name}'") for name in names])
 
 
 @cache
@@ -324,7 +335,7 @@ def _facts_statement(by_address: bool, by_key: bool):
         .where(
             same_appliance,
             WorkOrder.service_type == bindparam("service_type", type_=String),
-            WorkOrder.status.in_([s.value for s in OPEN]),
+            _status_in(OPEN),
         )
         .order_by(WorkOrder.id)
         .limit(1)
@@ -334,7 +345,7 @@ def _facts_statement(by_address: bool, by_key: bool):
         select(WorkOrder.id)
         .where(
             same_appliance,
-            WorkOrder.status.in_([s.value for s in DONE]),
+            _status_in(DONE),
             WorkOrder.completed_at >= bindparam("rework_since", type_=WorkOrder.completed_at.type),
         )
         .order_by(WorkOrder.completed_at.desc(), WorkOrder.id)
@@ -361,8 +372,9 @@ def _facts_statement(by_address: bool, by_key: bool):
         select(
             Customer,
             Appliance,
-            ProductModel,
-            Category,
+            Category.code,
+            ProductModel.warranty_months,
+            ProductModel.key_part_months,
             Address,
             SlaPolicy,
             Tenant.timezone,
