@@ -6,19 +6,40 @@ technicians who are not suspended, have a skill row for the category (this servi
 nearest to the job by their fresh position or home base (``PREFILTER`` of them). Only those are loaded with
 their certificates, shifts, day's bookings and queues (``snapshots``) and go through every hard rule in
 ``scoring``.
+
+Ranking one order takes four statements: the order's facts (its appliance's brand and crew size, the last
+visit, its address and the tenant's zone, in one row) with the tenant's outlets and their coverage; the SLA
+policy (once per session); the nearest technicians with their day and history (``snapshots.nearest_techs``);
+and their skills, certificates and queues. A crew job goes the general way (``techs_for``, then
+``_add_history``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from anxin.appliance.models import Appliance
+from anxin.auth.models import Tenant
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address
 from anxin.dispatch import rules
@@ -28,10 +49,17 @@ from anxin.dispatch.day import STARTED as STARTED
 from anxin.dispatch.day import travel
 from anxin.dispatch.models import PlanStop
 from anxin.dispatch.scoring import Job, Ranking, Tech, rank
+from anxin.dispatch.snapshots import (
+    HISTORY_DAYS,
+    RECENT_DAYS,
+    SQUEEZE,
+    nearest_statement,
+    nearest_techs,
+    techs_for,
+)
 from anxin.dispatch.snapshots import shift_on as shift_on
-from anxin.dispatch.snapshots import techs_for
 from anxin.dispatch.travel import Point
-from anxin.technician.models import Outlet, Technician, TechnicianSkill
+from anxin.technician.models import Outlet
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 
@@ -47,36 +75,109 @@ def order_point(order: WorkOrder, db: Session) -> Point:
 
 def job_for(db: Session, order: WorkOrder) -> Job:
     """The order as dispatch sees it: place, needs, limits, and who did the last visit on the appliance."""
-    row = db.execute(
-        select(Brand.code, ProductModel.crew_size)
-        .join(ProductModel, ProductModel.brand_id == Brand.id)
-        .join(Appliance, Appliance.product_model_id == ProductModel.id)
-        .where(Appliance.id == order.appliance_id)
-    ).one_or_none()
-    brand, crew_size = (row.code, row.crew_size) if row else (None, 1)
-    last = db.scalar(
-        select(WorkOrder.technician_id)
-        .where(
-            WorkOrder.appliance_id == order.appliance_id,
-            WorkOrder.id != order.id,
-            WorkOrder.technician_id.is_not(None),
-            WorkOrder.on_site_at.is_not(None),
+    facts, _ = _facts(db, order)
+    return _job(db, order, facts)
+
+
+def _facts(db: Session, order: WorkOrder, *, outlets: bool = False) -> tuple[Any, list[tuple[int, Any]]]:
+    """The order's facts in one row (``_facts_statement``) and, with ``outlets``, in the same statement, the
+    tenant's outlets with their coverage (JSON text)."""
+    rows = db.execute(
+        _facts_statement(outlets=outlets),
+        {
+            "tenant_id": order.tenant_id,
+            "appliance_id": order.appliance_id,
+            "order_id": order.id,
+            "address_id": order.address_id,
+        },
+    ).all()
+    facts = next((row for row in rows if row.kind == 0), None)
+    return facts, [(row.outlet_id, row.coverage) for row in rows if row.kind == 1]
+
+
+_FACTS: dict[bool, Any] = {}
+
+
+def _facts_statement(*, outlets: bool) -> Any:
+    """The tenant's zone, the appliance's brand and crew size, who did the last visit on it, and the order's
+    address, as scalar subqueries of one row (``kind`` 0); with ``outlets``, a row (``kind`` 1) for each of
+    the tenant's outlets after it."""
+    statement = _FACTS.get(outlets)
+    if statement is None:
+        appliance_id = bindparam("appliance_id")
+        model = (
+            select(Brand.code, ProductModel.crew_size)
+            .join(ProductModel, ProductModel.brand_id == Brand.id)
+            .join(Appliance, Appliance.product_model_id == ProductModel.id)
+            .where(Appliance.id == appliance_id)
         )
-        .order_by(WorkOrder.on_site_at.desc())
-        .limit(1)
-    )
+        last = (
+            select(WorkOrder.technician_id)
+            .where(
+                WorkOrder.appliance_id == appliance_id,
+                WorkOrder.id != bindparam("order_id"),
+                WorkOrder.technician_id.is_not(None),
+                WorkOrder.on_site_at.is_not(None),
+            )
+            .order_by(WorkOrder.on_site_at.desc())
+            .limit(1)
+        )
+        address = select(Address.lat).where(Address.id == bindparam("address_id"))
+        columns = [
+            literal_column("0", Integer).label("kind"),
+            Tenant.timezone.label("timezone"),
+            model.with_only_columns(Brand.code).scalar_subquery().label("brand"),
+            model.with_only_columns(ProductModel.crew_size).scalar_subquery().label("crew_size"),
+            last.scalar_subquery().label("last_technician_id"),
+            address.scalar_subquery().label("lat"),
+            address.with_only_columns(Address.lng).scalar_subquery().label("lng"),
+            address.with_only_columns(Address.area_type).scalar_subquery().label("area_type"),
+        ]
+        tenant_id = bindparam("tenant_id")
+        if not outlets:
+            statement = select(*columns).where(Tenant.id == tenant_id)
+        else:
+            facts = select(
+                *columns,
+                cast(null(), BigInteger).label("outlet_id"),
+                cast(null(), Text).label("coverage"),
+            ).where(Tenant.id == tenant_id)
+            each_outlet = select(
+                literal_column("1", Integer),
+                *(cast(null(), c.type) for c in columns[1:]),
+                Outlet.id,
+                cast(Outlet.coverage, Text),
+            ).where(Outlet.tenant_id == tenant_id)
+            statement = union_all(facts, each_outlet)
+        _FACTS[outlets] = statement
+    return statement
+
+
+def _zone(facts: Any) -> str:
+    return (facts.timezone if facts is not None else None) or "Asia/Shanghai"
+
+
+def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
+    brand, crew_size, last = None, 1, None
+    if facts is not None:
+        last = facts.last_technician_id
+        if facts.crew_size is not None:  # the appliance has a product model (of a brand)
+            brand, crew_size = facts.brand, facts.crew_size
+    if facts is None or facts.lat is None:
+        point = Point(0.0, 0.0, order.area_type or "urban")
+    else:
+        point = Point(facts.lat, facts.lng, facts.area_type or order.area_type or "urban")
     window = None
     if order.appointment_start_at and order.appointment_end_at:
         window = (order.appointment_start_at, order.appointment_end_at)
     policy = work_order_service.get_policy(db, tenant_id=order.tenant_id)
-    zone = work_order_service.tenant_timezone(db, order.tenant_id)
-    report = work_order_service.sla_report(order, policy, timezone=zone, now=order.created_at)
+    report = work_order_service.sla_report(order, policy, timezone=_zone(facts), now=order.created_at)
     arrive_by = next((c.due_at for c in report.clocks if c.name == "arrive"), None)
     return Job(
         order_id=order.id,
         category=order.category_code,
         service_type=order.service_type,
-        point=order_point(order, db),
+        point=point,
         requirement=rules.requirement_for(order.category_code, order.service_type, crew_size=crew_size),
         brand=brand,
         district=order.district,
@@ -91,46 +192,47 @@ def job_for(db: Session, order: WorkOrder) -> Job:
     )
 
 
+def covering(outlets: Iterable[tuple[int, str | None]], district: str | None) -> list[int]:
+    """The outlets (id, coverage as JSON text) that serve ``district`` or, with no coverage, everywhere.
+    Coverage is a hard rule: only technicians of these outlets (or of none) can pass, so the database looks
+    at those alone (a city's outlets are few; their coverage is read in Python)."""
+    out = []
+    for outlet_id, coverage in outlets:
+        served = json.loads(coverage) if coverage is not None else None
+        if not served or district in served:
+            out.append(outlet_id)
+    return out
+
+
+_OUTLETS = select(Outlet.id, cast(Outlet.coverage, Text)).where(Outlet.tenant_id == bindparam("tenant_id"))
+
+
+def _nearest_params(tenant_id: int, job: Job, covering: list[int], limit: int) -> dict:
+    return {
+        "tenant_id": tenant_id,
+        "lat": job.point.lat,
+        "lng": job.point.lng,
+        "squeeze": SQUEEZE * SQUEEZE,
+        "category": job.category,
+        "service_type": job.service_type,
+        "covering": covering,
+        "limit": limit,
+    }
+
+
 def nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool) -> list[int]:
-    lat = func.coalesce(Technician.last_lat, Technician.home_lat, Outlet.lat)
-    lng = func.coalesce(Technician.last_lng, Technician.home_lng, Outlet.lng)
-    squeeze = 0.87  # cos(30°): a degree of longitude is shorter than one of latitude at Chinese latitudes
-    distance = (lat - job.point.lat) * (lat - job.point.lat) + (lng - job.point.lng) * (
-        lng - job.point.lng
-    ) * (squeeze * squeeze)
-    skilled = select(TechnicianSkill.technician_id).where(
-        TechnicianSkill.tenant_id == tenant_id,
-        TechnicianSkill.category == job.category,
-        TechnicianSkill.service_type.in_([job.service_type, "*"]),
-    )
-    # Coverage is a hard rule: only technicians of outlets that serve the district (or of none) can pass,
-    # so the database looks at those alone (a city's outlets are few; their coverage is read in Python).
-    covering = [
-        row.id
-        for row in db.execute(select(Outlet.id, Outlet.coverage).where(Outlet.tenant_id == tenant_id))
-        if not row.coverage or job.district in row.coverage
-    ]
-    query = (
-        select(Technician.id)
-        .outerjoin(Outlet, Outlet.id == Technician.outlet_id)
-        .where(
-            Technician.tenant_id == tenant_id,
-            Technician.status.not_in(["suspended", "off"]),
-            Technician.id.in_(skilled),
-            or_(Technician.outlet_id.in_(covering), Technician.outlet_id.is_(None)),
-        )
-        .order_by(distance, Technician.id)
-        .limit(limit)
-    )
-    if auto:
-        query = query.where(Technician.auto_dispatch.is_(True))
-    return list(db.scalars(query))
+    outlets = db.execute(_OUTLETS, {"tenant_id": tenant_id}).all()
+    params = _nearest_params(tenant_id, job, covering(outlets, job.district), limit)
+    return list(db.scalars(nearest_statement(auto=auto), params))
 
 
 def visit_day(db: Session, order: WorkOrder, now: datetime) -> date:
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, order.tenant_id))
+    return _visit_day(order, now, work_order_service.tenant_timezone(db, order.tenant_id))
+
+
+def _visit_day(order: WorkOrder, now: datetime, zone: str) -> date:
     moment = order.appointment_start_at or now
-    return moment.astimezone(zone).date()
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 def candidates(
@@ -143,28 +245,48 @@ def candidates(
     exclude: Iterable[int] = (),
 ) -> tuple[Job, Ranking]:
     """The ranked candidates for ``order`` and why the nearest others were refused."""
-    job = job_for(db, order)
-    ids = nearest_ids(db, tenant_id=order.tenant_id, job=job, limit=PREFILTER, auto=auto)
-    excluded = set(exclude)
-    ids = [i for i in ids if i not in excluded]
-    day = visit_day(db, order, now)
-    techs = techs_for(
-        db, tenant_id=order.tenant_id, ids=ids, day=day, now=now, job=job, exclude_order_id=order.id
-    )
-    _add_history(db, techs, job=job, now=now)
+    facts, outlets = _facts(db, order, outlets=True)
+    job = _job(db, order, facts)
+    zone = _zone(facts)
+    day = _visit_day(order, now, zone)
+    if job.requirement.crew_size > 1:  # crews are built from their members' snapshots: the general way
+        params = _nearest_params(order.tenant_id, job, covering(outlets, job.district), PREFILTER)
+        ids = list(db.scalars(nearest_statement(auto=auto), params))
+        excluded = set(exclude)
+        ids = [i for i in ids if i not in excluded]
+        techs = techs_for(
+            db, tenant_id=order.tenant_id, ids=ids, day=day, now=now, job=job, exclude_order_id=order.id
+        )
+        _add_history(db, techs, job=job, now=now)
+    else:
+        techs = nearest_techs(
+            db,
+            tenant_id=order.tenant_id,
+            job=job,
+            covering=covering(outlets, job.district),
+            limit=PREFILTER,
+            auto=auto,
+            exclude=exclude,
+            day=day,
+            zone=ZoneInfo(zone),
+            now=now,
+            exclude_order_id=order.id,
+        )
     return job, rank(job, techs, travel=travel(), now=now, limit=limit, auto=auto, on=day)
 
 
 def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> None:
     """First-time-fix rate on the job's category over 180 days (completed orders that no rework order
     points to) and orders assigned in the last 7 days, in one grouped query with filtered counts; written
-    into the (frozen) snapshots in place of their defaults."""
+    into the (frozen) snapshots in place of their defaults. For crews (the lead's numbers); a one-person job
+    reads the same numbers with its snapshots (``snapshots.nearest_techs``)."""
     ids = [t.id for t in techs]
     if not ids:
         return
     rework = aliased(WorkOrder)
     in_category = and_(
-        WorkOrder.category_code == job.category, WorkOrder.completed_at >= now - timedelta(days=180)
+        WorkOrder.category_code == job.category,
+        WorkOrder.completed_at >= now - timedelta(days=HISTORY_DAYS),
     )
     reworked = select(rework.id).where(rework.rework_of_id == WorkOrder.id).exists()
     rows = db.execute(
@@ -172,7 +294,7 @@ def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> 
             WorkOrder.technician_id,
             func.count().filter(in_category),
             func.count().filter(and_(in_category, reworked)),
-            func.count().filter(WorkOrder.assigned_at >= now - timedelta(days=7)),
+            func.count().filter(WorkOrder.assigned_at >= now - timedelta(days=RECENT_DAYS)),
         )
         .where(WorkOrder.technician_id.in_(ids))
         .group_by(WorkOrder.technician_id)

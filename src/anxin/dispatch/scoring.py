@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from anxin.dispatch.rules import CERTIFICATE_ZH, LEVEL_ZH, Requirement, level_rank
 from anxin.dispatch.travel import Point, TravelModel
@@ -237,6 +238,11 @@ def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
+def _points(name: str, part: float) -> float:
+    """A component's points from its unclamped 0..1 score: what ``Component.points`` gives once built."""
+    return round(_clamp(part) * WEIGHTS[name], 2)
+
+
 def rank(
     job: Job,
     techs: Sequence[Tech],
@@ -274,67 +280,98 @@ def rank(
         passed.append((tech, eta, leg.km, leg.minutes))
 
     mean_recent = sum(t.recent_orders for t, *_ in passed) / len(passed) if passed else 0.0
-    candidates = [
-        _score(job, tech, eta, km, minutes, now=now, mean_recent=mean_recent)
-        for tech, eta, km, minutes in passed
-    ]
     grades = {tech.id: GRADE_RANK.get(tech.grade or "", 0) for tech, *_ in passed}
-    candidates.sort(key=lambda c: (-c.score, -grades[c.technician_id], c.eta_minutes, c.technician_id))
-    return Ranking(tuple(candidates[:limit]), refused)
+    # Every eligible technician is scored to be sorted; only the ``limit`` shown get their components and
+    # reasons written out (``_candidate``).
+    scored = []
+    for tech, eta, km, minutes in passed:
+        eta_minutes = max(0.0, (eta - now).total_seconds() / 60)
+        raw = _components(job, tech, eta, eta_minutes, mean_recent)
+        score = round(sum(_points(name, part) for name, _, _, part in raw), 1)
+        key = (-score, -grades[tech.id], round(eta_minutes, 1), tech.id)
+        scored.append((key, tech, eta, km, minutes, eta_minutes, raw, score))
+    scored.sort(key=itemgetter(0))
+    return Ranking(
+        tuple(
+            _candidate(job, tech, eta, km, minutes, eta_minutes, raw, score)
+            for _, tech, eta, km, minutes, eta_minutes, raw, score in scored[:limit]
+        ),
+        refused,
+    )
 
 
-def _score(
-    job: Job, tech: Tech, eta: datetime, km: float, minutes: float, *, now: datetime, mean_recent: float
+def _components(
+    job: Job, tech: Tech, eta: datetime, eta_minutes: float, mean_recent: float
+) -> list[tuple[str, float | None, str, float]]:
+    """The score's components as (name, raw value, unit, unclamped 0..1 score), in ``WEIGHTS`` order."""
+    out: list[tuple[str, float | None, str, float]] = [
+        ("eta", eta_minutes, "min", 1 - eta_minutes / ETA_HORIZON_MINUTES)
+    ]
+    if job.window is not None:
+        inside = job.window[0] <= max(eta, job.window[0]) <= job.window[1]
+        out.append(("sla_slack", None, "window", 1.0 if inside else 0.0))
+    elif job.arrive_by is not None:
+        slack = (job.arrive_by - eta).total_seconds() / 60
+        out.append(("sla_slack", slack, "min", slack / SLACK_COMFORT_MINUTES))
+    else:
+        out.append(("sla_slack", None, "min", 1.0))
+    out.append(("load", tech.booked, "orders", 1 - tech.booked / tech.capacity if tech.capacity else 0.0))
+    if tech.rating is None or tech.ratings < MIN_RATINGS:
+        out.append(("rating", tech.rating, "stars", 0.5))
+    else:
+        out.append(("rating", tech.rating, "stars", tech.rating - 4.0))
+    ftf = tech.first_time_fix
+    out.append(("first_time_fix", ftf, "share", 0.5 if ftf is None else ftf))
+    same = _same(job, tech)
+    out.append(("affinity", 1.0 if same else 0.0, "", (1.0 if job.rework else 0.5) if same else 0.0))
+    spread = max(mean_recent, 1.0)
+    out.append(
+        ("fairness", tech.recent_orders, "orders/7d", 0.5 + (mean_recent - tech.recent_orders) / (2 * spread))
+    )
+    return out
+
+
+def _same(job: Job, tech: Tech) -> bool:
+    """Did the technician (or one of the crew) do the last visit on the appliance?"""
+    return job.last_technician_id is not None and job.last_technician_id in (tech.id, *tech.member_ids)
+
+
+def _candidate(
+    job: Job,
+    tech: Tech,
+    eta: datetime,
+    km: float,
+    minutes: float,
+    eta_minutes: float,
+    raw: list[tuple[str, float | None, str, float]],
+    score: float,
 ) -> Candidate:
-    eta_minutes = max(0.0, (eta - now).total_seconds() / 60)
-    reasons: list[Reason] = []
-    parts: list[Component] = []
-
-    def add(name: str, value: float | None, unit: str, score: float) -> None:
-        parts.append(
-            Component(name, None if value is None else round(value, 3), unit, _clamp(score), WEIGHTS[name])
-        )
-
-    add("eta", eta_minutes, "min", 1 - eta_minutes / ETA_HORIZON_MINUTES)
-    reasons.append(
+    """A ranked candidate: its components (values rounded, scores clamped to 0..1) and the reasons shown."""
+    parts = tuple(
+        Component(name, None if value is None else round(value, 3), unit, _clamp(part), WEIGHTS[name])
+        for name, value, unit, part in raw
+    )
+    reasons = [
         Reason(
             "eta",
             f"预计{eta_minutes:.0f}分钟到达，车程{km:.1f}公里",
             f"arrives in {eta_minutes:.0f} min, {km:.1f} km away",
         )
-    )
+    ]
     if job.window is not None:
-        inside = job.window[0] <= max(eta, job.window[0]) <= job.window[1]
-        add("sla_slack", None, "window", 1.0 if inside else 0.0)
-        if not inside:
+        if not job.window[0] <= max(eta, job.window[0]) <= job.window[1]:
             reasons.append(Reason("window_missed", "赶不上预约时段", "would miss the booked window"))
     elif job.arrive_by is not None:
         slack = (job.arrive_by - eta).total_seconds() / 60
-        add("sla_slack", slack, "min", slack / SLACK_COMFORT_MINUTES)
         if slack < 0:
             reasons.append(
                 Reason(
                     "sla_miss", f"将超时{-slack:.0f}分钟", f"would miss the arrival limit by {-slack:.0f} min"
                 )
             )
-    else:
-        add("sla_slack", None, "min", 1.0)
-    add("load", tech.booked, "orders", 1 - tech.booked / tech.capacity if tech.capacity else 0.0)
-    if tech.rating is None or tech.ratings < MIN_RATINGS:
-        add("rating", tech.rating, "stars", 0.5)
-    else:
-        add("rating", tech.rating, "stars", tech.rating - 4.0)
-        if tech.rating >= TOP_RATING:
-            reasons.append(Reason("top_rated", f"评分{tech.rating:.2f}", f"rated {tech.rating:.2f}"))
-    add(
-        "first_time_fix",
-        tech.first_time_fix,
-        "share",
-        0.5 if tech.first_time_fix is None else tech.first_time_fix,
-    )
-    same = job.last_technician_id is not None and job.last_technician_id in (tech.id, *tech.member_ids)
-    add("affinity", 1.0 if same else 0.0, "", (1.0 if job.rework else 0.5) if same else 0.0)
-    if same:
+    if tech.rating is not None and tech.ratings >= MIN_RATINGS and tech.rating >= TOP_RATING:
+        reasons.append(Reason("top_rated", f"评分{tech.rating:.2f}", f"rated {tech.rating:.2f}"))
+    if _same(job, tech):
         reasons.append(
             Reason(
                 "affinity",
@@ -342,13 +379,10 @@ def _score(
                 "did the last visit on this appliance" + (" (rework)" if job.rework else ""),
             )
         )
-    spread = max(mean_recent, 1.0)
-    add("fairness", tech.recent_orders, "orders/7d", 0.5 + (mean_recent - tech.recent_orders) / (2 * spread))
     if tech.position_source == "stale_gps":
         reasons.append(
             Reason("stale_location", "位置已过期，按基地估算", "location is stale; estimated from base")
         )
-    score = round(sum(p.points for p in parts), 1)
     return Candidate(
         technician_id=tech.id,
         name=tech.name,
@@ -358,7 +392,7 @@ def _score(
         travel_km=round(km, 2),
         travel_minutes=round(minutes, 1),
         position_source=tech.position_source,
-        components=tuple(parts),
+        components=parts,
         reasons=tuple(reasons),
     )
 

@@ -2,19 +2,53 @@
 pure ``scoring.Tech`` of a day, with their shift (``shift_on``), skills, certificates, outlet coverage, the
 orders and held slots that count against their daily capacity, and when and where their current queue
 ends. Matching, slots, day plans and the order pool read technicians through ``techs_for``.
+
+This runs for every order ranked, so it reads little and builds less: two statements whatever the number of
+technicians. The first reads one row per technician (their columns, their outlet's place and coverage, and
+as correlated counts the day's bookings, held slots and day off); the second reads their skills,
+certificates and queued orders as one ``UNION ALL`` of narrow rows. Both statements are built once per
+shape and executed with bound parameters, so SQLAlchemy's statement cache and the driver's prepared
+statements are hit every time. ``nearest_techs`` reads the first from matching's prefilter itself (a CTE of
+the nearest technicians), with the first-time-fix and recent-order counts (``HISTORY_DAYS``) joined in, so
+ranking one order costs a handful of round trips.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
+from anxin.clock import as_utc
+from anxin.customer.models import Address
 from anxin.dispatch import rules
 from anxin.dispatch.day import FRESH_LOCATION, QUEUED, STARTED, travel
 from anxin.dispatch.models import SlotReservation
@@ -30,6 +64,12 @@ from anxin.technician.models import (
 )
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
+
+UTC = ZoneInfo("UTC")
+QUEUED_VALUES = tuple(s.value for s in QUEUED)
+STARTED_VALUES = frozenset(s.value for s in STARTED)
+HISTORY_DAYS = 180  # first-time fix on the job's category over this many days
+RECENT_DAYS = 7  # orders assigned over this many days (fairness)
 
 
 def _local_time(text: str) -> time:
@@ -69,60 +109,21 @@ def techs_for(
         return []
     model = travel_model_ or travel()
     zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
-    start = datetime.combine(day, time(0), zone)
-    end = start + timedelta(days=1)
-    # Plain rows, not ORM objects: this runs for every order ranked and loads dozens of technicians.
-    technicians = db.execute(
-        select(*(c for c in Technician.__table__.columns)).where(
-            Technician.id.in_(ids), Technician.tenant_id == tenant_id
-        )
+    start, end = day_bounds(day, zone)
+    rows = db.execute(
+        _roster_by_ids(_dialect(db)),
+        {
+            "tenant_id": tenant_id,
+            "ids": ids,
+            "day": day,
+            "day_start": start,
+            "day_end": end,
+            "exclude_order_id": exclude_order_id or -1,
+        },
     ).all()
-    skills: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-    for row in db.execute(
-        select(
-            TechnicianSkill.technician_id,
-            TechnicianSkill.category,
-            TechnicianSkill.service_type,
-            TechnicianSkill.level,
-        ).where(TechnicianSkill.technician_id.in_(ids))
-    ):
-        skills[row.technician_id][(row.category, row.service_type)] = row.level
-    certificates: dict[int, dict[str, date]] = defaultdict(dict)
-    for row in db.execute(
-        select(
-            TechnicianCertificate.technician_id, TechnicianCertificate.kind, TechnicianCertificate.expires_on
-        ).where(TechnicianCertificate.technician_id.in_(ids))
-    ):
-        held = certificates[row.technician_id]
-        held[row.kind] = max(row.expires_on, held.get(row.kind, row.expires_on))
-    outlets = {
-        row.id: row
-        for row in db.execute(
-            select(Outlet.id, Outlet.lat, Outlet.lng, Outlet.coverage).where(Outlet.tenant_id == tenant_id)
-        )
+    snapshots = {
+        t.id: t for t in build(db, rows, day=day, zone=zone, start=start, end=end, now=now, travel=model)
     }
-    days_off: dict[int, set[date]] = defaultdict(set)
-    for row in db.execute(
-        select(TechnicianDayOff.technician_id, TechnicianDayOff.day).where(
-            TechnicianDayOff.technician_id.in_(ids), TechnicianDayOff.day == day
-        )
-    ):
-        days_off[row.technician_id].add(row.day)
-    queue = _queues(db, ids=ids, start=start, end=end)
-    booked = _booked(db, ids=ids, start=start, end=end, exclude_order_id=exclude_order_id)
-    snapshots = {}
-    for technician in technicians:
-        snapshots[technician.id] = _snapshot(
-            technician,
-            skills=skills[technician.id],
-            certificates=certificates[technician.id],
-            outlet=outlets.get(technician.outlet_id) if technician.outlet_id else None,
-            shift=shift_on(technician, day, zone, days_off[technician.id]),
-            queue=queue.get(technician.id, []),
-            booked=booked.get(technician.id, 0),
-            now=now,
-            travel=model,
-        )
     result = list(snapshots.values())
     if job is not None and job.requirement.crew_size > 1:
         result = _crews(
@@ -131,133 +132,514 @@ def techs_for(
     return result
 
 
-def _queues(db: Session, *, ids: list[int], start: datetime, end: datetime) -> dict[int, list[tuple]]:
-    """Each technician's open orders for the day, started ones first, then by window or assignment."""
-    from anxin.customer.models import Address
-
-    rows = db.execute(
-        select(
-            WorkOrder.technician_id,
-            WorkOrder.status,
-            WorkOrder.category_code,
-            WorkOrder.service_type,
-            WorkOrder.appointment_start_at,
-            WorkOrder.assigned_at,
-            Address.lat,
-            Address.lng,
-            Address.area_type,
-        )
-        .join(Address, Address.id == WorkOrder.address_id)
-        .where(
-            WorkOrder.technician_id.in_(ids),
-            WorkOrder.status.in_([s.value for s in QUEUED]),
-            or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
-        )
-    ).all()
-    queues: dict[int, list[tuple]] = defaultdict(list)
-    for row in sorted(
-        rows,
-        key=lambda r: (r.status not in STARTED, r.appointment_start_at or r.assigned_at or start),
-    ):
-        minutes = rules.service_minutes(row.category_code, row.service_type)
-        queues[row.technician_id].append(
-            (Point(row.lat, row.lng, row.area_type), minutes, row.appointment_start_at, row.status)
-        )
-    return queues
-
-
-def _booked(
-    db: Session, *, ids: list[int], start: datetime, end: datetime, exclude_order_id: int | None = None
-) -> dict[int, int]:
-    """Orders on each technician's day: queued orders due that day plus slots held for them; the order
-    being placed (``exclude_order_id``) does not compete with itself."""
-    day_of = and_(
-        or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
-        or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at >= start),
-    )
-    counts: dict[int, int] = defaultdict(int)
-    for row in db.execute(
-        select(WorkOrder.technician_id, func.count())
-        .where(WorkOrder.technician_id.in_(ids), WorkOrder.status.in_([s.value for s in QUEUED]), day_of)
-        .where(WorkOrder.id != (exclude_order_id or -1))
-        .group_by(WorkOrder.technician_id)
-    ):
-        counts[row[0]] += row[1]
-    for row in db.execute(
-        select(SlotReservation.technician_id, func.count())
-        .join(WorkOrder, WorkOrder.id == SlotReservation.work_order_id)
-        .where(
-            SlotReservation.technician_id.in_(ids),
-            SlotReservation.status != "released",
-            SlotReservation.window_start_at >= start,
-            SlotReservation.window_start_at < end,
-            or_(WorkOrder.technician_id.is_(None), WorkOrder.technician_id != SlotReservation.technician_id),
-            SlotReservation.work_order_id != (exclude_order_id or -1),
-        )
-        .group_by(SlotReservation.technician_id)
-    ):
-        counts[row[0]] += row[1]
-    return counts
-
-
-def _snapshot(
-    technician: Any,
+def nearest_techs(
+    db: Session,
     *,
-    skills: dict[tuple[str, str], str],
-    certificates: dict[str, date],
-    outlet: Outlet | None,
-    shift: Shift | None,
-    queue: list[tuple],
-    booked: int,
+    tenant_id: int,
+    job: Job,
+    covering: Sequence[int],
+    limit: int,
+    auto: bool,
+    exclude: Iterable[int],
+    day: date,
+    zone: ZoneInfo,
+    now: datetime,
+    travel_model_: TravelModel | None = None,
+    exclude_order_id: int | None = None,
+) -> list[Tech]:
+    """Snapshots of the ``limit`` technicians nearest to a one-person ``job`` (the prefilter of
+    ``matching.nearest_ids``, outlets ``covering`` its district), less ``exclude``, with their first-time-fix
+    rate on the job's category and their orders of the last week: what ``techs_for`` and
+    ``matching._add_history`` give for those technicians, in two statements."""
+    excluded = list(set(exclude))
+    start, end = day_bounds(day, zone)
+    rows = db.execute(
+        _roster_nearest(auto=auto, excluding=bool(excluded)),
+        {
+            "tenant_id": tenant_id,
+            "lat": job.point.lat,
+            "lng": job.point.lng,
+            "squeeze": SQUEEZE * SQUEEZE,
+            "category": job.category,
+            "service_type": job.service_type,
+            "covering": list(covering),
+            "limit": limit,
+            "excluded": excluded,
+            "day": day,
+            "day_start": start,
+            "day_end": end,
+            "exclude_order_id": exclude_order_id or -1,
+            "since": now - timedelta(days=HISTORY_DAYS),
+            "recent_since": now - timedelta(days=RECENT_DAYS),
+        },
+    ).all()
+    return build(
+        db,
+        rows,
+        day=day,
+        zone=zone,
+        start=start,
+        end=end,
+        now=now,
+        travel=travel_model_ or travel(),
+        history=True,
+    )
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The local midnights that begin and end ``day``."""
+    start = datetime.combine(day, time(0), zone)
+    return start, start + timedelta(days=1)
+
+
+def build(
+    db: Session,
+    rows: Sequence[Any],
+    *,
+    day: date,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
     now: datetime,
     travel: TravelModel,
-) -> Tech:
-    base = None
-    if technician.home_lat is not None and technician.home_lng is not None:
-        base = Point(technician.home_lat, technician.home_lng, technician.home_area)
-    elif outlet is not None:
-        base = Point(outlet.lat, outlet.lng, "urban")
-    source = "base"
-    position = base
-    if technician.last_lat is not None and technician.last_located_at is not None:
-        if now - technician.last_located_at <= FRESH_LOCATION:
-            position, source = Point(technician.last_lat, technician.last_lng, technician.home_area), "gps"
-        else:
-            source = "stale_gps"
-    free_at = now if shift is None or now >= shift.start else shift.start
-    if queue and position is not None:
-        free_at, position = project_route(
-            position,
-            free_at,
-            [(point, minutes, earliest) for point, minutes, earliest, _ in queue],
-            travel=travel,
+    history: bool = False,
+) -> list[Tech]:
+    """Snapshots from roster rows (``_roster_by_ids`` or ``_roster_nearest``), by technician id, with their
+    skills, certificates and queues read in one more statement.
+
+    Each technician: where they are (a fresh position, else home, else their outlet) and, after walking their
+    queue, when they are free and where; their shift that day; their outlet's coverage; the orders and held
+    slots on their day; with ``history``, their first-time-fix rate (of three or more jobs on the category)
+    and their orders of the last week. The rows are unpacked by position (``_roster_columns``): this loop
+    runs for every technician of every order ranked."""
+    if not rows:
+        return []
+    rows = sorted(rows, key=itemgetter(0))
+    skills, certificates, queues = _details(db, [r[0] for r in rows], start=start, end=end)
+    shifts: dict[tuple, Shift | None] = {}  # technicians share a handful of shifts
+    out = []
+    for row in rows:
+        (
+            tid,
+            name,
+            status,
+            outlet_id,
+            brands,
+            home_lat,
+            home_lng,
+            home_area,
+            capacity,
+            shift_start,
+            shift_end,
+            break_start,
+            break_end,
+            work_days,
+            last_lat,
+            last_lng,
+            located_at,
+            rating,
+            ratings,
+            auto_dispatch,
+            suspended_at,
+            grade,
+            outlet_lat,
+            outlet_lng,
+            coverage,
+            day_off,
+            booked_orders,
+            booked_slots,
+        ) = row[:28]
+        key = (work_days, shift_start, shift_end, break_start, break_end, day_off)
+        shift = shifts.get(key, _NONE)
+        if shift is _NONE:
+            shift = shifts[key] = _shift(key, day, zone)
+        has_outlet = outlet_id is not None and outlet_lat is not None
+        base = None
+        if home_lat is not None and home_lng is not None:
+            base = Point(home_lat, home_lng, home_area)
+        elif has_outlet:
+            base = Point(outlet_lat, outlet_lng, "urban")
+        source = "base"
+        position = base
+        if last_lat is not None and located_at is not None:
+            if now - located_at <= FRESH_LOCATION:
+                position, source = Point(last_lat, last_lng, home_area), "gps"
+            else:
+                source = "stale_gps"
+        free_at = now if shift is None or now >= shift.start else shift.start
+        queue = queues.get(tid)
+        if queue and position is not None:
+            free_at, position = project_route(position, free_at, queue, travel=travel)
+            source = "route" if source != "stale_gps" else source
+        first_time_fix, recent = None, 0
+        if history:
+            total, bad, recent = (n or 0 for n in row[28:31])
+            first_time_fix = ((total - bad) / total) if total >= 3 else None
+        out.append(
+            Tech(
+                id=tid,
+                name=name,
+                status=status,
+                outlet_id=outlet_id,
+                coverage=(_json_set(coverage) or None) if has_outlet else None,
+                skills=skills.get(tid, {}),
+                brands=_json_set(brands),
+                certificates=certificates.get(tid, {}),
+                shift=shift,
+                capacity=capacity,
+                booked=booked_orders + booked_slots,
+                free_at=free_at,
+                position=position,
+                position_source=source,
+                rating=rating,
+                ratings=ratings,
+                first_time_fix=first_time_fix,
+                recent_orders=recent,
+                auto_dispatch=auto_dispatch,
+                quality_suspended=suspended_at is not None,
+                grade=grade,
+            )
         )
-        source = "route" if source != "stale_gps" else source
-    coverage = None
-    if outlet is not None and outlet.coverage:
-        coverage = frozenset(outlet.coverage)
-    return Tech(
-        id=technician.id,
-        name=technician.name,
-        status=technician.status,
-        outlet_id=technician.outlet_id,
-        coverage=coverage,
-        skills=skills,
-        brands=frozenset(technician.brands) if technician.brands is not None else None,
-        certificates=certificates,
-        shift=shift,
-        capacity=technician.daily_capacity,
-        booked=booked,
-        free_at=free_at,
-        position=position,
-        position_source=source,
-        rating=technician.rating,
-        ratings=technician.rating_count,
-        recent_orders=0,
-        auto_dispatch=technician.auto_dispatch,
-        quality_suspended=technician.suspended_at is not None,
-        grade=technician.grade,
+    return out
+
+
+_NONE: Any = object()
+
+
+def _shift(key: tuple, day: date, zone: ZoneInfo) -> Shift | None:
+    """``shift_on`` for a roster row's shift columns (work days as JSON text)."""
+    work_days, shift_start, shift_end, break_start, break_end, day_off = key
+    if day_off or day.isoweekday() not in (_json(work_days) or ()):
+        return None
+
+    def at(text: str) -> datetime:
+        return datetime.combine(day, _local_time(text), zone).astimezone(UTC)
+
+    breaks = ()
+    if break_start and break_end:
+        breaks = ((at(break_start), at(break_end)),)
+    return Shift(at(shift_start), at(shift_end), breaks)
+
+
+# JSON columns (work days, brands, coverage) are read as text and parsed once per distinct value: a few
+# hundred technicians share a handful of them. The parsed values are shared, so they are never changed.
+_parsed: dict[str, Any] = {}
+
+
+def _json(text: str | None) -> Any:
+    if text is None:
+        return None
+    value = _parsed.get(text, _NONE)
+    if value is _NONE:
+        if len(_parsed) > 4096:
+            _parsed.clear()
+        value = _parsed[text] = json.loads(text)
+    return value
+
+
+_sets: dict[str, frozenset | None] = {}
+
+
+def _json_set(text: str | None) -> frozenset | None:
+    """A JSON list as a frozenset (None for SQL or JSON null)."""
+    if text is None:
+        return None
+    value = _sets.get(text, _NONE)
+    if value is _NONE:
+        if len(_sets) > 4096:
+            _sets.clear()
+        parsed = json.loads(text)
+        value = _sets[text] = frozenset(parsed) if parsed is not None else None
+    return value
+
+
+def _details(
+    db: Session, ids: list[int], *, start: datetime, end: datetime
+) -> tuple[dict[int, dict[tuple[str, str], str]], dict[int, dict[str, date]], dict[int, list[tuple]]]:
+    """Skills, certificates (the latest expiry of each kind) and each technician's open orders for the day
+    as ``project_route`` stops (place, service minutes, earliest start): started ones first, then by window
+    or assignment, then by order id."""
+    skills: dict[int, dict[tuple[str, str], str]] = {}
+    certificates: dict[int, dict[str, date]] = {}
+    queued = []
+    for tid, kind, a, b, c, d, expires, appointed, assigned, lat, lng, order_id in db.execute(
+        _details_statement(_dialect(db)), {"ids": ids, "day_end": end}
+    ).all():
+        if kind == 0:
+            held = skills.get(tid)
+            if held is None:
+                held = skills[tid] = {}
+            held[(a, b)] = c
+        elif kind == 1:
+            held = certificates.get(tid)
+            if held is None:
+                held = certificates[tid] = {}
+            earlier = held.get(a)
+            held[a] = expires if earlier is None else max(expires, earlier)
+        else:
+            appointed = as_utc(appointed) if appointed is not None else None
+            assigned = as_utc(assigned) if assigned is not None else None
+            key = (a not in STARTED_VALUES, appointed or assigned or start, order_id)
+            queued.append((key, tid, Point(lat, lng, d), rules.service_minutes(b, c), appointed))
+    queued.sort(key=lambda q: q[0])
+    queues: dict[int, list[tuple]] = defaultdict(list)
+    for _, tid, point, minutes, appointed in queued:
+        queues[tid].append((point, minutes, appointed))
+    return skills, certificates, queues
+
+
+# The statements, built once per shape (building a statement costs more than executing a cached one).
+SQUEEZE = 0.87  # cos(30°): a degree of longitude is shorter than one of latitude at Chinese latitudes
+_statements: dict[tuple, Any] = {}
+
+
+def _dialect(db: Session) -> str:
+    return db.get_bind().dialect.name
+
+
+def _among(column: Any, dialect: str) -> Any:
+    """``column`` is one of the ``ids`` parameter's: one array parameter on PostgreSQL (one statement text
+    whatever the number, so the server keeps its plan), an expanding ``IN`` elsewhere."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def _roster_columns() -> list:
+    """A roster row, in the order ``build`` unpacks it: the technician's columns (JSON as text), their outlet's
+    place and coverage, whether ``day`` is a day off, the day's queued orders and held slots (correlated
+    counts, less the order being placed). ``_roster_nearest`` adds the history counts after these."""
+    t = Technician.__table__.c
+    day_off = (
+        exists()
+        .where(TechnicianDayOff.technician_id == t.id, TechnicianDayOff.day == bindparam("day"))
+        .label("day_off")
     )
+    exclude = bindparam("exclude_order_id")
+    day_start = bindparam("day_start")
+    day_end = bindparam("day_end")
+    appointed = WorkOrder.appointment_start_at
+    booked_orders = (
+        select(func.count())
+        .where(
+            WorkOrder.technician_id == t.id,
+            WorkOrder.status.in_(QUEUED_VALUES),
+            or_(appointed.is_(None), appointed < day_end),
+            or_(appointed.is_(None), appointed >= day_start),
+            WorkOrder.id != exclude,
+        )
+        .scalar_subquery()
+        .label("booked_orders")
+    )
+    booked_slots = (
+        select(func.count())
+        .select_from(SlotReservation)
+        .join(WorkOrder, WorkOrder.id == SlotReservation.work_order_id)
+        .where(
+            SlotReservation.technician_id == t.id,
+            SlotReservation.status != "released",
+            SlotReservation.window_start_at >= day_start,
+            SlotReservation.window_start_at < day_end,
+            or_(WorkOrder.technician_id.is_(None), WorkOrder.technician_id != SlotReservation.technician_id),
+            SlotReservation.work_order_id != exclude,
+        )
+        .scalar_subquery()
+        .label("booked_slots")
+    )
+    return [
+        t.id,
+        t.name,
+        t.status,
+        t.outlet_id,
+        cast(t.brands, Text).label("brands"),
+        t.home_lat,
+        t.home_lng,
+        t.home_area,
+        t.daily_capacity,
+        t.shift_start,
+        t.shift_end,
+        t.break_start,
+        t.break_end,
+        cast(t.work_days, Text).label("work_days"),
+        t.last_lat,
+        t.last_lng,
+        t.last_located_at,
+        t.rating,
+        t.rating_count,
+        t.auto_dispatch,
+        t.suspended_at,
+        t.grade,
+        Outlet.lat.label("outlet_lat"),
+        Outlet.lng.label("outlet_lng"),
+        cast(Outlet.coverage, Text).label("coverage"),
+        day_off,
+        booked_orders,
+        booked_slots,
+    ]
+
+
+def _outlet_of(t) -> Any:
+    return and_(Outlet.id == t.outlet_id, Outlet.tenant_id == bindparam("tenant_id"))
+
+
+def _roster_by_ids(dialect: str) -> Any:
+    key = ("by_ids", dialect)
+    statement = _statements.get(key)
+    if statement is None:
+        t = Technician.__table__
+        statement = (
+            select(*_roster_columns())
+            .select_from(t.outerjoin(Outlet, _outlet_of(t.c)))
+            .where(_among(t.c.id, dialect), t.c.tenant_id == bindparam("tenant_id"))
+        )
+        _statements[key] = statement
+    return statement
+
+
+def nearest_statement(*, auto: bool) -> Any:
+    """The prefilter: ids of the tenant's technicians who are not suspended or off, have a skill row for the
+    category (this service type or any), belong to a ``covering`` outlet or none, nearest first by fresh
+    position or home base, ``limit`` of them (parameters: tenant_id, category, service_type, covering,
+    lat, lng, squeeze, limit)."""
+    key = ("nearest", auto)
+    statement = _statements.get(key)
+    if statement is None:
+        t = Technician.__table__.c
+        lat = func.coalesce(t.last_lat, t.home_lat, Outlet.lat)
+        lng = func.coalesce(t.last_lng, t.home_lng, Outlet.lng)
+        here_lat = bindparam("lat", type_=Float)
+        here_lng = bindparam("lng", type_=Float)
+        distance = (lat - here_lat) * (lat - here_lat) + (lng - here_lng) * (lng - here_lng) * bindparam(
+            "squeeze", type_=Float
+        )
+        skilled = select(TechnicianSkill.technician_id).where(
+            TechnicianSkill.tenant_id == bindparam("tenant_id"),
+            TechnicianSkill.category == bindparam("category"),
+            TechnicianSkill.service_type.in_([bindparam("service_type"), literal_column("'*'")]),
+        )
+        statement = (
+            select(t.id)
+            .select_from(Technician.__table__.outerjoin(Outlet, Outlet.id == t.outlet_id))
+            .where(
+                t.tenant_id == bindparam("tenant_id"),
+                t.status.not_in(["suspended", "off"]),
+                t.id.in_(skilled),
+                or_(t.outlet_id.in_(bindparam("covering", expanding=True)), t.outlet_id.is_(None)),
+            )
+            .order_by(distance, t.id)
+            .limit(bindparam("limit", type_=Integer))
+        )
+        if auto:
+            statement = statement.where(t.auto_dispatch.is_(True))
+        _statements[key] = statement
+    return statement
+
+
+def _roster_nearest(*, auto: bool, excluding: bool) -> Any:
+    key = ("nearest_roster", auto, excluding)
+    statement = _statements.get(key)
+    if statement is None:
+        t = Technician.__table__
+        near = nearest_statement(auto=auto).cte("near")
+        rework = aliased(WorkOrder)
+        in_category = and_(
+            WorkOrder.category_code == bindparam("category"),
+            WorkOrder.completed_at >= bindparam("since"),
+        )
+        reworked = select(rework.id).where(rework.rework_of_id == WorkOrder.id).exists()
+        history = (
+            select(
+                WorkOrder.technician_id.label("technician_id"),
+                func.count().filter(in_category).label("total"),
+                func.count().filter(and_(in_category, reworked)).label("bad"),
+                func.count().filter(WorkOrder.assigned_at >= bindparam("recent_since")).label("recent"),
+            )
+            .where(WorkOrder.technician_id.in_(select(near.c.id)))
+            .group_by(WorkOrder.technician_id)
+            .subquery("history")
+        )
+        statement = select(
+            *_roster_columns(),
+            history.c.total.label("history_total"),
+            history.c.bad.label("history_bad"),
+            history.c.recent.label("history_recent"),
+        ).select_from(
+            near.join(t, t.c.id == near.c.id)
+            .outerjoin(Outlet, _outlet_of(t.c))
+            .outerjoin(history, history.c.technician_id == t.c.id)
+        )
+        if excluding:
+            statement = statement.where(near.c.id.not_in(bindparam("excluded", expanding=True)))
+        _statements[key] = statement
+    return statement
+
+
+def _details_statement(dialect: str) -> Any:
+    """Skills (kind 0), certificates (1) and the day's queued orders (2) of ``ids``, as one list of rows
+    (technician, kind, four texts, a date, two times, a place, an order id)."""
+    statement = _statements.get(("details", dialect))
+    if statement is None:
+
+        def text(column: Any = None) -> Any:
+            return cast(null(), String) if column is None else column
+
+        nothing_at = cast(null(), DateTime(timezone=True))  # made UTC in Python, for the queued rows alone
+        no_place = cast(null(), Float)
+        no_order = cast(null(), Integer)
+        skills = select(
+            TechnicianSkill.technician_id,
+            literal_column("0", Integer).label("kind"),
+            TechnicianSkill.category.label("a"),
+            TechnicianSkill.service_type.label("b"),
+            TechnicianSkill.level.label("c"),
+            text().label("d"),
+            cast(null(), Date).label("expires_on"),
+            nothing_at.label("appointed"),
+            nothing_at.label("assigned"),
+            no_place.label("lat"),
+            no_place.label("lng"),
+            no_order.label("order_id"),
+        ).where(_among(TechnicianSkill.technician_id, dialect))
+        certificates = select(
+            TechnicianCertificate.technician_id,
+            literal_column("1", Integer),
+            TechnicianCertificate.kind,
+            text(),
+            text(),
+            text(),
+            TechnicianCertificate.expires_on,
+            nothing_at,
+            nothing_at,
+            no_place,
+            no_place,
+            no_order,
+        ).where(_among(TechnicianCertificate.technician_id, dialect))
+        end = bindparam("day_end")
+        queued = (
+            select(
+                WorkOrder.technician_id,
+                literal_column("2", Integer),
+                WorkOrder.status,
+                WorkOrder.category_code,
+                WorkOrder.service_type,
+                Address.area_type,
+                cast(null(), Date),
+                type_coerce(WorkOrder.appointment_start_at, DateTime(timezone=True)),
+                type_coerce(WorkOrder.assigned_at, DateTime(timezone=True)),
+                Address.lat,
+                Address.lng,
+                WorkOrder.id,
+            )
+            .join(Address, Address.id == WorkOrder.address_id)
+            .where(
+                _among(WorkOrder.technician_id, dialect),
+                WorkOrder.status.in_(QUEUED_VALUES),
+                or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
+            )
+        )
+        statement = union_all(skills, certificates, queued)
+        _statements[("details", dialect)] = statement
+    return statement
 
 
 def _crews(
