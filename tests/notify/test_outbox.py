@@ -53,6 +53,16 @@ def test_every_event_also_goes_to_the_tenants_subscribed_webhooks(db, world):
     assert rows(db, world.acme.tenant.id) == []
 
 
+def test_endpoints_read_once_per_session_are_read_again_when_they_change(db, world):
+    tenant_id = world.demo.tenant.id
+    enqueue(db, tenant_id=tenant_id, event="order.created", to=[], context={}, dedupe_key="o:1")
+    endpoint = service.create_endpoint(db, tenant_id=tenant_id, url="http://erp.local/a", events=["*"])
+    enqueue(db, tenant_id=tenant_id, event="order.created", to=[], context={}, dedupe_key="o:2")
+    service.deactivate_endpoint(db, tenant_id=tenant_id, endpoint_id=endpoint.id)
+    enqueue(db, tenant_id=tenant_id, event="order.created", to=[], context={}, dedupe_key="o:3")
+    assert [m.dedupe_key for m in rows(db, tenant_id)] == [f"o:2|webhook|endpoint:{endpoint.id}"]
+
+
 @pytest.mark.postgres
 def test_two_writers_of_one_fact_at_once_write_it_once(sessionmaker_, world, is_postgres):
     """Two transactions enqueue the same fact at the same moment (a sweep on two workers): neither fails
