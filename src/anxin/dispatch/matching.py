@@ -52,7 +52,7 @@ from anxin.dispatch.scoring import Job, Ranking, Tech, rank
 from anxin.dispatch.snapshots import (
     HISTORY_DAYS,
     RECENT_DAYS,
-    SQUEEZE,
+    nearest_params,
     nearest_statement,
     nearest_techs,
     techs_for,
@@ -207,22 +207,9 @@ def covering(outlets: Iterable[tuple[int, str | None]], district: str | None) ->
 _OUTLETS = select(Outlet.id, cast(Outlet.coverage, Text)).where(Outlet.tenant_id == bindparam("tenant_id"))
 
 
-def _nearest_params(tenant_id: int, job: Job, covering: list[int], limit: int) -> dict:
-    return {
-        "tenant_id": tenant_id,
-        "lat": job.point.lat,
-        "lng": job.point.lng,
-        "squeeze": SQUEEZE * SQUEEZE,
-        "category": job.category,
-        "service_type": job.service_type,
-        "covering": covering,
-        "limit": limit,
-    }
-
-
 def nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool) -> list[int]:
     outlets = db.execute(_OUTLETS, {"tenant_id": tenant_id}).all()
-    params = _nearest_params(tenant_id, job, covering(outlets, job.district), limit)
+    params = nearest_params(tenant_id, job, covering(outlets, job.district), limit)
     return list(db.scalars(nearest_statement(auto=auto), params))
 
 
@@ -250,7 +237,7 @@ def candidates(
     zone = _zone(facts)
     day = _visit_day(order, now, zone)
     if job.requirement.crew_size > 1:  # crews are built from their members' snapshots: the general way
-        params = _nearest_params(order.tenant_id, job, covering(outlets, job.district), PREFILTER)
+        params = nearest_params(order.tenant_id, job, covering(outlets, job.district), PREFILTER)
         ids = list(db.scalars(nearest_statement(auto=auto), params))
         excluded = set(exclude)
         ids = [i for i in ids if i not in excluded]

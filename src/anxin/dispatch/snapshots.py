@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
@@ -156,14 +156,7 @@ def nearest_techs(
     rows = db.execute(
         _roster_nearest(auto=auto, excluding=bool(excluded)),
         {
-            "tenant_id": tenant_id,
-            "lat": job.point.lat,
-            "lng": job.point.lng,
-            "squeeze": SQUEEZE * SQUEEZE,
-            "category": job.category,
-            "service_type": job.service_type,
-            "covering": list(covering),
-            "limit": limit,
+            **nearest_params(tenant_id, job, covering, limit),
             "excluded": excluded,
             "day": day,
             "day_start": start,
@@ -184,6 +177,20 @@ def nearest_techs(
         travel=travel_model_ or travel(),
         history=True,
     )
+
+
+def nearest_params(tenant_id: int, job: Job, covering: Sequence[int], limit: int) -> dict:
+    """The parameters of ``nearest_statement`` for ``job``."""
+    return {
+        "tenant_id": tenant_id,
+        "lat": job.point.lat,
+        "lng": job.point.lng,
+        "squeeze": SQUEEZE * SQUEEZE,
+        "category": job.category,
+        "service_type": job.service_type,
+        "covering": list(covering),
+        "limit": limit,
+    }
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -327,14 +334,7 @@ _parsed: dict[str, Any] = {}
 
 
 def _json(text: str | None) -> Any:
-    if text is None:
-        return None
-    value = _parsed.get(text, _NONE)
-    if value is _NONE:
-        if len(_parsed) > 4096:
-            _parsed.clear()
-        value = _parsed[text] = json.loads(text)
-    return value
+    return _memo(_parsed, text, lambda value: value)
 
 
 _sets: dict[str, frozenset | None] = {}
@@ -342,14 +342,18 @@ _sets: dict[str, frozenset | None] = {}
 
 def _json_set(text: str | None) -> frozenset | None:
     """A JSON list as a frozenset (None for SQL or JSON null)."""
+    return _memo(_sets, text, lambda value: frozenset(value) if value is not None else None)
+
+
+def _memo(cache: dict[str, Any], text: str | None, convert: Callable[[Any], Any]) -> Any:
+    """``convert`` of the JSON ``text``, parsed once per distinct text (a bounded cache)."""
     if text is None:
         return None
-    value = _sets.get(text, _NONE)
+    value = cache.get(text, _NONE)
     if value is _NONE:
-        if len(_sets) > 4096:
-            _sets.clear()
-        parsed = json.loads(text)
-        value = _sets[text] = frozenset(parsed) if parsed is not None else None
+        if len(cache) > 4096:
+            cache.clear()
+        value = cache[text] = convert(json.loads(text))
     return value
 
 

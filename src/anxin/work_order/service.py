@@ -120,12 +120,18 @@ def events(db: Session, *, order: WorkOrder) -> Sequence[WorkOrderEvent]:
     ).all()
 
 
+# The session's caches (``Session.info``) of each tenant's zone and SLA policy; intake's read fills both.
+ZONE_KEY = "tenant_timezone"
+POLICY_KEY = "sla_policy"
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
 def tenant_timezone(db: Session, tenant_id: int) -> str:
     """The tenant's zone, read once per session."""
-    cache = db.info.setdefault("tenant_timezone", {})
+    cache = db.info.setdefault(ZONE_KEY, {})
     if tenant_id not in cache:
         zone = db.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id))
-        cache[tenant_id] = zone or "Asia/Shanghai"
+        cache[tenant_id] = zone or DEFAULT_ZONE
     return cache[tenant_id]
 
 
@@ -181,7 +187,7 @@ def _bump_postgresql(engine: Engine, *, tenant_id: int, day: str) -> int:
 def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
     """The tenant's SLA policy; the industry defaults until the tenant sets its own. Read once per
     session (one request, one job): every action of the unit of work evaluates the clocks with it."""
-    cache = db.info.setdefault("sla_policy", {})
+    cache = db.info.setdefault(POLICY_KEY, {})
     if tenant_id not in cache:
         policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
         cache[tenant_id] = policy or _default_policy(tenant_id)
@@ -300,8 +306,8 @@ def intake_facts(
         return None
     customer, appliance, category, months, part_months, address, policy, zone, webhooks, dup, done = row[:11]
     replayed, digest = row[11:]
-    db.info.setdefault("tenant_timezone", {})[tenant_id] = zone or "Asia/Shanghai"
-    db.info.setdefault("sla_policy", {})[tenant_id] = policy or _default_policy(tenant_id)
+    db.info.setdefault(ZONE_KEY, {})[tenant_id] = zone or DEFAULT_ZONE
+    db.info.setdefault(POLICY_KEY, {})[tenant_id] = policy or _default_policy(tenant_id)
     if not webhooks:
         db.info.setdefault(ENDPOINTS_KEY, {})[tenant_id] = []
     return IntakeFacts(
