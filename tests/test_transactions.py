@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from anxin.auth.models import Tenant
 from anxin.database import ReadOnlySessionError, make_read_sessionmaker
@@ -60,3 +61,82 @@ def test_a_get_request_reads_through_the_read_only_session(client, world, app):
     finally:
         app.state.read_sessionmaker = original
     assert read.status_code == 200 and read.json()["number"] == created["number"] and calls == [1]
+
+
+def test_insert_loaded_writes_the_row_and_leaves_an_ordinary_persistent_object(db, world, sessionmaker_):
+    from anxin.database import insert_loaded
+    from anxin.work_order.models import WorkOrderEvent
+
+    order = report_order(db, world)
+    event = WorkOrderEvent(
+        tenant_id=order.tenant_id,
+        work_order_id=order.id,
+        action="note",
+        to_status=order.status,
+        actor_role="agent",
+    )
+    assert insert_loaded(db, event) is event
+    assert event.id is not None and event in db and not db.new and not db.dirty
+    assert event.payload == {} and event.occurred_at is not None and event.note is None  # defaults, NULLs
+    with pytest.raises(ValueError):
+        insert_loaded(db, event)  # already in the session
+    db.commit()
+    with sessionmaker_() as other:
+        stored = other.get(WorkOrderEvent, event.id)
+        assert (stored.action, stored.payload, stored.occurred_at) == ("note", {}, event.occurred_at)
+
+
+def test_an_order_inserted_at_intake_keeps_its_version_check(db, world, sessionmaker_):
+    order = report_order(db, world)
+    assert order.version == 1 and not db.dirty
+    db.commit()
+    with sessionmaker_() as other:  # someone else changes it first
+        other.get(WorkOrder, order.id).priority = "urgent"
+        other.commit()
+    order.fault_description = "a second look"
+    with pytest.raises(StaleDataError):
+        db.commit()
+
+
+def test_insert_loaded_refuses_a_read_only_session(engine, world):
+    from anxin.database import insert_loaded
+    from anxin.work_order.models import IdempotencyRecord
+
+    with make_read_sessionmaker(engine)() as session, pytest.raises(ReadOnlySessionError):
+        insert_loaded(
+            session,
+            IdempotencyRecord(
+                tenant_id=world.demo.tenant.id, user_id=1, key="k", request_hash="h", work_order_id=1
+            ),
+        )
+
+
+def test_a_session_ends_on_the_event_loop_only_when_that_sends_nothing(
+    engine, sessionmaker_, world, is_postgres
+):
+    from anxin.dependencies import _ends_quietly
+
+    with sessionmaker_() as session:
+        assert _ends_quietly(session)  # never used
+        session.get(Tenant, world.demo.tenant.id)
+        assert not _ends_quietly(session)  # a transaction is open
+        session.commit()
+        assert _ends_quietly(session)  # committed by the route
+        session.add(Tenant(slug="late", name="late", timezone="Asia/Shanghai"))
+        assert not _ends_quietly(session)  # something left to flush
+        session.rollback()
+    with make_read_sessionmaker(engine)() as session:
+        session.get(Tenant, world.demo.tenant.id)
+        # On PostgreSQL a read runs in autocommit: returning its connection sends nothing.
+        assert _ends_quietly(session) is is_postgres
+
+
+def report_order(db, world) -> WorkOrder:
+    from anxin.auth.models import User
+    from anxin.work_order import actions
+    from tests.helpers import intake
+
+    agent = db.scalar(select(User).where(User.tenant_id == world.demo.tenant.id, User.role == "agent"))
+    return actions.create_order(
+        db, actor=agent, intake=intake(world.demo), idempotency=("key-1", "f" * 64)
+    ).order

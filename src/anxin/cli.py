@@ -107,7 +107,7 @@ def serve(
         sweeper.start(get_settings().database_url, sweep_every)
 
     uvicorn.run(
-        "anxin.main:create_app",
+        "anxin.main:served_app",
         factory=True,
         host=host,
         port=port,

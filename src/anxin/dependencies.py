@@ -20,6 +20,7 @@ from anxin.auth.roles import Role
 from anxin.auth.security import read_token
 from anxin.auth.token_cache import TokenCache
 from anxin.config import Settings
+from anxin.database import AUTOCOMMIT
 from anxin.exceptions import Forbidden, NotAuthenticated
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -43,16 +44,34 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     first statement, in the route's worker thread); the commit or rollback and the close run in a worker
     thread, shielded from cancellation and outside the thread pool's limit (as FastAPI does for a
     synchronous dependency's exit), so a connection always goes back to the pool."""
-    factory = request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
+    factory = (
+        request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
+    )
     session: Session = factory()
     try:
         yield session
     except BaseException:
-        with CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_end, session, False, limiter=CapacityLimiter(1))
+        if _ends_quietly(session):
+            session.close()
+        else:
+            with CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_end, session, False, limiter=CapacityLimiter(1))
         raise
+    if _ends_quietly(session):
+        session.close()
+        return
     with CancelScope(shield=True):
         await anyio.to_thread.run_sync(_end, session, True, limiter=CapacityLimiter(1))
+
+
+def _ends_quietly(session: Session) -> bool:
+    """Whether closing ``session`` sends nothing to the database, so it may run on the event loop: it
+    has nothing to flush, and either no transaction (the route committed, or never touched the
+    database) or only an autocommit connection (a read on PostgreSQL, whose return to the pool is
+    local: the driver skips the rollback of a connection outside a transaction)."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    return not session.in_transaction() or bool(session.info.get(AUTOCOMMIT))
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from functools import lru_cache
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -32,11 +33,25 @@ class PageRead(BaseModel, Generic[T]):
     page_size: int
 
 
-def paginate(db: Session, query: Select, *, page: int, page_size: int) -> Page:
+def paginate(
+    db: Session, query: Select, *, page: int, page_size: int, params: Mapping[str, Any] | None = None
+) -> Page:
+    """One page of ``query`` and the total. With ``params`` (the values of its bound parameters), the
+    query is taken to be a statement built once and reused, and so is its paged form."""
+    offset = (page - 1) * page_size
+    if params is None:
+        paged, values = query.limit(page_size).offset(offset), None
+    else:
+        paged, values = _paged(query), dict(params, page_limit=page_size, page_offset=offset)
     # unique(): a query that eagerly joins a collection returns one row per member; one item each here.
-    items = db.scalars(query.limit(page_size).offset((page - 1) * page_size)).unique().all()
+    items = db.scalars(paged, values).unique().all()
     if page == 1 and len(items) < page_size:
         total = len(items)  # the whole result fits on the first page: no need to count it
     else:
-        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()), values) or 0
     return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+@lru_cache(maxsize=64)
+def _paged(query: Select) -> Select:
+    return query.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer))

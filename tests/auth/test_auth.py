@@ -81,6 +81,27 @@ def test_health_metrics_docs_and_request_ids(client, world):
     assert client.get("/docs").status_code == 200
 
 
+def test_the_served_app_freezes_its_start_up_objects_before_the_first_request(settings, monkeypatch):
+    import gc
+
+    from anxin import main
+
+    monkeypatch.setattr(main, "get_settings", lambda: settings)
+    served = main.served_app()
+    before = gc.get_freeze_count()
+    try:
+        with TestClient(served) as client:
+            assert gc.get_freeze_count() > before  # start-up objects out of the collector's reach
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()  # a test process makes many apps: give the collector everything back
+        served.state.engine.dispose()
+    plain = main.create_app(settings)
+    with TestClient(plain):
+        assert gc.get_freeze_count() == 0  # only the server's own processes freeze
+    plain.state.engine.dispose()
+
+
 def count_user_reads(engine):
     reads = []
 

@@ -14,6 +14,7 @@ from anxin.customer.schemas import AddressCreate, AddressRead, CustomerCreate, C
 from anxin.dependencies import CurrentUser, DbSession, require_roles
 from anxin.exceptions import NotFound
 from anxin.pagination import PageNumber, PageRead, PageSize
+from anxin.routing import json_response
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 Staff = Annotated[User, Depends(require_roles(*STAFF))]
@@ -36,11 +37,13 @@ def search_customers(
 ):
     """Search by phone (the whole number or its last digits) or by name."""
     result = service.search(db, tenant_id=user.tenant_id, q=q, page=page, page_size=page_size)
-    return PageRead[CustomerRead](
-        items=[CustomerRead.model_validate(c) for c in result.items],
-        total=result.total,
-        page=page,
-        page_size=page_size,
+    return json_response(
+        PageRead[CustomerRead](
+            items=[CustomerRead.model_validate(c) for c in result.items],
+            total=result.total,
+            page=page,
+            page_size=page_size,
+        )
     )
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from functools import cache
+
+from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from anxin.customer.models import Address, Customer
@@ -22,18 +24,41 @@ def get_by_phone(db: Session, *, tenant_id: int, phone: str) -> Customer | None:
 
 def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: int) -> Page[Customer]:
     """By phone (full number, or its last digits) or by name (prefix)."""
-    # The addresses come in the same statement (SQLAlchemy limits the customers in a subquery first).
-    query = select(Customer).where(Customer.tenant_id == tenant_id).options(joinedload(Customer.addresses))
+    params: dict[str, object] = {"tenant_id": tenant_id}
+    shape = "all"
     if q:
         q = q.strip()
         phone = normalise_mobile(q)
         if phone:
-            query = query.where(Customer.phone == phone)
+            shape, params["phone"] = "phone", phone
         elif q.isdigit():
-            query = query.where(Customer.phone.endswith(q))
+            shape, params["digits"] = "digits", q
         else:
-            query = query.where(or_(Customer.name.startswith(q), func.lower(Customer.name) == q.lower()))
-    return paginate(db, query.order_by(Customer.id), page=page, page_size=page_size)
+            shape, params["name"], params["lowered"] = "name", q, q.lower()
+    return paginate(db, _search_statement(shape), page=page, page_size=page_size, params=params)
+
+
+@cache
+def _search_statement(shape: str) -> Select:
+    """The search, built once per kind of query (an agent's phone lookup at intake is the hot one). The
+    addresses come in the same statement (SQLAlchemy limits the customers in a subquery first)."""
+    query = (
+        select(Customer)
+        .where(Customer.tenant_id == bindparam("tenant_id", type_=BigInteger))
+        .options(joinedload(Customer.addresses))
+    )
+    if shape == "phone":
+        query = query.where(Customer.phone == bindparam("phone", type_=String))
+    elif shape == "digits":
+        query = query.where(Customer.phone.endswith(bindparam("digits", type_=String)))
+    elif shape == "name":
+        query = query.where(
+            or_(
+                Customer.name.startswith(bindparam("name", type_=String)),
+                func.lower(Customer.name) == bindparam("lowered", type_=String),
+            )
+        )
+    return query.order_by(Customer.id)
 
 
 def get_address(db: Session, *, tenant_id: int, id: int, customer_id: int | None = None) -> Address:

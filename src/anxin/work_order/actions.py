@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from anxin import clock
 from anxin.appliance import service as appliance_service
@@ -19,6 +20,7 @@ from anxin.appliance.warranty import billing_category, warranty_on
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
+from anxin.database import insert_loaded
 from anxin.dispatch import assignment as dispatch_assignment
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.technician.models import Technician
@@ -189,31 +191,39 @@ def create_order(
         sla_paused_seconds=0,
         sla_breached=False,
     )
-    order.appliances = [WorkOrderAppliance(tenant_id=tenant_id, appliance_id=a.id) for a in appliances]
     _refresh_sla(db, order, now)
     # The number last: on PostgreSQL the day's counter row is locked from here until the counter's
     # own transaction ends, so nothing slow may sit between the two.
     order.number = service.next_number(
         db, tenant_id=tenant_id, at=now, timezone=service.tenant_timezone(db, tenant_id)
     )
-    db.add(order)
-    db.flush()
+    # Intake's rows are written with plain INSERTs rather than the unit of work's flush (a third of
+    # intake's CPU; database.insert_loaded); the objects are ordinary persistent ones afterwards.
+    insert_loaded(db, order)
+    links = [
+        insert_loaded(db, WorkOrderAppliance(tenant_id=tenant_id, work_order_id=order.id, appliance_id=a.id))
+        for a in appliances
+    ]
+    set_committed_value(order, "appliances", links)
     payload = {"channel": order.channel, "service_type": order.service_type}
     if earlier is not None:
         payload["rework_of"] = earlier.number
-    event = _record(db, order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
+    event = insert_loaded(
+        db, _event(order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
+    )
     if idempotency is not None:
         key, fingerprint = idempotency
-        db.add(
+        insert_loaded(
+            db,
             IdempotencyRecord(
                 tenant_id=tenant_id,
                 user_id=actor.id,
                 key=key,
                 request_hash=fingerprint,
                 work_order_id=order.id,
-            )
+                created_at=now,
+            ),
         )
-    db.flush()
     reactions.moved(db, order=order, event=event, actor=actor)
     return Created(order=order, created=True)
 
@@ -313,8 +323,13 @@ def _refresh_sla(db: Session, order: WorkOrder, now: datetime) -> None:
     order.sla_breached = report.breached
 
 
-def _record(
-    db: Session,
+def _record(db: Session, **fields: Any) -> WorkOrderEvent:
+    event = _event(**fields)
+    db.add(event)
+    return event
+
+
+def _event(
     *,
     order: WorkOrder,
     actor: User,
@@ -340,7 +355,6 @@ def _record(
         note=note,
         payload=payload,
     )
-    db.add(event)
     return event
 
 

@@ -15,6 +15,7 @@ from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, SettingsDep, require_roles
 from anxin.dispatch import auto as dispatch_auto
 from anxin.pagination import PageNumber, PageRead, PageSize
+from anxin.routing import json_response
 from anxin.technician import service as technician_service
 from anxin.work_order import actions, photos, report, service
 from anxin.work_order.models import WorkOrder
@@ -79,7 +80,6 @@ def context(body: ActionBody | None) -> actions.Context:
 )
 def create_work_order(
     body: WorkOrderCreate,
-    response: Response,
     db: DbSession,
     user: Reporter,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
@@ -107,13 +107,11 @@ def create_work_order(
         )
         if earlier is None:
             raise
-        response.status_code = 200
-        return read(earlier, user, cls=WorkOrderCreated, replayed=True)
-    if not result.created:
-        response.status_code = 200
-    return read(
+        return json_response(read(earlier, user, cls=WorkOrderCreated, replayed=True))
+    body = read(
         result.order, user, cls=WorkOrderCreated, duplicate=result.duplicate, replayed=result.replayed
     )
+    return json_response(body, status_code=201 if result.created else 200)
 
 
 @router.get("", response_model=PageRead[WorkOrderRead])
