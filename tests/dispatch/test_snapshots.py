@@ -284,3 +284,191 @@ def test_ranking_an_order_takes_four_statements(crowd, db, engine):
         event.remove(engine, "before_cursor_execute", count)
     # the order's facts and outlets, the SLA policy, the nearest technicians, their skills and queues
     assert len(statements) <= 4
+
+
+def _reference_nearest(db, order, job, *, limit, auto=False):
+    """The prefilter's rule written out in Python over the ORM rows: the tenant's technicians not suspended
+    or off, with a skill row of the tenant for the category (this service type or any), of an outlet that
+    covers the district or of none, nearest first by fresh position, home, else their outlet's place (the
+    squeezed squared distance, computed in the same order as the SQL), then by id."""
+    outlets = db.query(Outlet).filter(Outlet.tenant_id == order.tenant_id)
+    covering = set(matching.covering([(o.id, _json_text(o.coverage)) for o in outlets], job.district))
+    squeeze = snapshots.SQUEEZE * snapshots.SQUEEZE
+    found = []
+    for tech in db.query(Technician).filter(Technician.tenant_id == order.tenant_id):
+        if tech.status in ("suspended", "off") or (auto and not tech.auto_dispatch):
+            continue
+        if tech.outlet_id is not None and tech.outlet_id not in covering:
+            continue
+        if not any(
+            s.tenant_id == order.tenant_id
+            and s.category == job.category
+            and s.service_type in (job.service_type, "*")
+            for s in tech.skills
+        ):
+            continue
+        outlet = db.get(Outlet, tech.outlet_id) if tech.outlet_id is not None else None
+        lat = _first(tech.last_lat, tech.home_lat, outlet.lat if outlet else None)
+        lng = _first(tech.last_lng, tech.home_lng, outlet.lng if outlet else None)
+        # no place at all sorts last on PostgreSQL and first on SQLite: there is none in this crowd
+        assert lat is not None and lng is not None
+        dlat, dlng = lat - job.point.lat, lng - job.point.lng
+        found.append((dlat * dlat + dlng * dlng * squeeze, tech.id))
+    return [tech_id for _, tech_id in sorted(found)[:limit]]
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+def _json_text(value):
+    import json
+
+    return None if value is None else json.dumps(value)
+
+
+@pytest.mark.parametrize("auto", [False, True])
+def test_the_prefilter_keeps_its_rule(crowd, db, world, auto):
+    """Given technicians of no outlet, off duty, skilled for another service type only or in another
+    category, with a skill row filed under another tenant, and of an outlet that does not cover the
+    district; when the prefilter picks the nearest; then it picks what the rule says, in its order, for
+    every size."""
+    order, (a, b, c, d, e, f) = crowd
+    from anxin.technician import service as technician_service
+
+    tenant_id = order.tenant_id
+    extra = []
+    for index, (outlet_id, status, categories, service_type) in enumerate(
+        [
+            (None, "available", ["refrigerator"], "*"),  # no outlet: anywhere in the tenant
+            (a.outlet_id, "off", ["refrigerator"], "*"),
+            (a.outlet_id, "busy", ["refrigerator"], "install"),  # not for repairs
+            (a.outlet_id, "available", ["refrigerator"], "repair"),
+            (a.outlet_id, "available", ["washing_machine"], "*"),
+            (None, "travelling", ["refrigerator"], "repair"),
+        ]
+    ):
+        technician = Technician(
+            tenant_id=tenant_id,
+            outlet_id=outlet_id,
+            name=f"候选{index}",
+            phone=f"1390000020{index}",
+            status=status,
+            home_lat=30.262 + index * 0.002,
+            home_lng=120.125 - index * 0.002,
+            auto_dispatch=index % 2 == 0,
+        )
+        technician_service.grant(technician, categories, service_type=service_type)
+        db.add(technician)
+        extra.append(technician)
+    db.flush()
+    # a skill row filed under the other tenant does not count
+    extra[4].skills.append(
+        type(extra[4].skills[0])(
+            tenant_id=world.acme.tenant.id, category="refrigerator", service_type="*", level="master"
+        )
+    )
+    # two technicians at exactly the same place: the lower id comes first
+    extra[3].home_lat, extra[3].home_lng = a.home_lat, a.home_lng
+    a.last_lat = a.last_lng = a.last_located_at = None
+    db.commit()
+    db.expire_all()
+    order = db.get(WorkOrder, order.id)
+    job = matching.job_for(db, order)
+    everyone = len(_reference_nearest(db, order, job, limit=100, auto=auto))
+    assert everyone >= 6
+    for limit in (1, 2, 3, 5, everyone, 100):
+        got = matching.nearest_ids(db, tenant_id=tenant_id, job=job, limit=limit, auto=auto)
+        assert got == _reference_nearest(db, order, job, limit=limit, auto=auto)
+    got = matching.nearest_ids(db, tenant_id=tenant_id, job=job, limit=100, auto=auto)
+    assert extra[0].id in got and c.id in got  # no outlet; no home (their outlet's place)
+    assert not {extra[1].id, extra[2].id, extra[4].id, d.id} & set(got)
+
+
+def test_the_prefilter_with_no_covering_outlet(crowd, db):
+    """Given every outlet covering named districts; when an order is in none of them; then only the
+    technicians of no outlet are picked."""
+    order, (a, *_) = crowd
+    from anxin.technician import service as technician_service
+
+    db.get(Outlet, a.outlet_id).coverage = ["西湖区"]
+    loner = Technician(
+        tenant_id=order.tenant_id, name="独立师傅", phone="13900000301", home_lat=30.3, home_lng=120.1
+    )
+    technician_service.grant(loner, ["refrigerator"])
+    db.add(loner)
+    db.commit()
+    job = matching.job_for(db, order)
+    from dataclasses import replace as replace_
+
+    nowhere = replace_(job, district="不存在区")
+    ids = matching.nearest_ids(db, tenant_id=order.tenant_id, job=nowhere, limit=30, auto=False)
+    assert ids == [loner.id] == _reference_nearest(db, order, nowhere, limit=30)
+
+
+def test_the_sla_policy_comes_with_the_order_facts(crowd, db, engine):
+    """Given a session that has not read the tenant's SLA policy; when an order is ranked; then three
+    statements are sent and the session keeps the policy the work-order service would have read (the
+    defaults, the tenant having none), so asking for it again sends nothing."""
+    from anxin.work_order import service as work_order_service
+    from anxin.work_order.models import SlaPolicy
+
+    order, _ = crowd
+    statements = []
+
+    def count(*_):
+        statements.append(1)
+
+    db.expire_all()
+    db.info.clear()
+    order = db.get(WorkOrder, order.id)
+    assert db.query(SlaPolicy).filter(SlaPolicy.tenant_id == order.tenant_id).count() == 0
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with db.no_autoflush:
+            _, ranking = matching.candidates(db, order=order, now=NOON)
+        assert len(statements) == 3  # the order's facts, outlets and policy; the nearest; their details
+        statements.clear()
+        policy = work_order_service.get_policy(db, tenant_id=order.tenant_id)
+        assert statements == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert ranking.candidates
+    assert policy.arrive_urban_minutes == 240 and policy.id is None  # the defaults, not stored
+
+
+def test_a_tenant_policy_is_read_with_the_facts(crowd, db):
+    """Given the tenant's own SLA policy; when an order is ranked in a new session; then the session keeps
+    that policy (the stored row), and the arrival limit of the job follows it."""
+    from anxin.work_order import service as work_order_service
+    from anxin.work_order.models import SlaPolicy
+
+    order, _ = crowd
+    db.add(SlaPolicy(tenant_id=order.tenant_id, arrive_urban_minutes=90, arrive_suburban_minutes=180))
+    db.commit()
+    db.expire_all()
+    db.info.clear()
+    order = db.get(WorkOrder, order.id)
+    job, _ = matching.candidates(db, order=order, now=NOON)
+    kept = work_order_service.get_policy(db, tenant_id=order.tenant_id)
+    assert kept.id is not None and kept.arrive_urban_minutes == 90
+    db.info.clear()
+    assert matching.job_for(db, order) == job  # the same deadline read the general way
+
+
+def test_the_postgresql_statements_keep_one_short_text():
+    """The prefilter, roster and details statements have, on PostgreSQL, one text whatever the lists bound
+    (no expanding parameter, which SQLAlchemy renders again at every execution) and under 4,096 bytes (the
+    longest psycopg keeps parsed)."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.psycopg.dialect()
+    shapes = [snapshots._details_statement("postgresql"), snapshots._roster_by_ids("postgresql")]
+    for auto in (False, True):
+        shapes.append(snapshots.nearest_statement(auto=auto, dialect="postgresql"))
+        for excluding in (False, True):
+            shapes.append(snapshots._roster_nearest(auto=auto, excluding=excluding, dialect="postgresql"))
+    for statement in shapes:
+        compiled = statement.compile(dialect=dialect)
+        assert not compiled.post_compile_params
+        assert len(compiled.string.encode()) < 4096

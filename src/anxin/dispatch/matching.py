@@ -7,11 +7,10 @@ nearest to the job by their fresh position or home base (``PREFILTER`` of them).
 their certificates, shifts, day's bookings and queues (``snapshots``) and go through every hard rule in
 ``scoring``.
 
-Ranking one order takes four statements: the order's facts (its appliance's brand and crew size, the last
-visit, its address and the tenant's zone, in one row) with the tenant's outlets and their coverage; the SLA
-policy (once per session); the nearest technicians with their day and history (``snapshots.nearest_techs``);
-and their skills, certificates and queues. A crew job goes the general way (``techs_for``, then
-``_add_history``).
+Ranking one order takes three statements: the order's facts (its appliance's brand and crew size, the last
+visit, its address, the tenant's zone and SLA policy, in one row) with the tenant's outlets and their
+coverage; the nearest technicians with their day and history (``snapshots.nearest_techs``); and their
+skills, certificates and queues. A crew job goes the general way (``techs_for``, then ``_add_history``).
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ from anxin.dispatch.snapshots import shift_on as shift_on
 from anxin.dispatch.travel import Point
 from anxin.technician.models import Outlet
 from anxin.work_order import service as work_order_service
-from anxin.work_order.models import WorkOrder
+from anxin.work_order.models import SlaPolicy, WorkOrder
 
 PREFILTER = 30
 
@@ -81,7 +80,9 @@ def job_for(db: Session, order: WorkOrder) -> Job:
 
 def _facts(db: Session, order: WorkOrder, *, outlets: bool = False) -> tuple[Any, list[tuple[int, Any]]]:
     """The order's facts in one row (``_facts_statement``) and, with ``outlets``, in the same statement, the
-    tenant's outlets with their coverage (JSON text)."""
+    tenant's outlets with their coverage (JSON text). The tenant's SLA policy comes in the facts row and is
+    kept for the session, as ``work_order_service.get_policy`` would keep it, so it costs no statement of
+    its own."""
     rows = db.execute(
         _facts_statement(outlets=outlets),
         {
@@ -92,6 +93,8 @@ def _facts(db: Session, order: WorkOrder, *, outlets: bool = False) -> tuple[Any
         },
     ).all()
     facts = next((row for row in rows if row.kind == 0), None)
+    if facts is not None and order.tenant_id not in db.info.get(work_order_service.POLICY_KEY, {}):
+        work_order_service.keep_policy(db, order.tenant_id, facts.policy)
     return facts, [(row.outlet_id, row.coverage) for row in rows if row.kind == 1]
 
 
@@ -99,9 +102,9 @@ _FACTS: dict[bool, Any] = {}
 
 
 def _facts_statement(*, outlets: bool) -> Any:
-    """The tenant's zone, the appliance's brand and crew size, who did the last visit on it, and the order's
-    address, as scalar subqueries of one row (``kind`` 0); with ``outlets``, a row (``kind`` 1) for each of
-    the tenant's outlets after it."""
+    """The tenant's zone and SLA policy (an entity; None if the tenant has none), the appliance's brand and
+    crew size, who did the last visit on it, and the order's address, as one row (``kind`` 0); with
+    ``outlets``, a row (``kind`` 1) for each of the tenant's outlets after it."""
     statement = _FACTS.get(outlets)
     if statement is None:
         appliance_id = bindparam("appliance_id")
@@ -123,8 +126,10 @@ def _facts_statement(*, outlets: bool) -> Any:
             .limit(1)
         )
         address = select(Address.lat).where(Address.id == bindparam("address_id"))
+        policy_columns = list(SlaPolicy.__table__.columns)
         columns = [
             literal_column("0", Integer).label("kind"),
+            *policy_columns,
             Tenant.timezone.label("timezone"),
             model.with_only_columns(Brand.code).scalar_subquery().label("brand"),
             model.with_only_columns(ProductModel.crew_size).scalar_subquery().label("crew_size"),
@@ -134,21 +139,34 @@ def _facts_statement(*, outlets: bool) -> Any:
             address.with_only_columns(Address.area_type).scalar_subquery().label("area_type"),
         ]
         tenant_id = bindparam("tenant_id")
+        of_tenant = Tenant.__table__.outerjoin(SlaPolicy, SlaPolicy.tenant_id == Tenant.id)
         if not outlets:
-            statement = select(*columns).where(Tenant.id == tenant_id)
+            rows = select(*columns).select_from(of_tenant).where(Tenant.id == tenant_id)
         else:
-            facts = select(
-                *columns,
-                cast(null(), BigInteger).label("outlet_id"),
-                cast(null(), Text).label("coverage"),
-            ).where(Tenant.id == tenant_id)
+            facts = (
+                select(
+                    *columns,
+                    cast(null(), BigInteger).label("outlet_id"),
+                    cast(null(), Text).label("coverage"),
+                )
+                .select_from(of_tenant)
+                .where(Tenant.id == tenant_id)
+            )
             each_outlet = select(
                 literal_column("1", Integer),
                 *(cast(null(), c.type) for c in columns[1:]),
                 Outlet.id,
                 cast(Outlet.coverage, Text),
             ).where(Outlet.tenant_id == tenant_id)
-            statement = union_all(facts, each_outlet)
+            rows = union_all(facts, each_outlet)
+        rows = rows.subquery("facts")
+        names = ["kind", "timezone", "brand", "crew_size", "last_technician_id", "lat", "lng", "area_type"]
+        if outlets:
+            names += ["outlet_id", "coverage"]
+        statement = select(
+            aliased(SlaPolicy, rows, name="policy"),
+            *(rows.c[name] for name in names),
+        )
         _FACTS[outlets] = statement
     return statement
 
@@ -210,7 +228,7 @@ _OUTLETS = select(Outlet.id, cast(Outlet.coverage, Text)).where(Outlet.tenant_id
 def nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool) -> list[int]:
     outlets = db.execute(_OUTLETS, {"tenant_id": tenant_id}).all()
     params = nearest_params(tenant_id, job, covering(outlets, job.district), limit)
-    return list(db.scalars(nearest_statement(auto=auto), params))
+    return list(db.scalars(nearest_statement(auto=auto, dialect=db.get_bind().dialect.name), params))
 
 
 def visit_day(db: Session, order: WorkOrder, now: datetime) -> date:
@@ -238,7 +256,7 @@ def candidates(
     day = _visit_day(order, now, zone)
     if job.requirement.crew_size > 1:  # crews are built from their members' snapshots: the general way
         params = nearest_params(order.tenant_id, job, covering(outlets, job.district), PREFILTER)
-        ids = list(db.scalars(nearest_statement(auto=auto), params))
+        ids = list(db.scalars(nearest_statement(auto=auto, dialect=db.get_bind().dialect.name), params))
         excluded = set(exclude)
         ids = [i for i in ids if i not in excluded]
         techs = techs_for(

@@ -6,11 +6,17 @@ ends. Matching, slots, day plans and the order pool read technicians through ``t
 This runs for every order ranked, so it reads little and builds less: two statements whatever the number of
 technicians. The first reads one row per technician (their columns, their outlet's place and coverage, and
 as correlated counts the day's bookings, held slots and day off); the second reads their skills,
-certificates and queued orders as one ``UNION ALL`` of narrow rows. Both statements are built once per
-shape and executed with bound parameters, so SQLAlchemy's statement cache and the driver's prepared
-statements are hit every time. ``nearest_techs`` reads the first from matching's prefilter itself (a CTE of
-the nearest technicians), with the first-time-fix and recent-order counts (``HISTORY_DAYS``) joined in, so
-ranking one order costs a handful of round trips.
+certificates and queued orders as one ``UNION ALL`` of narrow rows. ``nearest_techs`` reads the first from
+matching's prefilter itself (a CTE of the nearest technicians), with the first-time-fix and recent-order
+counts (``HISTORY_DAYS``) joined in, so ranking one order costs a handful of round trips.
+
+The statements are built once per shape and executed with bound parameters, so SQLAlchemy's statement
+cache is hit every time. psycopg prepares them on the server after five executions on a connection, but
+forgets every prepared statement when a transaction is rolled back (as a read-only session that ends
+with a rollback is): then the server plans them at every call. On PostgreSQL their text is the same at every call (a list goes as
+one array parameter or as constants written in, never as an expanding ``IN``, which SQLAlchemy renders
+again at each execution) and stays under 4,096 bytes, the longest text psycopg keeps parsed: a longer one
+is parsed again at each execution, which costs more client CPU than the statement takes on the server.
 """
 
 from __future__ import annotations
@@ -154,7 +160,7 @@ def nearest_techs(
     excluded = list(set(exclude))
     start, end = day_bounds(day, zone)
     rows = db.execute(
-        _roster_nearest(auto=auto, excluding=bool(excluded)),
+        _roster_nearest(auto=auto, excluding=bool(excluded), dialect=_dialect(db)),
         {
             **nearest_params(tenant_id, job, covering, limit),
             "excluded": excluded,
@@ -401,19 +407,29 @@ def _dialect(db: Session) -> str:
     return db.get_bind().dialect.name
 
 
-def _among(column: Any, dialect: str) -> Any:
-    """``column`` is one of the ``ids`` parameter's: one array parameter on PostgreSQL (one statement text
+def _among(column: Any, dialect: str, name: str = "ids") -> Any:
+    """``column`` is one of the ``name`` parameter's: one array parameter on PostgreSQL (one statement text
     whatever the number, so the server keeps its plan), an expanding ``IN`` elsewhere."""
     if dialect == "postgresql":
-        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-    return column.in_(bindparam("ids", expanding=True))
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger)))
+    return column.in_(bindparam(name, expanding=True))
 
 
-def _roster_columns() -> list:
+def _constants(values: Iterable[str]) -> list:
+    """Constant strings written into the statement's text rather than bound: a list of bound values is
+    expanded into the text at every execution, which costs more than running the statement."""
+    out = []
+    for value in values:
+        assert value.replace("_", "").isalnum(), value  # plain words only
+        out.append(literal_column(f"'{value}'", String))
+    return out
+
+
+def _roster_columns(t: Any) -> list:
     """A roster row, in the order ``build`` unpacks it: the technician's columns (JSON as text), their outlet's
     place and coverage, whether ``day`` is a day off, the day's queued orders and held slots (correlated
-    counts, less the order being placed). ``_roster_nearest`` adds the history counts after these."""
-    t = Technician.__table__.c
+    counts, less the order being placed). ``_roster_nearest`` adds the history counts after these. ``t``: the
+    columns of the technician table (aliased ``t``: a shorter text)."""
     day_off = (
         exists()
         .where(TechnicianDayOff.technician_id == t.id, TechnicianDayOff.day == bindparam("day"))
@@ -427,7 +443,7 @@ def _roster_columns() -> list:
         select(func.count())
         .where(
             WorkOrder.technician_id == t.id,
-            WorkOrder.status.in_(QUEUED_VALUES),
+            WorkOrder.status.in_(_constants(QUEUED_VALUES)),
             or_(appointed.is_(None), appointed < day_end),
             or_(appointed.is_(None), appointed >= day_start),
             WorkOrder.id != exclude,
@@ -490,9 +506,9 @@ def _roster_by_ids(dialect: str) -> Any:
     key = ("by_ids", dialect)
     statement = _statements.get(key)
     if statement is None:
-        t = Technician.__table__
+        t = Technician.__table__.alias("t")
         statement = (
-            select(*_roster_columns())
+            select(*_roster_columns(t.c))
             .select_from(t.outerjoin(Outlet, _outlet_of(t.c)))
             .where(_among(t.c.id, dialect), t.c.tenant_id == bindparam("tenant_id"))
         )
@@ -500,57 +516,93 @@ def _roster_by_ids(dialect: str) -> Any:
     return statement
 
 
-def nearest_statement(*, auto: bool) -> Any:
+def nearest_statement(*, auto: bool, dialect: str) -> Any:
     """The prefilter: ids of the tenant's technicians who are not suspended or off, have a skill row for the
     category (this service type or any), belong to a ``covering`` outlet or none, nearest first by fresh
-    position or home base, ``limit`` of them (parameters: tenant_id, category, service_type, covering,
-    lat, lng, squeeze, limit)."""
-    key = ("nearest", auto)
+    position or home base (else their outlet's place), ``limit`` of them (parameters: tenant_id, category,
+    service_type, covering, lat, lng, squeeze, limit).
+
+    The covering outlets' technicians and those of no outlet are read from ``ix_technician_nearest`` alone
+    (two index-only scans: an ``OR`` of the two would need the table), ordered by distance and id, and only
+    then probed for the skill, nearest first, until ``limit`` have it: a few dozen probes of the skill
+    index instead of hashing every skill row of the category. The outlet's place is looked up only for
+    a technician with neither a position nor a home."""
+    key = ("nearest", auto, dialect)
     statement = _statements.get(key)
     if statement is None:
-        t = Technician.__table__.c
-        lat = func.coalesce(t.last_lat, t.home_lat, Outlet.lat)
-        lng = func.coalesce(t.last_lng, t.home_lng, Outlet.lng)
+        tenant_id = bindparam("tenant_id")
         here_lat = bindparam("lat", type_=Float)
         here_lng = bindparam("lng", type_=Float)
-        distance = (lat - here_lat) * (lat - here_lat) + (lng - here_lng) * (lng - here_lng) * bindparam(
-            "squeeze", type_=Float
-        )
-        skilled = select(TechnicianSkill.technician_id).where(
-            TechnicianSkill.tenant_id == bindparam("tenant_id"),
-            TechnicianSkill.category == bindparam("category"),
-            TechnicianSkill.service_type.in_([bindparam("service_type"), literal_column("'*'")]),
-        )
-        statement = (
-            select(t.id)
-            .select_from(Technician.__table__.outerjoin(Outlet, Outlet.id == t.outlet_id))
-            .where(
-                t.tenant_id == bindparam("tenant_id"),
-                t.status.not_in(["suspended", "off"]),
-                t.id.in_(skilled),
-                or_(t.outlet_id.in_(bindparam("covering", expanding=True)), t.outlet_id.is_(None)),
+        squeeze = bindparam("squeeze", type_=Float)
+        branches = []
+        for of_outlet in (True, False):
+            t = Technician.__table__.alias("n" if of_outlet else "n0")
+            if of_outlet:
+                outlet = select(Outlet.lat).where(Outlet.id == t.c.outlet_id)
+                lat = func.coalesce(t.c.last_lat, t.c.home_lat, outlet.scalar_subquery())
+                lng = func.coalesce(
+                    t.c.last_lng, t.c.home_lng, outlet.with_only_columns(Outlet.lng).scalar_subquery()
+                )
+                belongs = _among(t.c.outlet_id, dialect, "covering")
+            else:
+                lat = func.coalesce(t.c.last_lat, t.c.home_lat)
+                lng = func.coalesce(t.c.last_lng, t.c.home_lng)
+                belongs = t.c.outlet_id.is_(None)
+            conditions = [
+                t.c.tenant_id == tenant_id,
+                t.c.status.not_in(_constants(["suspended", "off"])),
+                belongs,
+            ]
+            if auto:
+                conditions.append(t.c.auto_dispatch.is_(True))
+            # how far north and east of the job (a subquery written once: the place is used twice in the
+            # distance, and PostgreSQL flattens it)
+            d = (
+                select(t.c.id, (lat - here_lat).label("dlat"), (lng - here_lng).label("dlng"))
+                .where(*conditions)
+                .subquery("d" if of_outlet else "d0")
+                .c
             )
-            .order_by(distance, t.id)
+            distance = d.dlat * d.dlat + d.dlng * d.dlng * squeeze
+            branches.append(select(d.id.label("id"), distance.label("distance")))
+        near = (
+            union_all(*branches)
+            .order_by(literal_column("distance"), literal_column("id"))
+            .subquery("near_all")
+        )
+        skill = aliased(TechnicianSkill, name="s")
+        skilled = exists().where(
+            skill.technician_id == near.c.id,
+            skill.tenant_id == tenant_id,
+            skill.category == bindparam("category"),
+            skill.service_type.in_([bindparam("service_type"), literal_column("'*'")]),
+        )
+        # The outer ORDER BY keeps the order whatever join the planner picks; over the sorted subquery it
+        # costs no second sort.
+        statement = (
+            select(near.c.id)
+            .where(skilled)
+            .order_by(near.c.distance, near.c.id)
             .limit(bindparam("limit", type_=Integer))
         )
-        if auto:
-            statement = statement.where(t.auto_dispatch.is_(True))
         _statements[key] = statement
     return statement
 
 
-def _roster_nearest(*, auto: bool, excluding: bool) -> Any:
-    key = ("nearest_roster", auto, excluding)
+def _roster_nearest(*, auto: bool, excluding: bool, dialect: str) -> Any:
+    key = ("nearest_roster", auto, excluding, dialect)
     statement = _statements.get(key)
     if statement is None:
-        t = Technician.__table__
-        near = nearest_statement(auto=auto).cte("near")
+        t = Technician.__table__.alias("t")
+        near = nearest_statement(auto=auto, dialect=dialect).cte("near")
         rework = aliased(WorkOrder)
         in_category = and_(
             WorkOrder.category_code == bindparam("category"),
             WorkOrder.completed_at >= bindparam("since"),
         )
-        reworked = select(rework.id).where(rework.rework_of_id == WorkOrder.id).exists()
+        # OFFSET 0 keeps PostgreSQL from turning the EXISTS into a hashed subplan over every rework order
+        # of the table (of all tenants): the history's few orders are probed on the index instead.
+        reworked = select(rework.id).where(rework.rework_of_id == WorkOrder.id).offset(0).exists()
         history = (
             select(
                 WorkOrder.technician_id.label("technician_id"),
@@ -563,7 +615,7 @@ def _roster_nearest(*, auto: bool, excluding: bool) -> Any:
             .subquery("history")
         )
         statement = select(
-            *_roster_columns(),
+            *_roster_columns(t.c),
             history.c.total.label("history_total"),
             history.c.bad.label("history_bad"),
             history.c.recent.label("history_recent"),
@@ -573,7 +625,7 @@ def _roster_nearest(*, auto: bool, excluding: bool) -> Any:
             .outerjoin(history, history.c.technician_id == t.c.id)
         )
         if excluding:
-            statement = statement.where(near.c.id.not_in(bindparam("excluded", expanding=True)))
+            statement = statement.where(~_among(near.c.id, dialect, "excluded"))
         _statements[key] = statement
     return statement
 
@@ -637,7 +689,7 @@ def _details_statement(dialect: str) -> Any:
             .join(Address, Address.id == WorkOrder.address_id)
             .where(
                 _among(WorkOrder.technician_id, dialect),
-                WorkOrder.status.in_(QUEUED_VALUES),
+                WorkOrder.status.in_(_constants(QUEUED_VALUES)),
                 or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
             )
         )

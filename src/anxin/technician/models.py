@@ -37,6 +37,24 @@ class Technician(Base):
     every brand the tenant serves), a weekly shift with a break, daily capacity, status and last location."""
 
     __tablename__ = "technician"
+    __table_args__ = (
+        # The candidate prefilter reads a district's technicians (their outlet's, or of no outlet) from the
+        # index alone on PostgreSQL: what it filters and sorts on is included.
+        Index(
+            "ix_technician_nearest",
+            "tenant_id",
+            "outlet_id",
+            postgresql_include=[
+                "id",
+                "status",
+                "auto_dispatch",
+                "last_lat",
+                "last_lng",
+                "home_lat",
+                "home_lng",
+            ],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)

@@ -197,8 +197,8 @@ def create_order(
     order.number = service.next_number(
         db, tenant_id=tenant_id, at=now, timezone=service.tenant_timezone(db, tenant_id)
     )
-    # Intake's rows are written with plain INSERTs rather than the unit of work's flush (a third of
-    # intake's CPU; database.insert_loaded); the objects are ordinary persistent ones afterwards.
+    # Intake's rows are written with plain INSERTs rather than the unit of work's flush, which cost
+    # twice as much (database.insert_loaded); the objects are ordinary persistent ones afterwards.
     insert_loaded(db, order)
     links = [
         insert_loaded(db, WorkOrderAppliance(tenant_id=tenant_id, work_order_id=order.id, appliance_id=a.id))

@@ -189,9 +189,14 @@ def get_policy(db: Session, *, tenant_id: int) -> SlaPolicy:
     session (one request, one job): every action of the unit of work evaluates the clocks with it."""
     cache = db.info.setdefault(POLICY_KEY, {})
     if tenant_id not in cache:
-        policy = db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id))
-        cache[tenant_id] = policy or _default_policy(tenant_id)
+        keep_policy(db, tenant_id, db.scalar(select(SlaPolicy).where(SlaPolicy.tenant_id == tenant_id)))
     return cache[tenant_id]
+
+
+def keep_policy(db: Session, tenant_id: int, policy: SlaPolicy | None) -> None:
+    """Keep the tenant's policy, read with something else, for the session (``get_policy``); None (the
+    tenant has set none) keeps the defaults."""
+    db.info.setdefault(POLICY_KEY, {})[tenant_id] = policy or _default_policy(tenant_id)
 
 
 def _default_policy(tenant_id: int) -> SlaPolicy:
@@ -307,7 +312,7 @@ def intake_facts(
     customer, appliance, category, months, part_months, address, policy, zone, webhooks, dup, done = row[:11]
     replayed, digest = row[11:]
     db.info.setdefault(ZONE_KEY, {})[tenant_id] = zone or DEFAULT_ZONE
-    db.info.setdefault(POLICY_KEY, {})[tenant_id] = policy or _default_policy(tenant_id)
+    keep_policy(db, tenant_id, policy)
     if not webhooks:
         db.info.setdefault(ENDPOINTS_KEY, {})[tenant_id] = []
     return IntakeFacts(
