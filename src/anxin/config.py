@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     log_json: bool = True
     log_level: str = "INFO"
     sql_echo: bool = False
+    # Each server process's database connections: kept open, and opened beyond that when needed (closed
+    # again when given back). An intake holds two for a moment (its transaction, the order counter's bump),
+    # so a pool smaller than twice the concurrent requests opens and closes connections under load.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
     # A road-network backend for travel times (an OSRM server); unset = the offline model.
     osrm_url: str | None = None
     # Background work (huey): Redis when set, else a SQLite file; immediate runs tasks inline (tests).

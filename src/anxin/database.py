@@ -51,7 +51,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+) -> Engine:
+    """The engine. On PostgreSQL a pool of ``pool_size`` connections kept open, and ``max_overflow`` more
+    (``pool_size`` by default) opened when needed and closed when given back to a full pool."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -73,7 +77,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per request (measured by benchmarks/intake.py); connections are
     # recycled after half an hour instead, and one that died with a server restart fails one request.
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    overflow = pool_size if max_overflow is None else max_overflow
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_recycle=1800)
 
 
 def make_sessionmaker(engine: Engine, *, info: dict[str, Any] | None = None) -> sessionmaker[Session]:

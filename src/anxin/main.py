@@ -75,7 +75,12 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         lifespan=_frozen_start if serving else None,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    app.state.engine = make_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
     app.state.token_cache = TokenCache(ttl=settings.auth_cache_seconds)
