@@ -953,7 +953,6 @@ def main() -> None:
     args = parser.parse_args()
     workers_list = [int(w) for w in str(args.workers).split(",") if w.strip()]
     warmup = args.warmup if args.warmup is not None else max(50, min(300, args.orders // 10))
-    paced_n = args.orders // 2
 
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     name = f"anxin_bench_intake_{stamp}"
@@ -961,9 +960,8 @@ def main() -> None:
     logdir = Path(tempfile.mkdtemp(prefix="anxin-bench-"))
     try:
         facts = machine(url)
-        per_run = warmup + args.orders + paced_n
         started = time.perf_counter()
-        world = prepare(url, warmup + args.orders + per_run)
+        world = prepare(url, 2 * (warmup + args.orders))
         setup_s = time.perf_counter() - started
 
         # The raw writes first: the goal's load for the API is a share of their rate. Their people are
@@ -982,6 +980,12 @@ def main() -> None:
         paces = {"goal": lambda closed_rate: args.goal_share * raw["orders_per_s"]}
         if args.pace_share > 0:
             paces["share_of_closed"] = lambda closed_rate: args.pace_share * closed_rate
+        # People for the paced phases, beyond what the closed loop leaves: as many as they would take at
+        # their rates (the closed loop's is below the raw rate), and a tenth more.
+        reserve = int(
+            1.1 * args.pace_seconds * (args.goal_share + max(args.pace_share, 0.0)) * raw["orders_per_s"]
+        )
+        per_run = warmup + args.orders + reserve
         api_runs, paced_runs = {}, {}
         for workers in workers_list:
             group = world.take(per_run)
