@@ -108,10 +108,10 @@ def create_work_order(
         if earlier is None:
             raise
         return json_response(read(earlier, user, cls=WorkOrderCreated, replayed=True))
-    body = read(
+    answer = read(
         result.order, user, cls=WorkOrderCreated, duplicate=result.duplicate, replayed=result.replayed
     )
-    return json_response(body, status_code=201 if result.created else 200)
+    return json_response(answer, status_code=201 if result.created else 200)
 
 
 @router.get("", response_model=PageRead[WorkOrderRead])
