@@ -193,12 +193,18 @@ def test_the_few_statement_snapshots_equal_the_general_path(crowd, db, auto):
     assert got_job == job
     assert got == expected
     assert list(got.refused) == list(expected.refused)  # refusals in technician order as well
-    nearest = snapshots.nearest_techs(
+    nearest = _nearest(db, order, job, people[0].outlet_id, limit=matching.PREFILTER, auto=auto)
+    assert nearest == sorted(techs, key=lambda t: t.id)
+
+
+def _nearest(db, order, job, outlet_id, *, limit, auto=False):
+    """``snapshots.nearest_techs`` for ``order`` on ``DAY`` at noon, ``outlet_id`` covering it."""
+    return snapshots.nearest_techs(
         db,
         tenant_id=order.tenant_id,
         job=job,
-        covering=[people[0].outlet_id],
-        limit=matching.PREFILTER,
+        covering=[outlet_id],
+        limit=limit,
         auto=auto,
         exclude=(),
         day=DAY,
@@ -206,7 +212,6 @@ def test_the_few_statement_snapshots_equal_the_general_path(crowd, db, auto):
         now=NOON,
         exclude_order_id=order.id,
     )
-    assert nearest == sorted(techs, key=lambda t: t.id)
 
 
 def test_excluded_technicians_leave_the_prefiltered_set(crowd, db):
@@ -246,22 +251,7 @@ def test_the_snapshot_numbers_are_the_tables(crowd, db, world):
         datetime(2026, 11, 24, 0, 30, tzinfo=UTC),
         datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
     )
-    nearest = {
-        t.id: t
-        for t in snapshots.nearest_techs(
-            db,
-            tenant_id=order.tenant_id,
-            job=job,
-            covering=[a.outlet_id],
-            limit=30,
-            auto=False,
-            exclude=(),
-            day=DAY,
-            zone=snapshots.ZoneInfo("Asia/Shanghai"),
-            now=NOON,
-            exclude_order_id=order.id,
-        )
-    }
+    nearest = {t.id: t for t in _nearest(db, order, job, a.outlet_id, limit=30)}
     assert nearest[c.id].first_time_fix == 0.75 and nearest[c.id].recent_orders == 4
     assert nearest[a.id].first_time_fix is None and nearest[a.id].recent_orders == 3
 
