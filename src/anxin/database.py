@@ -113,9 +113,6 @@ def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return factory
 
 
-_INSERTS: dict[tuple[str, frozenset[str]], Any] = {}
-
-
 def insert_loaded(db: Session, obj: Base) -> Any:
     """INSERT a new ORM object at once with a plain statement of the columns it sets, and put it in the
     session as if it had been loaded: persistent, every column attribute set, nothing pending.
@@ -145,11 +142,8 @@ def insert_loaded(db: Session, obj: Base) -> Any:
         if value is not None:
             values[column_key] = value
     db.flush()  # what is pending goes first, as autoflush would have it (nothing, when nothing is)
-    shape = (table.name, frozenset(values))
-    statement = _INSERTS.get(shape)
-    if statement is None:
-        statement = _INSERTS[shape] = insert(table).returning(*(column for _, column in primary))
-    row = db.connection().execute(statement, values).one()
+    # one statement per table: SQLAlchemy compiles (and caches) it for each set of columns given
+    row = db.connection().execute(_insert_statement(type(obj)), values).one()
     for (key, _), value in zip(primary, row, strict=True):
         loaded[key] = value
     given.update(loaded)
@@ -181,6 +175,13 @@ def _insert_plan(cls: type) -> tuple[Any, tuple, tuple]:
             raise ValueError(f"{table.name}.{column.name} has a server default insert_loaded cannot read")
         columns.append((prop.key, column.key, default))
     return table, tuple(primary), tuple(columns)
+
+
+@cache
+def _insert_statement(cls: type) -> Any:
+    """The INSERT … RETURNING of the primary key into ``cls``'s table."""
+    table, primary, _ = _insert_plan(cls)
+    return insert(table).returning(*(column for _, column in primary))
 
 
 def _one() -> int:
