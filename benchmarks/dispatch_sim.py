@@ -53,6 +53,7 @@ COMPARED = (
     "overtime_hours",
     "unserved",
     "unfinished",
+    "moved_by_replan",
 )
 
 

@@ -283,6 +283,32 @@ def test_replanning_keeps_the_visit_under_way_first_and_supersedes_the_earlier_p
     assert eta["source"] == "live" and local(9, 30) < datetime.fromisoformat(eta["eta"]) < local(10)
 
 
+def test_replanning_an_unchanged_day_starts_from_the_plan_and_keeps_it(client, world, db, monkeypatch):
+    from anxin.dispatch import vrp
+
+    demo = world.demo
+    the_day(client, db, demo)
+    first = make_plan(client, demo).json()
+    hints = []
+    solve = vrp.solve
+
+    def spy(problem, **options):
+        hints.append(options.get("hint"))
+        return solve(problem, **options)
+
+    monkeypatch.setattr(vrp, "solve", spy)
+
+    response = client.post(
+        f"/api/v1/dispatch/plans/{first['id']}/replan",
+        json={"reason": "check", "seconds": SECONDS},
+        headers=demo.headers("dispatcher"),
+    )
+
+    assert response.status_code == 201, response.text
+    assert hints == [routes(first)]  # the solver was warm-started from the plan's routes
+    assert routes(response.json()) == routes(first)
+
+
 def test_another_tenants_plans_and_orders_are_404_and_an_outlet_manager_plans_their_own_outlet(
     client, world, db
 ):

@@ -146,3 +146,28 @@ def test_command_prints_one_json_object():
     for key in ("orders", *SHARES, "travel_km_per_order", "utilisation", "unserved"):
         assert key in body
     assert body["policy"] == "nearest" and body["seed"] == 5
+
+
+def test_driving_is_priced_as_technician_time_only_once_the_plans_cannot_serve_everything(monkeypatch):
+    from anxin.dispatch.simulation import optimized
+
+    costs: list[int] = []
+    hints: list[bool] = []
+    solve = optimized.solve_with_iterations
+
+    def spy(problem, iterations, seed, hint=None):
+        costs.append(max(w.distance_cost for w in problem.workers))
+        hints.append(bool(hint and any(hint.values())))
+        return solve(problem, iterations, seed, hint)
+
+    monkeypatch.setattr(optimized, "solve_with_iterations", spy)
+    # Given the small city on a normal day, then with five times the orders
+    small_run("optimized", seed=7)
+    normal, normal_hints = list(costs), list(hints)
+    costs.clear()
+    run(scenario_named("heatwave", technicians=12, orders_per_day=200), "optimized", seed=7, **FAST)
+    # Then the normal day's plans count driving in metres only, while the overbooked day's plans mostly
+    # price it at the technicians' time (tens per metre); and re-plans start from the technicians' lists
+    assert set(normal) == {1}
+    assert sum(c > 10 for c in costs) > len(costs) / 2
+    assert sum(normal_hints) > len(normal_hints) / 2

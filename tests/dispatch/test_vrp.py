@@ -391,3 +391,66 @@ def test_an_iteration_budget_gives_the_same_plan_every_time() -> None:
     # And OR-Tools, which has no such budget, refuses it
     with pytest.raises(ValueError, match="pyvrp solver only"):
         solve(problem, iterations=300, solver="ortools")
+
+
+# --- warm start ---------------------------------------------------------------------------------------
+
+
+def routes_of(solution: Solution) -> dict:
+    return {r.worker: [s.key for s in r.stops] for r in solution.routes}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_hinted_day_is_planned_feasibly(solver: str) -> None:
+    # Given a day with skills, lunch and a committed job, and a hint that is a poor but sensible start:
+    # every job on the first technician allowed to do it, in key order
+    problem = day(seed=5)
+    hint: dict = {}
+    for v in problem.visits:
+        hint.setdefault(min(v.eligible), []).append(v.key)
+    # When planned from the hint
+    solution = solve(problem, seconds=1.0, solver=solver, hint=hint)
+    # Then the plan is as valid as without one
+    assert validate(problem, solution) == []
+    assert solution.feasible and solution.unserved == ()
+
+
+def test_what_a_hint_cannot_mean_is_ignored() -> None:
+    # Given a hint naming an unknown worker, unknown visits, a visit the worker may not do, a fixed visit
+    # on another worker's route and a visit twice
+    problem = day(seed=3)
+    ineligible = next(v.key for v in problem.visits if "t2" not in v.eligible and v.key != "o0")
+    hint = {"nobody": ["o1"], "t2": ["nothing", ineligible, "o0", "o1", "o1"], "t1": ["o1"]}
+    # When planned with it
+    solution = solve(problem, iterations=200, seed=1, hint=hint)
+    # Then the plan is valid: the committed job stays first on its route, skills are kept
+    assert validate(problem, solution) == [] and solution.feasible
+    assert routes_of(solution)["t0"][0] == "o0"
+
+
+def test_an_unchanged_day_replanned_from_its_plan_keeps_the_plan() -> None:
+    # Given a day planned once
+    problem = day(seed=3)
+    first = solve(problem, iterations=2000, seed=1)
+    # When it is planned again, with another seed, starting from that plan
+    again = solve(problem, iterations=300, seed=2, hint=routes_of(first))
+    # Then nothing moves: the search only leaves the hint for a cheaper plan
+    assert again.cost <= first.cost
+    assert routes_of(again) == routes_of(first)
+
+
+def test_interchangeable_workers_keep_their_hinted_visits() -> None:
+    # Given two workers alike in every way (one PyVRP vehicle type) and two jobs on either side of their
+    # outlet, with a hint giving the west job to b and the east one to a
+    m = line(0, -10, 10)
+    visits = (
+        Visit("west", 1, service=5, window=(0, 100), required=True),
+        Visit("east", 2, service=5, window=(0, 100), required=True),
+    )
+    workers = (Worker("a", 0, 0, shift=(0, 40)), Worker("b", 0, 0, shift=(0, 40)))
+    problem = Problem(m, m, workers, visits)
+    for hint in ({"b": ["west"], "a": ["east"]}, {"a": ["west"], "b": ["east"]}):
+        # When planned from the hint
+        solution = solve(problem, iterations=50, hint=hint)
+        # Then each worker keeps the job the hint gave them (neither can do both: 10+5+20+5+10 > 40)
+        assert solution.feasible and routes_of(solution) == hint

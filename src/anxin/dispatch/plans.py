@@ -72,11 +72,12 @@ def build(
     apply: bool = False,
     reassign: bool = False,
     solver: str = vrp.DEFAULT_SOLVER,
+    hint: vrp.Hint | None = None,
 ) -> DispatchPlan:
     """Plan ``day`` (the tenant's local date) for the scope from ``now`` on, store the plan as the scope's
     current one (the previous current plan of the scope and day is superseded, the revision goes up by one)
     and return it with its stops and unserved orders. Refuses a day that has passed and an outlet of
-    another tenant (404)."""
+    another tenant (404). ``hint`` (technician id -> work-order ids in order) is the solver's warm start."""
     horizon = Horizon.of(db, tenant_id, day, now)
     outlet = technician_service.get_outlet(db, tenant_id=tenant_id, id=outlet_id) if outlet_id else None
     model = matching.travel()
@@ -94,7 +95,7 @@ def build(
     for entry in entries:
         plan_inputs.eligibility(entry, workers=workers, crews=crews, day=day, reassign=reassign)
     problem, shifts = plan_inputs.problem(db, horizon, entries, workers, model=model)
-    solution, relaxed = _solve(problem, seconds=seconds, solver=solver)
+    solution, relaxed = _solve(problem, seconds=seconds, solver=solver, hint=hint)
     plan = DispatchPlan(
         tenant_id=tenant_id,
         plan_date=day,
@@ -127,7 +128,9 @@ def replan(
 ) -> DispatchPlan:
     """Re-plan the rest of the plan's day from ``now`` (a new urgent order, a cancellation, a job running
     over, a technician off sick): visits under way stay first on their routes, everyone leaves from where
-    they are. Only the scope's current plan may be re-planned (else ``PlanSuperseded``, 409)."""
+    they are. Only the scope's current plan may be re-planned (else ``PlanSuperseded``, 409). The solver
+    starts from the plan's routes (a warm start), so a day that changed little gets a plan that changes
+    little: fewer orders moved between technicians."""
     if plan.status != "current":
         latest = _scope_matches(
             select(func.max(DispatchPlan.revision)), area=plan.area, outlet_id=plan.outlet_id
@@ -142,16 +145,29 @@ def replan(
         "area": plan.area,
         "outlet_id": plan.outlet_id,
     }
+    hint: dict[int, list[int]] = {}
+    for stop in sorted(plan.stops, key=lambda s: (s.technician_id, s.sequence)):
+        hint.setdefault(stop.technician_id, []).append(stop.work_order_id)
     return build(
-        db, **scope, seconds=seconds, now=now, trigger=trigger, actor=actor, apply=apply, reassign=reassign
+        db,
+        **scope,
+        seconds=seconds,
+        now=now,
+        trigger=trigger,
+        actor=actor,
+        apply=apply,
+        reassign=reassign,
+        hint=hint,
     )
 
 
-def _solve(problem: vrp.Problem | None, *, seconds: float, solver: str) -> tuple[vrp.Solution | None, bool]:
+def _solve(
+    problem: vrp.Problem | None, *, seconds: float, solver: str, hint: vrp.Hint | None = None
+) -> tuple[vrp.Solution | None, bool]:
     """Solve; when urgent visits cannot all be served, solve again with them optional (a high penalty)."""
     if problem is None:
         return None, False
-    solution = vrp.solve(problem, seconds=seconds, solver=solver)
+    solution = vrp.solve(problem, seconds=seconds, solver=solver, hint=hint)
     if solution.feasible or not any(v.required for v in problem.visits):
         return solution, False
     relaxed = vrp.Problem(
@@ -160,7 +176,7 @@ def _solve(problem: vrp.Problem | None, *, seconds: float, solver: str) -> tuple
         problem.workers,
         tuple(replace(v, required=False) for v in problem.visits),
     )
-    return vrp.solve(relaxed, seconds=seconds, solver=solver), True
+    return vrp.solve(relaxed, seconds=seconds, solver=solver, hint=hint), True
 
 
 # --- what comes out -----------------------------------------------------------------------------------

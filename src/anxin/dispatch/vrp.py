@@ -121,6 +121,9 @@ class Solution:
     seconds: float  # wall time spent
 
 
+Hint = Mapping[Hashable, Sequence[Hashable]]  # worker key -> visit keys in route order (a warm start)
+
+
 def solve(
     problem: Problem,
     *,
@@ -128,6 +131,7 @@ def solve(
     solver: str = DEFAULT_SOLVER,
     seed: int = 0,
     iterations: int | None = None,
+    hint: Hint | None = None,
 ) -> Solution:
     """Plan the day with the named solver within about ``seconds`` of wall time (model building included).
 
@@ -135,6 +139,12 @@ def solve(
     no plan that keeps every rule, the best plan it has is returned with ``feasible=False``. With
     ``iterations`` (PyVRP only) the search stops after that many iterations instead of at the time budget,
     so that one problem and seed always give the same plan whatever the machine's load (simulations).
+
+    ``hint`` (a warm start, e.g. the routes of the plan being re-planned) gives each worker's visits in
+    order. The PyVRP backend starts its search from it (see ``vrp_pyvrp``), so a re-plan of a day that
+    changed little changes little; the plan may still differ from the hint wherever the search finds a
+    cheaper one. Unknown workers and visits, fixed visits, visits the worker may not do and repeats are
+    ignored; the hint need not be feasible. The OR-Tools backend ignores it.
     """
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
@@ -147,7 +157,9 @@ def solve(
     if solver == "pyvrp":
         from anxin.dispatch import vrp_pyvrp
 
-        routes = vrp_pyvrp.plan(problem, deadline=started + seconds, seed=seed, iterations=iterations)
+        routes = vrp_pyvrp.plan(
+            problem, deadline=started + seconds, seed=seed, iterations=iterations, hint=hint
+        )
     else:
         from anxin.dispatch import vrp_ortools
 

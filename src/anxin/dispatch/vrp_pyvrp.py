@@ -37,6 +37,14 @@ How the planning model maps onto PyVRP 0.14 (iterated local search):
   duration cost is positive (the plan is still valid; idle workers are dropped from it). Breaks that
   cannot be taken at all (window before the worker is free, or past its shift) are left out, so the
   rest of the plan stays feasible while ``validate`` reports the missing break.
+- Warm start (``hint``): each hinted worker's visits become a route of the worker's vehicle type, in the
+  hint's order, leaving out what does not map cleanly (unknown keys, fixed visits, which are not in the
+  model, visits the worker may not do, repeats). The worker's pending breaks are put in one at a time
+  from a free group of their kind, at the place (start, or after a visit) where the route is least late,
+  then shortest. That solution, however infeasible, is improved by the same exhaustive local search as
+  the random start, and the search continues from whichever of the two is cheaper (penalised); a tie
+  goes to the hint. When decoding, a route of a vehicle type shared by interchangeable workers goes to the
+  worker whose hinted visits it holds most of, so that a re-plan does not swap their days.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ from pyvrp.search import LocalSearch, NeighbourhoodParams, PerturbationManager, 
 from pyvrp.solve import SolveParams
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement, StoppingCriterion
 
-from anxin.dispatch.vrp import Break, Problem, Route, TakenBreak, Worker, is_eligible, make_route
+from anxin.dispatch.vrp import Break, Hint, Problem, Route, TakenBreak, Worker, is_eligible, make_route
 
 SMALL = 200  # clients up to which the search also stops after NO_IMPROVEMENT idle iterations
 NO_IMPROVEMENT = 20_000
@@ -62,22 +70,37 @@ NEIGHBOURS = 50  # PyVRP's default granular neighbourhood size
 BREAK_NEIGHBOURS = 10
 
 
-def plan(problem: Problem, *, deadline: float, seed: int = 0, iterations: int | None = None) -> list[Route]:
+def plan(
+    problem: Problem,
+    *,
+    deadline: float,
+    seed: int = 0,
+    iterations: int | None = None,
+    hint: Hint | None = None,
+) -> list[Route]:
     """Routes for the problem found by PyVRP before ``deadline`` (a ``time.perf_counter()`` value), or
-    after ``iterations`` iterations of the search when that is given (the deadline is then ignored)."""
-    builder = _Builder(problem)
+    after ``iterations`` iterations of the search when that is given (the deadline is then ignored);
+    the search starts from ``hint`` when that is better than a random start (module docstring)."""
+    builder = _Builder(problem, hint)
     if not builder.num_clients:
         return builder.decode(None)
     data = builder.data()
-    return builder.decode(_search(data, deadline, seed, len(builder.clients), iterations))
+    initial = builder.initial(data)
+    return builder.decode(_search(data, deadline, seed, len(builder.clients), iterations, initial))
 
 
 def _search(
-    data: pyvrp.ProblemData, deadline: float, seed: int, visits: int, iterations: int | None = None
+    data: pyvrp.ProblemData,
+    deadline: float,
+    seed: int,
+    visits: int,
+    iterations: int | None = None,
+    hint: pyvrp.Solution | None = None,
 ) -> pyvrp.Solution:
-    """What ``pyvrp.solve`` does with default parameters, with two changes: the time limit counts the
-    construction of the first solution too (so the deadline holds), and when there are break clients
-    the granular neighbourhoods are rebuilt so that they do not crowd the visits out.
+    """What ``pyvrp.solve`` does with default parameters, with three changes: the time limit counts the
+    construction of the first solution too (so the deadline holds); when there are break clients the
+    granular neighbourhoods are rebuilt so that they do not crowd the visits out; and a ``hint`` solution,
+    after the same local search as the random one, starts the search instead when it is not dearer.
 
     Break clients sit at the visits' locations, at zero distance, so PyVRP's nearest-neighbour lists
     would fill up with them. Then each client keeps its ``NEIGHBOURS`` nearest visit clients plus its
@@ -100,7 +123,12 @@ def _search(
         if operator.supports(data):
             search.add_operator(operator(data))
     penalties = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
-    initial = search(pyvrp.Solution.make_random(data, rng), penalties.max_cost_evaluator(), exhaustive=True)
+    evaluator = penalties.max_cost_evaluator()
+    initial = search(pyvrp.Solution.make_random(data, rng), evaluator, exhaustive=True)
+    if hint is not None:
+        hinted = search(hint, evaluator, exhaustive=True)
+        if evaluator.penalised_cost(hinted) <= evaluator.penalised_cost(initial):
+            initial = hinted
     stop: StoppingCriterion
     if iterations is not None:
         stop = MaxIterations(iterations)
@@ -187,8 +215,9 @@ class _Prefix:
 class _Builder:
     """Translates a Problem into PyVRP ProblemData and PyVRP solutions back into Routes."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, hint: Hint | None = None):
         self.problem = p = problem
+        self.hint = hint or {}
         fixed = {k for w in p.workers for k in w.fixed}
         self.prefix = [_Prefix(p, w) if w.fixed else None for w in p.workers]
         self.clients = [
@@ -200,6 +229,7 @@ class _Builder:
         ends = [w.end for w in p.workers]
         self.depot_locations = sorted(set(starts) | set(ends))
         depot_of = {loc: d for d, loc in enumerate(self.depot_locations)}
+        self.starts, self.depot_of = starts, depot_of
         # The breaks PyVRP must place: not already inside a fixed prefix, and possible at all.
         self.pending: list[list[Break]] = []
         for w, pre in zip(p.workers, self.prefix, strict=True):
@@ -214,7 +244,7 @@ class _Builder:
                 ]
             )
         self.specs = sorted({(b.window, b.duration) for breaks in self.pending for b in breaks})
-        spec_of = {s: k for k, s in enumerate(self.specs)}
+        self.spec_of = spec_of = {s: k for k, s in enumerate(self.specs)}
         self.forbidden = [
             frozenset(pos for pos, i in enumerate(self.clients) if not is_eligible(p.visits[i], w))
             for w in p.workers
@@ -247,7 +277,9 @@ class _Builder:
             )
             groups[key].append(wi)
         self.type_workers: list[list[int]] = []
+        self.type_of: dict[int, int] = {}
         for key, members in groups.items():
+            self.type_of.update((wi, len(self.type_workers)) for wi in members)
             profile, start, end, early, late, capacity, counts, dc, uc = key
             m.add_vehicle_type(
                 num_available=len(members),
@@ -278,6 +310,8 @@ class _Builder:
         # each group holds one break client at every place a holder may be (visits, holders' depots).
         self.break_spec: list[int] = []
         self.break_location: list[int] = []  # problem location of each break client
+        # Per break spec, one dict per group: place (depot index, or offset + visit position) -> client.
+        self.break_groups: list[list[dict[int, int]]] = [[] for _ in self.specs]
         location_of = self.depot_locations + [p.visits[i].location for i in self.clients]
         for k, spec in enumerate(self.specs):
             load = [0, *zeros]
@@ -294,7 +328,9 @@ class _Builder:
             places += sorted({depot_of[loc] for wi in copies for loc in (starts[wi], ends[wi])})
             for _ in copies:
                 group = m.add_client_group(required=True)
+                self.break_groups[k].append({})
                 for place in places:
+                    self.break_groups[k][-1][place] = len(self.clients) + len(self.break_spec)
                     m.add_client(
                         locations[place],
                         delivery=load,
@@ -332,13 +368,72 @@ class _Builder:
             durations.append(dur)
         return self.model.data().replace(distance_matrices=distances, duration_matrices=durations)
 
+    def initial(self, data: pyvrp.ProblemData) -> pyvrp.Solution | None:
+        """The hint as a PyVRP solution (what maps cleanly, see the module docstring), or None."""
+        position = {self.problem.visits[i].key: pos for pos, i in enumerate(self.clients)}
+        used: set[int] = set()
+        free = [list(range(len(groups))) for groups in self.break_groups]
+        routes = []
+        for wi, w in enumerate(self.problem.workers):
+            visits = []
+            for key in self.hint.get(w.key, ()):
+                pos = position.get(key)
+                if pos is not None and pos not in used and pos not in self.forbidden[wi]:
+                    used.add(pos)
+                    visits.append(pos)
+            if visits:
+                visits = self._with_breaks(data, wi, visits, free) if self.pending[wi] else visits
+                routes.append(pyvrp.Route(data, visits, self.type_of[wi]))
+        return pyvrp.Solution(data, routes) if routes else None
+
+    def _with_breaks(
+        self, data: pyvrp.ProblemData, wi: int, visits: list[int], free: list[list[int]]
+    ) -> list:
+        """The hinted clients with the worker's pending breaks put in, one at a time, where they make the
+        route least late, then shortest: after a visit (at its place) or before the first (at the start).
+        Break groups are taken from ``free`` (unused group numbers per spec)."""
+        offset, vehicle_type = len(self.depot_locations), self.type_of[wi]
+        start_place = self.depot_of[self.starts[wi]]
+        routed = list(visits)
+        for b in self.pending[wi]:
+            k = self.spec_of[(b.window, b.duration)]
+            if not free[k]:
+                continue
+            group = self.break_groups[k][free[k][0]]
+            trials = []
+            for n in range(len(routed) + 1):
+                previous = routed[n - 1] if n else None
+                if previous is not None and previous >= len(self.clients):
+                    continue  # not right after another break
+                place = start_place if previous is None else offset + previous
+                if place in group:
+                    trial = [*routed[:n], group[place], *routed[n:]]
+                    route = pyvrp.Route(data, trial, vehicle_type)
+                    trials.append((route.time_warp(), route.distance(), n, trial))
+            if trials:
+                free[k].pop(0)
+                routed = min(trials)[3]
+        return routed
+
     def decode(self, best: pyvrp.Solution | None) -> list[Route]:
         """Routes of the workers who serve visits (and of every worker with fixed visits)."""
         p = self.problem
         pools = [list(members) for members in self.type_workers]
+        hinted = {wi: set(self.hint.get(w.key, ())) for wi, w in enumerate(p.workers)}
         taken: dict[int, tuple[list[tuple[int, int]], list[TakenBreak], int, int]] = {}
         for route in best.routes() if best is not None else []:
-            wi = pools[route.vehicle_type()].pop(0)
+            pool = pools[route.vehicle_type()]
+            if len(pool) > 1 and self.hint:
+                # Interchangeable workers: the route goes to the one whose hinted visits it holds most of.
+                keys = {
+                    p.visits[self.clients[a.idx]].key
+                    for a in route.schedule()
+                    if a.is_client() and a.idx < len(self.clients)
+                }
+                wi = max(pool, key=lambda wi: len(keys & hinted[wi]))
+                pool.remove(wi)
+            else:
+                wi = pool.pop(0)
             visits: list[tuple[int, int]] = []
             breaks: list[TakenBreak] = []
             for activity in route.schedule():
