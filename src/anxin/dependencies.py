@@ -51,17 +51,18 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        if _ends_quietly(session):
-            session.close()
-        else:
-            with CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_end, session, False, limiter=CapacityLimiter(1))
+        await _finish(session, commit=False)
         raise
+    await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    """Close the session on the event loop when that sends nothing, else end it in a worker thread."""
     if _ends_quietly(session):
         session.close()
         return
     with CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_end, session, True, limiter=CapacityLimiter(1))
+        await anyio.to_thread.run_sync(_end, session, commit, limiter=CapacityLimiter(1))
 
 
 def _ends_quietly(session: Session) -> bool:

@@ -13,10 +13,11 @@ counts (``HISTORY_DAYS``) joined in, so ranking one order costs a handful of rou
 The statements are built once per shape and executed with bound parameters, so SQLAlchemy's statement
 cache is hit every time. psycopg prepares them on the server after five executions on a connection, but
 forgets every prepared statement when a transaction is rolled back (as a read-only session that ends
-with a rollback is): then the server plans them at every call. On PostgreSQL their text is the same at every call (a list goes as
-one array parameter or as constants written in, never as an expanding ``IN``, which SQLAlchemy renders
-again at each execution) and stays under 4,096 bytes, the longest text psycopg keeps parsed: a longer one
-is parsed again at each execution, which costs more client CPU than the statement takes on the server.
+with a rollback is): then the server plans them at every call. On PostgreSQL their text is the same at
+every call (a list goes as one array parameter or as constants written in, ``database.words``, never as an
+expanding ``IN``, which SQLAlchemy renders again at each execution) and stays under 4,096 bytes, the
+longest text psycopg keeps parsed: a longer one is parsed again at each execution, which costs more client
+CPU than the statement takes on the server.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from sqlalchemy.orm import Session, aliased
 
 from anxin.clock import as_utc
 from anxin.customer.models import Address
+from anxin.database import words
 from anxin.dispatch import rules
 from anxin.dispatch.day import FRESH_LOCATION, QUEUED, STARTED, travel
 from anxin.dispatch.models import SlotReservation
@@ -415,16 +417,6 @@ def _among(column: Any, dialect: str, name: str = "ids") -> Any:
     return column.in_(bindparam(name, expanding=True))
 
 
-def _constants(values: Iterable[str]) -> list:
-    """Constant strings written into the statement's text rather than bound: a list of bound values is
-    expanded into the text at every execution, which costs more than running the statement."""
-    out = []
-    for value in values:
-        assert value.replace("_", "").isalnum(), value  # plain words only
-        out.append(literal_column(f"'{value}'", String))
-    return out
-
-
 def _roster_columns(t: Any) -> list:
     """A roster row, in the order ``build`` unpacks it: the technician's columns (JSON as text), their outlet's
     place and coverage, whether ``day`` is a day off, the day's queued orders and held slots (correlated
@@ -443,7 +435,7 @@ def _roster_columns(t: Any) -> list:
         select(func.count())
         .where(
             WorkOrder.technician_id == t.id,
-            WorkOrder.status.in_(_constants(QUEUED_VALUES)),
+            WorkOrder.status.in_(words(QUEUED_VALUES)),
             or_(appointed.is_(None), appointed < day_end),
             or_(appointed.is_(None), appointed >= day_start),
             WorkOrder.id != exclude,
@@ -550,7 +542,7 @@ def nearest_statement(*, auto: bool, dialect: str) -> Any:
                 belongs = t.c.outlet_id.is_(None)
             conditions = [
                 t.c.tenant_id == tenant_id,
-                t.c.status.not_in(_constants(["suspended", "off"])),
+                t.c.status.not_in(words(["suspended", "off"])),
                 belongs,
             ]
             if auto:
@@ -689,7 +681,7 @@ def _details_statement(dialect: str) -> Any:
             .join(Address, Address.id == WorkOrder.address_id)
             .where(
                 _among(WorkOrder.technician_id, dialect),
-                WorkOrder.status.in_(_constants(QUEUED_VALUES)),
+                WorkOrder.status.in_(words(QUEUED_VALUES)),
                 or_(WorkOrder.appointment_start_at.is_(None), WorkOrder.appointment_start_at < end),
             )
         )

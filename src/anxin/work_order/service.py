@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, String, and_, bindparam, literal_column, null, or_, select
+from sqlalchemy import BigInteger, String, and_, bindparam, null, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.catalog.models import Category, ProductModel
 from anxin.customer.models import Address, Customer
+from anxin.database import words
 from anxin.exceptions import NotFound
 from anxin.notify.models import WebhookEndpoint
 from anxin.notify.outbox import ENDPOINTS_KEY
@@ -329,11 +330,8 @@ def intake_facts(
 
 
 def _status_in(statuses: frozenset[Status]):
-    """``work_order.status IN ('created', …)`` written into the statement: an ordinary ``in_`` sends an
-    expanding parameter that SQLAlchemy renders into the SQL again on every execution."""
-    names = sorted(s.value for s in statuses)
-    assert all(name.isidentifier() for name in names)  # plain words: safe to write as SQL literals
-    return WorkOrder.status.in_([literal_column(f"'{name}'") for name in names])
+    """``work_order.status IN ('created', …)`` written into the statement (``database.words``)."""
+    return WorkOrder.status.in_(words(sorted(s.value for s in statuses)))
 
 
 @cache
