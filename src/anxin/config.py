@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     # so a pool smaller than twice the concurrent requests opens and closes connections under load.
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # How many synchronous routes each server process runs at once in its worker threads (anyio's
+    # default is 40). They take the interpreter lock in turns: more threads than the database waits need
+    # only contend for it (main.py, BENCHMARKS.md's intake section).
+    server_threads: int = Field(default=8, ge=1)
     # A road-network backend for travel times (an OSRM server); unset = the offline model.
     osrm_url: str | None = None
     # Background work (huey): Redis when set, else a SQLite file; immediate runs tasks inline (tests).

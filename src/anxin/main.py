@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -51,16 +52,30 @@ def error_body(code: str, message: str, **details) -> dict:
     return {"error": {"code": code, "message": message, **details}}
 
 
-@asynccontextmanager
-async def _frozen_start(app: FastAPI) -> AsyncIterator[None]:
-    """Before the first request, move everything made at start-up (modules, routes, mappers, compiled
-    statements: several hundred thousand objects that live as long as the process) out of the cyclic
-    garbage collector's reach. Its full collections then walk only what requests leave behind: with
-    them in reach one took 100 to 300 ms, stalling every request in flight (the intake's p99 in
-    ``benchmarks/intake.py``)."""
-    gc.collect()
-    gc.freeze()
-    yield
+def _lifespan(*, serving: bool):
+    """What each app does before its first request.
+
+    Every app sets how many synchronous routes run at once in its worker threads
+    (``ANXIN_SERVER_THREADS``). They take the interpreter lock in turns, so threads beyond what the
+    database waits need only contend for it: with anyio's default of 40 and 16 clients of intake, a
+    server process spent about a fifth of its CPU in the kernel handing the lock and the thread pool's
+    work around, and a limit of 8 raised the intake rate at 16 clients (``benchmarks/intake.py``).
+
+    A serving app (``serving``) also moves everything made at start-up (modules, routes, mappers,
+    compiled statements: several hundred thousand objects that live as long as the process) out of the
+    cyclic garbage collector's reach. Its full collections then walk only what requests leave behind:
+    with them in reach one took 100 to 300 ms, stalling every request in flight."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = app.state.settings.server_threads
+        if serving:
+            gc.collect()
+            gc.freeze()
+        yield
+
+    return lifespan
 
 
 def create_app(settings: Settings | None = None, *, serving: bool = False) -> FastAPI:
@@ -72,7 +87,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         title="Anxin (安心) API",
         version=__version__,
         description="After-sales service for home appliances: intake, dispatch, visits, follow-up.",
-        lifespan=_frozen_start if serving else None,
+        lifespan=_lifespan(serving=serving),
     )
     app.state.settings = settings
     app.state.engine = make_engine(

@@ -102,6 +102,22 @@ def test_the_served_app_freezes_its_start_up_objects_before_the_first_request(se
     plain.state.engine.dispose()
 
 
+def test_an_app_runs_as_many_synchronous_routes_at_once_as_its_setting_allows(settings):
+    import anyio.to_thread
+
+    async def tokens() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    for threads in (3, 11):
+        application = create_app(settings.model_copy(update={"server_threads": threads}))
+        try:
+            with TestClient(application) as client:
+                assert client.portal.call(tokens) == threads
+                assert client.get("/healthz").status_code == 200
+        finally:
+            application.state.engine.dispose()
+
+
 def count_user_reads(engine):
     reads = []
 
@@ -122,7 +138,9 @@ def test_a_burst_of_requests_with_one_token_reads_its_user_once(client, world, a
     assert len(reads) == 1
     # Another token is verified on its own first request.
     other = sign_in(client, "dispatcher@demo").json()["access_token"]
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).json()["role"] == "dispatcher"
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).json()["role"] == "dispatcher"
+    )
     assert len(reads) == 2
 
 

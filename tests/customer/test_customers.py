@@ -131,5 +131,7 @@ def test_a_search_gives_its_pages_and_the_total(client, world):
     headers = world.demo.headers("agent")
     second = client.get("/api/v1/customers", params={"page": 2, "page_size": 1}, headers=headers).json()
     assert [c["name"] for c in second["items"]] == ["李四"] and second["total"] == 2
-    by_digits = client.get("/api/v1/customers", params={"q": "0001", "page_size": 1, "page": 2}, headers=headers)
+    by_digits = client.get(
+        "/api/v1/customers", params={"q": "0001", "page_size": 1, "page": 2}, headers=headers
+    )
     assert by_digits.json()["items"] == [] and by_digits.json()["total"] == 1
