@@ -171,3 +171,20 @@ def test_driving_is_priced_as_technician_time_only_once_the_plans_cannot_serve_e
     assert set(normal) == {1}
     assert sum(c > 10 for c in costs) > len(costs) / 2
     assert sum(normal_hints) > len(normal_hints) / 2
+
+
+def test_on_an_overbooked_day_technicians_past_their_planned_route_take_the_nearest_left_out_visit():
+    # Given the small city with five times the orders (the plans leave out most visits)
+    overbooked = scenario_named("heatwave", technicians=12, orders_per_day=200)
+    # When the product's dispatch runs as it is, and without filling
+    sim = run(overbooked, "optimized", seed=7, **FAST)
+    without = run(overbooked, "optimized", seed=7, fill=False, **FAST)
+    # Then technicians past their planned route take left-out visits, each one they are qualified for and
+    # set off for within their shift; without filling, none do
+    assert figures(sim)["filled"] > 0
+    assert figures(without)["filled"] == 0
+    visits = {v.key: v for r in sim.records.values() for v in r.visits}
+    for tech_id, departed, _metres, key in sim.trips:
+        assert visits[key].can_do(tech_id)
+        start, end, _, _ = sim.shift(sim.techs[tech_id], departed // DAY)
+        assert start <= departed < end

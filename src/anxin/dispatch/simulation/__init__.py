@@ -22,7 +22,8 @@ POLICIES = ("nearest", "optimized")
 
 def make_policy(name: str, **options: Any) -> Policy:
     """A fresh policy by name; ``options`` go to ``OptimizedPolicy`` (``iterations``, ``seconds``,
-    ``solver``, ``breaks``, ``warm_start``, ``drive_value``) and are refused for ``nearest``."""
+    ``solver``, ``breaks``, ``warm_start``, ``drive_value``, ``savable_margin``, ``fill``, ``overload_only``)
+    and are refused for ``nearest``."""
     if name == "nearest":
         from anxin.dispatch.simulation.nearest import NearestPolicy
 
