@@ -173,7 +173,7 @@ def test_driving_is_priced_as_technician_time_only_once_the_plans_cannot_serve_e
     assert sum(normal_hints) > len(normal_hints) / 2
 
 
-def test_on_an_overbooked_day_technicians_past_their_planned_route_take_the_nearest_left_out_visit():
+def test_on_an_overbooked_day_technicians_past_their_planned_route_take_left_out_visits_they_can_do():
     # Given the small city with five times the orders (the plans leave out most visits)
     overbooked = scenario_named("heatwave", technicians=12, orders_per_day=200)
     # When the product's dispatch runs as it is, and without filling
