@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from anxin.auth.models import Tenant
-from anxin.database import ReadOnlySessionError, make_read_sessionmaker
+from anxin.database import ReadOnlySessionError, make_read_sessionmaker, words
 from anxin.work_order.models import WorkOrder
 from tests.helpers import report
 
@@ -140,3 +140,15 @@ def report_order(db, world) -> WorkOrder:
     return actions.create_order(
         db, actor=agent, intake=intake(world.demo), idempotency=("key-1", "f" * 64)
     ).order
+
+
+def test_words_writes_plain_words_into_a_statement_and_refuses_anything_else(db, world):
+    created = db.scalar(
+        select(func.count()).select_from(WorkOrder).where(WorkOrder.status.in_(words(["created"])))
+    )
+    assert created == db.scalar(
+        select(func.count()).select_from(WorkOrder).where(WorkOrder.status == "created")
+    )
+    assert "'created'" in str(WorkOrder.status.in_(words(["created", "in_progress"])).compile())
+    with pytest.raises(ValueError):
+        words(["created' OR '1'='1"])

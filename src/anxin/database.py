@@ -206,7 +206,8 @@ def words(values: Iterable[str]) -> list:
     into the SQL again at every execution, at more cost than a hot statement takes to run."""
     out = []
     for value in values:
-        assert value.replace("_", "").isalnum(), value  # plain words only: safe to write as SQL literals
+        if not value.replace("_", "").isalnum():  # plain words only: safe to write as SQL literals
+            raise ValueError(f"not a plain word: {value!r}")
         out.append(literal_column(f"'{value}'", String))
     return out
 
