@@ -153,7 +153,9 @@ def direct(url: str, people: list, agent_id: int, *, requests: int, warmup: int)
         db = reads()
         try:
             user = db.merge(agent, load=False)
-            search_customers(db, user, q=person.phone, page=1, page_size=20)
+            response = search_customers(db, user, q=person.phone, page=1, page_size=20)
+            if b'"total":1,' not in response.body:
+                raise RuntimeError(f"the search found not one customer: {response.body[:300]!r}")
         finally:
             db.close()
 
