@@ -7,8 +7,9 @@
 2. HTTP: starts ``anxin serve --workers 1`` and drives it in a closed loop with ``--clients`` keep-alive
    connections (the intake benchmark's lean client), one kind of request at a time: ``GET /healthz``
    (one ``SELECT 1``), ``GET /api/v1/me`` (the caller, from the token cache), the customer search by
-   phone, and the intake ``POST /api/v1/work-orders``. For each: requests per second and the server's CPU
-   per request from /proc, in user and kernel time.
+   phone, and the intake ``POST /api/v1/work-orders``. For each: requests per second, and per request
+   the server's CPU in user and kernel time and its threads' context switches, from /proc. The server
+   runs as many worker threads as ``ANXIN_SERVER_THREADS`` says (8 when unset).
 3. Direct: in this process, one thread, the same two endpoint functions
    (``customer.router.search_customers`` and ``work_order.router.create_work_order``) called with a
    session from the application's own session factories, as the request's dependency makes it, for new
@@ -46,13 +47,25 @@ from intake import (
     token_for,
 )
 
+from anxin.config import get_settings
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_times(pid: int) -> tuple[float, float]:
-    """(user, kernel) CPU seconds of a process, from /proc."""
+def cpu_times(pid: int) -> tuple[float, float, int]:
+    """(user, kernel) CPU seconds of a process and the context switches of its threads, from /proc (a
+    thread that ended in between is missed; the server's worker threads live as long as it does)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) / TICK, int(fields[12]) / TICK
+    switches = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            status = (task / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                switches += int(line.split()[1])
+    return int(fields[11]) / TICK, int(fields[12]) / TICK, switches
 
 
 def create_body(person) -> bytes:
@@ -110,16 +123,17 @@ def over_http(url: str, people: list, *, clients: int, requests: int, warmup: in
                     # POST (the last kind) reports for them
                     await closed_loop(connections, [make(i) for i in range(warmup)])
                     batch = [make(warmup + i) for i in range(requests)]
-                    user0, system0 = cpu_times(pid)
+                    user0, system0, switches0 = cpu_times(pid)
                     started = time.perf_counter()
                     await closed_loop(connections, batch)
                     wall = time.perf_counter() - started
-                    user1, system1 = cpu_times(pid)
+                    user1, system1, switches1 = cpu_times(pid)
                     figures[kind] = {
                         "requests_per_s": round(requests / wall, 1),
                         "server_ms": round(1000 * (user1 - user0 + system1 - system0) / requests, 3),
                         "server_user_ms": round(1000 * (user1 - user0) / requests, 3),
                         "server_kernel_ms": round(1000 * (system1 - system0) / requests, 3),
+                        "context_switches": round((switches1 - switches0) / requests, 1),
                     }
             finally:
                 for connection in connections:
@@ -232,7 +246,12 @@ def main() -> None:
                     "benchmark": "intake_cost",
                     "date": datetime.now(UTC).date().isoformat(),
                     "machine": facts,
-                    "parameters": {"requests": args.requests, "clients": args.clients, "warmup": args.warmup},
+                    "parameters": {
+                        "requests": args.requests,
+                        "clients": args.clients,
+                        "warmup": args.warmup,
+                        "server_threads": get_settings().server_threads,
+                    },
                     "http": http,
                     "direct": calls,
                     "per_order": {
