@@ -3,6 +3,7 @@ one), emptied after every test, and named personas of two tenants."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from collections.abc import Iterator
@@ -119,6 +120,8 @@ def app(settings: Settings, sessionmaker_):
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
+    if application.state.loop_engine is not None:  # when no lifespan ran to close it
+        asyncio.run(application.state.loop_engine.dispose())
 
 
 @pytest.fixture

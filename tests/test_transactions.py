@@ -131,6 +131,57 @@ def test_a_session_ends_on_the_event_loop_only_when_that_sends_nothing(
         assert _ends_quietly(session) is is_postgres
 
 
+def test_on_postgresql_the_intake_routes_use_the_event_loops_engine_only(client, world, app, db, is_postgres):
+    from sqlalchemy import event
+
+    from anxin.customer.models import Customer
+
+    if not is_postgres:
+        assert app.state.loop_engine is None  # SQLite: the same routes run in a worker thread
+        assert report(client, world.demo).status_code == 201
+        return
+    checkouts = {"threads": 0, "loop": 0}
+
+    def counter(key):
+        def count(*_args):
+            checkouts[key] += 1
+
+        return count
+
+    event.listen(app.state.engine, "checkout", counter("threads"))
+    event.listen(app.state.loop_engine.sync_engine, "checkout", counter("loop"))
+    phone = db.get(Customer, world.demo.customer_id).phone
+    db.rollback()
+    found = client.get("/api/v1/customers", params={"q": phone}, headers=world.demo.headers("agent"))
+    assert found.status_code == 200 and [c["id"] for c in found.json()["items"]] == [world.demo.customer_id]
+    assert report(client, world.demo).status_code == 201
+    # the search, the intake's transaction and its counter's bump; nothing from the threads' pool
+    assert checkouts == {"threads": 0, "loop": 3}
+
+
+def test_a_read_only_session_on_the_event_loop_refuses_to_write(database_url, world, db, is_postgres):
+    if not is_postgres:
+        pytest.skip("the event loop's engine exists on PostgreSQL only")
+    import asyncio
+
+    from anxin.database import make_loop_engine, make_loop_sessionmakers
+
+    async def rename() -> None:
+        engine = make_loop_engine(database_url)
+        try:
+            _writes, reads = make_loop_sessionmakers(engine)
+            async with reads() as session:
+                tenant = await session.get(Tenant, world.demo.tenant.id)
+                tenant.name = "renamed"
+                with pytest.raises(ReadOnlySessionError):
+                    await session.flush()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(rename())
+    assert db.get(Tenant, world.demo.tenant.id).name != "renamed"
+
+
 def report_order(db, world) -> WorkOrder:
     from anxin.auth.models import User
     from anxin.work_order import actions

@@ -28,12 +28,14 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # Each server process's database connections: kept open, and opened beyond that when needed (closed
     # again when given back). An intake holds two for a moment (its transaction, the order counter's bump),
-    # so a pool smaller than twice the concurrent requests opens and closes connections under load.
+    # so a pool smaller than twice the concurrent requests opens and closes connections under load. On
+    # PostgreSQL the intake's routes, which run on the event loop, have a second pool of the same size.
     db_pool_size: int = 20
     db_max_overflow: int = 10
     # How many synchronous routes each server process runs at once in its worker threads (anyio's
-    # default is 40). They take the interpreter lock in turns: more threads than the database waits need
-    # only contend for it (main.py, BENCHMARKS.md's intake section).
+    # default is 40), together with the intake's routes' work on the event loop (dependencies.RequestDb).
+    # Threads take the interpreter lock in turns: more than the database waits need only contend for it
+    # (main.py, BENCHMARKS.md's intake section).
     server_threads: int = Field(default=8, ge=1)
     # A road-network backend for travel times (an OSRM server); unset = the offline model.
     osrm_url: str | None = None

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -93,8 +94,22 @@ def make_engine(
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_recycle=1800)
 
 
-def make_sessionmaker(engine: Engine, *, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=info or {})
+def make_loop_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+) -> AsyncEngine | None:
+    """On PostgreSQL, the engine of the routes that run on the event loop (``dependencies.LoopDb``):
+    psycopg's asynchronous connections, in a pool of their own sized as ``make_engine``'s. None on
+    SQLite, whose driver has no asynchronous interface: there those routes run in a worker thread."""
+    if not url.startswith("postgresql"):
+        return None
+    overflow = pool_size if max_overflow is None else max_overflow
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_recycle=1800)
+
+
+def make_sessionmaker(
+    engine: Engine, *, info: dict[str, Any] | None = None, class_: type[Session] = Session
+) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, class_=class_, expire_on_commit=False, autoflush=True, info=info or {})
 
 
 # Keys of ``Session.info`` set by the read sessionmaker: its sessions refuse writes, and on PostgreSQL
@@ -107,22 +122,39 @@ class ReadOnlySessionError(RuntimeError):
     """A session made for reading tried to write."""
 
 
+class ReadOnlySession(Session):
+    """A session for a request that only reads: flushing a change raises, on every database, so a read
+    that starts writing is caught by the tests rather than committed piecemeal."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read-only request tried to write to the database")
+
+
 def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for requests that only read. On PostgreSQL they run in autocommit, with no BEGIN and
-    COMMIT round trips; a statement there sees the latest committed data, as it would in a READ
-    COMMITTED transaction. Any session of theirs that tries to flush a change raises, on every
-    database, so a read that starts writing is caught by the tests rather than committed piecemeal."""
+    """Sessions for requests that only read (``ReadOnlySession``). On PostgreSQL they run in autocommit,
+    with no BEGIN and COMMIT round trips; a statement there sees the latest committed data, as it would
+    in a READ COMMITTED transaction."""
     autocommit = engine.dialect.name == "postgresql"
     if autocommit:
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    factory = make_sessionmaker(engine, info={READ_ONLY: True, AUTOCOMMIT: autocommit})
+    return make_sessionmaker(engine, info={READ_ONLY: True, AUTOCOMMIT: autocommit}, class_=ReadOnlySession)
 
-    @event.listens_for(factory, "before_flush")
-    def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
-        if session.new or session.dirty or session.deleted:
-            raise ReadOnlySessionError("a read-only request tried to write to the database")
 
-    return factory
+def make_loop_sessionmakers(engine: AsyncEngine) -> tuple[async_sessionmaker, async_sessionmaker]:
+    """The sessions of ``make_loop_engine``'s routes: (writes, reads), configured as ``make_sessionmaker``
+    and ``make_read_sessionmaker`` configure theirs (the reads in autocommit, refusing to write)."""
+    options: dict[str, Any] = {"expire_on_commit": False, "autoflush": True}
+    writes = async_sessionmaker(engine, **options)
+    reads = async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        info={READ_ONLY: True, AUTOCOMMIT: True},
+        sync_session_class=ReadOnlySession,
+        **options,
+    )
+    return writes, reads
 
 
 def insert_loaded(db: Session, obj: Base) -> Any:

@@ -24,7 +24,13 @@ from anxin.auth.token_cache import TokenCache
 from anxin.catalog.router import router as catalog_router
 from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
-from anxin.database import make_engine, make_read_sessionmaker, make_sessionmaker
+from anxin.database import (
+    make_engine,
+    make_loop_engine,
+    make_loop_sessionmakers,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
 from anxin.dependencies import language
 from anxin.dispatch.plans_router import router as dispatch_plans_router
 from anxin.dispatch.router import router as dispatch_router
@@ -53,10 +59,10 @@ def error_body(code: str, message: str, **details) -> dict:
 
 
 def _lifespan(*, serving: bool):
-    """What each app does before its first request.
+    """What each app does before its first request, and after its last.
 
     Every app sets how many synchronous routes run at once in its worker threads
-    (``ANXIN_SERVER_THREADS``). They take the interpreter lock in turns, so threads beyond what the
+    (``ANXIN_SERVER_THREADS``; the routes that run their work on the event loop share the limit). They take the interpreter lock in turns, so threads beyond what the
     database waits need only contend for it: with anyio's default of 40 and 16 clients of intake, a
     server process spent about a fifth of its CPU in the kernel handing the lock and the thread pool's
     work around, and a limit of 8 raised the intake rate at 16 clients (``benchmarks/intake.py``).
@@ -64,7 +70,9 @@ def _lifespan(*, serving: bool):
     A serving app (``serving``) also moves everything made at start-up (modules, routes, mappers,
     compiled statements: several hundred thousand objects that live as long as the process) out of the
     cyclic garbage collector's reach. Its full collections then walk only what requests leave behind:
-    with them in reach one took 100 to 300 ms, stalling every request in flight."""
+    with them in reach one took 100 to 300 ms, stalling every request in flight.
+
+    At the end the event loop's own database engine closes its connections."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +81,12 @@ def _lifespan(*, serving: bool):
         if serving:
             gc.collect()
             gc.freeze()
-        yield
+        try:
+            yield
+        finally:
+            if app.state.loop_engine is not None:
+                # its connections belong to this event loop: closed here, while it runs
+                await app.state.loop_engine.dispose()
 
     return lifespan
 
@@ -98,6 +111,18 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     )
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
+    # the intake's two routes run on the event loop (dependencies.LoopDb); on PostgreSQL with an engine
+    # of their own
+    app.state.loop_engine = make_loop_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    if app.state.loop_engine is not None:
+        app.state.loop_sessionmaker, app.state.loop_read_sessionmaker = make_loop_sessionmakers(
+            app.state.loop_engine
+        )
     app.state.token_cache = TokenCache(ttl=settings.auth_cache_seconds)
     app.add_middleware(RequestContext)
 

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
-from anxin.dependencies import CurrentUser, DbSession, SettingsDep, require_roles
+from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
 from anxin.dispatch import auto as dispatch_auto
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
@@ -48,7 +49,8 @@ def current_work_order(order_id: int, db: DbSession, user: CurrentUser) -> WorkO
 
 CurrentWorkOrder = Annotated[WorkOrder, Depends(current_work_order)]
 OptionalBody = Annotated[ActionBody | None, Body()]
-Reporter = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
+REPORTERS = (Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN)
+LoopReporter = Annotated[User, Depends(require_roles(*REPORTERS, on_loop=True))]
 
 
 def read(
@@ -78,13 +80,19 @@ def context(body: ActionBody | None) -> actions.Context:
     status_code=201,
     responses={200: {"description": "an existing order: a retried request or a duplicate report"}},
 )
-def create_work_order(
+async def create_work_order(
     body: WorkOrderCreate,
-    db: DbSession,
-    user: Reporter,
+    db: LoopDb,
+    user: LoopReporter,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ):
     """Take a fault report. With an ``Idempotency-Key`` header a retried request returns the first order."""
+    # on the event loop (dependencies.RequestDb): intake is the hottest write
+    return await db.run(take_report, body, user, idempotency_key)
+
+
+def take_report(db: Session, body: WorkOrderCreate, user: User, idempotency_key: str | None) -> Response:
+    """The intake's work and its serialised answer."""
     fingerprint = actions.request_fingerprint(body.model_dump(mode="json"))
     intake = actions.Intake(**body.model_dump())
     try:

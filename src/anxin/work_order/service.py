@@ -175,12 +175,16 @@ BUMP_SQL = (
 def _bump_postgresql(engine: Engine, *, tenant_id: int, day: str) -> int:
     pooled = engine.raw_connection()
     try:
-        driver = pooled.driver_connection
-        driver.autocommit = True  # the statement commits by itself: no BEGIN or COMMIT round trip
+        # the DB-API interface, which the engine of the event loop's routes adapts to psycopg's
+        # asynchronous connection (there this runs in SQLAlchemy's greenlet, as every statement does)
+        connection = pooled.dbapi_connection
+        connection.autocommit = True  # the statement commits by itself: no BEGIN or COMMIT round trip
         try:
-            return driver.execute(BUMP_SQL, (tenant_id, day)).fetchone()[0]
+            cursor = pooled.cursor()
+            cursor.execute(BUMP_SQL, (tenant_id, day))
+            return cursor.fetchone()[0]
         finally:
-            driver.autocommit = False
+            connection.autocommit = False
     finally:
         pooled.close()  # back to the pool
 
