@@ -10,14 +10,16 @@
    phone, and the intake ``POST /api/v1/work-orders``. For each: requests per second, and per request
    the server's CPU in user and kernel time and its threads' context switches, from /proc. The server
    runs as many worker threads as ``ANXIN_SERVER_THREADS`` says (8 when unset).
-3. Direct: in this process, one thread, the same two endpoint functions
-   (``customer.router.search_customers`` and ``work_order.router.create_work_order``) called with a
-   session from the application's own session factories, as the request's dependency makes it, for new
-   people: CPU per call.
+3. Direct: in this process, one thread, the synchronous work of the same two endpoints
+   (``customer.router.search_page`` and ``work_order.router.take_report``, which the routes run through
+   ``dependencies.RequestDb``) called with an ordinary session from the application's own session
+   factories, committed and closed as the request's dependency does, for new people: CPU per call.
 
 The difference between the HTTP figure and the direct one is what a request costs beyond the endpoint's
-own work: the HTTP server, the middleware, routing, dependency resolution, the hand-off to a worker
-thread, and the interpreter lock shared with other threads. It prints one JSON object and asserts nothing
+own work: the HTTP server, the middleware, routing and dependency resolution, and for a route that runs
+in worker threads (``/healthz``, ``/api/v1/me``; every route on SQLite) the hand-off and the interpreter
+lock shared between threads. On PostgreSQL the two intake routes run on the event loop
+(``dependencies.RequestDb``), where their statements wait on asynchronous connections instead. It prints one JSON object and asserts nothing
 on timings.
 """
 
@@ -146,14 +148,14 @@ def over_http(url: str, people: list, *, clients: int, requests: int, warmup: in
 
 
 def direct(url: str, people: list, agent_id: int, *, requests: int, warmup: int) -> dict:
-    """The endpoint functions called in this thread, with sessions made as ``dependencies.get_db`` makes
-    them (the read-only factory for the GET), committed and closed as it does."""
+    """The endpoints' work called in this thread, with ordinary sessions made as the request's dependency
+    makes them on SQLite (the read-only factory for the GET), committed and closed as it does."""
     os.environ["ANXIN_DATABASE_URL"] = sqlalchemy_url(url)
     from anxin.auth.models import User
     from anxin.config import get_settings
-    from anxin.customer.router import search_customers
+    from anxin.customer.router import search_page
     from anxin.main import create_app
-    from anxin.work_order.router import create_work_order
+    from anxin.work_order.router import take_report
     from anxin.work_order.schemas import WorkOrderCreate
 
     get_settings.cache_clear()
@@ -167,7 +169,7 @@ def direct(url: str, people: list, agent_id: int, *, requests: int, warmup: int)
         db = reads()
         try:
             user = db.merge(agent, load=False)
-            response = search_customers(db, user, q=person.phone, page=1, page_size=20)
+            response = search_page(db, user.tenant_id, person.phone, 1, 20)
             if b'"total":1,' not in response.body:
                 raise RuntimeError(f"the search found not one customer: {response.body[:300]!r}")
         finally:
@@ -178,7 +180,7 @@ def direct(url: str, people: list, agent_id: int, *, requests: int, warmup: int)
         try:
             user = db.merge(agent, load=False)
             body = WorkOrderCreate.model_validate_json(create_body(person))
-            response = create_work_order(body, db, user, idempotency_key=uuid.uuid4().hex)
+            response = take_report(db, body, user, uuid.uuid4().hex)
             if response.status_code != 201:
                 raise RuntimeError(f"intake answered {response.status_code}: {response.body[:300]!r}")
             db.commit()
