@@ -62,10 +62,11 @@ def _lifespan(*, serving: bool):
     """What each app does before its first request, and after its last.
 
     Every app sets how many synchronous routes run at once in its worker threads
-    (``ANXIN_SERVER_THREADS``; the routes that run their work on the event loop share the limit). They take the interpreter lock in turns, so threads beyond what the
-    database waits need only contend for it: with anyio's default of 40 and 16 clients of intake, a
-    server process spent about a fifth of its CPU in the kernel handing the lock and the thread pool's
-    work around, and a limit of 8 raised the intake rate at 16 clients (``benchmarks/intake.py``).
+    (``ANXIN_SERVER_THREADS``; the routes that run their work on the event loop share the limit). Threads
+    take the interpreter lock in turns, so threads beyond what the database waits need only contend for
+    it: with anyio's default of 40 and 16 clients of intake, a server process spent about a fifth of its
+    CPU in the kernel handing the lock and the thread pool's work around, and a limit of 8 raised the
+    intake rate at 16 clients (``benchmarks/intake.py``).
 
     A serving app (``serving``) also moves everything made at start-up (modules, routes, mappers,
     compiled statements: several hundred thousand objects that live as long as the process) out of the

@@ -179,11 +179,12 @@ def _bump_postgresql(engine: Engine, *, tenant_id: int, day: str) -> int:
         # asynchronous connection (there this runs in SQLAlchemy's greenlet, as every statement does)
         connection = pooled.dbapi_connection
         connection.autocommit = True  # the statement commits by itself: no BEGIN or COMMIT round trip
+        cursor = pooled.cursor()
         try:
-            cursor = pooled.cursor()
             cursor.execute(BUMP_SQL, (tenant_id, day))
             return cursor.fetchone()[0]
         finally:
+            cursor.close()
             connection.autocommit = False
     finally:
         pooled.close()  # back to the pool
