@@ -728,13 +728,7 @@ async def drive_api(
             if not items:
                 phase.errors[f"lookup {status}"] += 1
                 continue
-            body = {
-                "customer_id": items[0]["id"],
-                "appliance_id": person.appliance_id,
-                "service_type": "repair",
-                "channel": "hotline",
-                "fault_description": FAULT,
-            }
+            body = report_body(items[0]["id"], person.appliance_id)
             began = time.perf_counter()
             status, content = await http.create(body, uuid.uuid4().hex)
             finished = time.perf_counter()
@@ -756,6 +750,17 @@ async def drive_api(
     if waits is not None:
         phase.waits = waits.averages()
     return phase
+
+
+def report_body(customer_id: int, appliance_id: int) -> dict:
+    """What an agent sends at intake for one caller's appliance."""
+    return {
+        "customer_id": customer_id,
+        "appliance_id": appliance_id,
+        "service_type": "repair",
+        "channel": "hotline",
+        "fault_description": FAULT,
+    }
 
 
 def start_py_spy(pid: int, output: Path) -> subprocess.Popen:

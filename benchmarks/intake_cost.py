@@ -37,7 +37,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake import (
-    FAULT,
     HOST,
     LeanConnection,
     Server,
@@ -45,6 +44,7 @@ from intake import (
     drop_database,
     machine,
     prepare,
+    report_body,
     sqlalchemy_url,
     token_for,
 )
@@ -71,15 +71,7 @@ def cpu_times(pid: int) -> tuple[float, float, int]:
 
 
 def create_body(person) -> bytes:
-    return json.dumps(
-        {
-            "customer_id": person.customer_id,
-            "appliance_id": person.appliance_id,
-            "service_type": "repair",
-            "channel": "hotline",
-            "fault_description": FAULT,
-        }
-    ).encode()
+    return json.dumps(report_body(person.customer_id, person.appliance_id)).encode()
 
 
 async def closed_loop(connections: list[LeanConnection], requests: list[tuple[str, str, bytes | None, str]]):

@@ -88,10 +88,15 @@ def make_engine(
             connection.exec_driver_sql("BEGIN")
 
         return engine
-    # No pre-ping: it costs a round trip per request (measured by benchmarks/intake.py); connections are
-    # recycled after half an hour instead, and one that died with a server restart fails one request.
+    return create_engine(url, echo=echo, **_pool(pool_size, max_overflow))
+
+
+def _pool(pool_size: int, max_overflow: int | None) -> dict[str, Any]:
+    """A PostgreSQL engine's pool. No pre-ping: it costs a round trip per request (measured by
+    benchmarks/intake.py); connections are recycled after half an hour instead, and one that died with a
+    server restart fails one request."""
     overflow = pool_size if max_overflow is None else max_overflow
-    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_recycle=1800)
+    return {"pool_size": pool_size, "max_overflow": overflow, "pool_recycle": 1800}
 
 
 def make_loop_engine(
@@ -102,8 +107,7 @@ def make_loop_engine(
     SQLite, whose driver has no asynchronous interface: there those routes run in a worker thread."""
     if not url.startswith("postgresql"):
         return None
-    overflow = pool_size if max_overflow is None else max_overflow
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_recycle=1800)
+    return create_async_engine(url, echo=echo, **_pool(pool_size, max_overflow))
 
 
 def make_sessionmaker(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -45,6 +46,13 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     first statement, in the route's worker thread); the commit or rollback and the close run in a worker
     thread, shielded from cancellation and outside the thread pool's limit (as FastAPI does for a
     synchronous dependency's exit), so a connection always goes back to the pool."""
+    async with _thread_session(request) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _thread_session(request: Request) -> AsyncIterator[Session]:
+    """``get_db``'s session, committed or rolled back and closed as it says."""
     factory = (
         request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
     )
@@ -122,17 +130,12 @@ async def get_loop_db(request: Request) -> AsyncIterator[RequestDb]:
     committed when the route returns and rolled back when it raises, before the response is sent; reads
     get a read-only session, in autocommit on PostgreSQL."""
     state = request.app.state
-    reads = request.method in READS
     if state.loop_engine is None:
-        session: Session = (state.read_sessionmaker if reads else state.sessionmaker)()
-        try:
+        async with _thread_session(request) as session:
             yield RequestDb(session)
-        except BaseException:
-            await _finish(session, commit=False)
-            raise
-        await _finish(session, commit=True)
         return
-    loop_session: AsyncSession = (state.loop_read_sessionmaker if reads else state.loop_sessionmaker)()
+    factory = state.loop_read_sessionmaker if request.method in READS else state.loop_sessionmaker
+    loop_session: AsyncSession = factory()
     try:
         yield RequestDb(loop_session.sync_session, loop_session)
     except BaseException:

@@ -197,8 +197,12 @@ class OptimizedPolicy:
             return self._fill(tech, today)
         return None
 
+    def _overload_rules(self) -> bool:
+        """Whether the overbooked day's rules (the savable margin, filling) apply now."""
+        return self.overbooked or not self.overload_only
+
     def _filling(self) -> bool:
-        return self.fill and (self.overbooked or not self.overload_only)
+        return self.fill and self._overload_rules()
 
     def _fill(self, tech: Technician, today: int) -> Visit | None:
         """The planned route is done: the nearest visit the last plan left out that the technician can do
@@ -212,10 +216,7 @@ class OptimizedPolicy:
             visit = sim.open_visits.get(key)
             if visit is None or visit.state != "open" or self._day(visit) > today or visit.earliest > sim.now:
                 continue
-            if visit.tech == tech.id:
-                if visit.acked:
-                    choices.append(visit)
-            elif visit.acked and visit.offer == 0 and visit.can_do(tech.id):
+            if visit.acked and (visit.tech == tech.id or (visit.offer == 0 and visit.can_do(tech.id))):
                 choices.append(visit)
         if not choices:
             return None
@@ -397,10 +398,10 @@ class OptimizedPolicy:
             if not eligible:
                 continue
             window = self._window(visit, horizon)
-            if self.savable_margin is None or (self.overload_only and not self.overbooked):
-                savable = not visit.relaxed and visit.target > sim.now
-            else:
+            if self.savable_margin is not None and self._overload_rules():
                 savable = visit.target > sim.now + self.savable_margin
+            else:
+                savable = not visit.relaxed and visit.target > sim.now
             weight = 1 + 3 * visit.urgent + visit.order.vulnerable + (visit.window is not None) + 2 * savable
             length = max(1.0, visit.planned / HOUR)  # a long job must not lose to short ones hour for hour
             points.append(visit.order.point)
