@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -29,13 +30,23 @@ from anxin.main import create_app
 from anxin.models import Base
 from anxin.technician import service as technician_service
 from anxin.technician.models import Outlet, Technician
+from tests.dates import months_ago
+
+# ``ANXIN_TEST_TODAY=2031-02-28`` (10:00 in Shanghai) or ``ANXIN_TEST_TODAY=2031-02-28T23:55`` runs the
+# whole suite as if the real clock said so (it keeps ticking): a test must give the same answer on any day
+# and at any hour it runs, so one that mixes a frozen clock with the real one, or reads today's date into
+# a fixed expectation, fails under it. The clock moves before any test module is imported.
+_TODAY = os.environ.get("ANXIN_TEST_TODAY")
+if _TODAY:
+    time_machine.travel(f"{_TODAY if 'T' in _TODAY else _TODAY + 'T10:00'}:00+08:00", tick=True).start()
 
 PASSWORD = "demo1234"
 SECRET = "test-secret-key-for-anxin-tests-0123456789abcdef"
 
 
 def pytest_report_header(config) -> str:
-    return f"anxin test database: {_database_label()}"
+    shifted = f"; the clock starts at {_TODAY} (Shanghai)" if _TODAY else ""
+    return f"anxin test database: {_database_label()}{shifted}"
 
 
 def _database_label() -> str:
@@ -222,7 +233,8 @@ def build_tenant(db: Session, slug: str, password_hash: str) -> TenantWorld:
     customers = []
     appliances = []
     for index, (name, phone, bought) in enumerate(
-        (("张三", "13800000001", date(2025, 6, 1)), ("李四", "13800000002", date(2019, 3, 1)))
+        # bought 18 months ago: in its 36-month warranty; 93 months ago: only the compressor's 120 months
+        (("张三", "13800000001", months_ago(18)), ("李四", "13800000002", months_ago(93)))
     ):
         customer, _ = customer_service.create_or_get(
             db, tenant_id=tenant.id, name=name, phone=phone, address=address

@@ -46,11 +46,13 @@ from anxin.notify.models import InboxItem, OutboxMessage, WebhookEndpoint
 from anxin.work_order import actions
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
+from tests.dates import far_day
 from tests.helpers import HAPPY_PATH, intake, report_body
 
 ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
 NOWHERE = 987_654_321  # an id no table holds
+FAR_DAY = far_day()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 QUOTE_LINES = [{"kind": "visit", "description": "上门费", "amount_fen": 5000}]
 NEW_ADDRESS = {"district": "西湖区", "detail": "文三路 2 号", "lat": 30.27, "lng": 120.12}
@@ -177,7 +179,7 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
     side.photo_id = photo.json()["id"]
     plan = client.post(
         "/api/v1/dispatch/plans",
-        json={"date": "2030-01-02", "seconds": 0.2},
+        json={"date": FAR_DAY, "seconds": 0.2},
         headers=world.headers("dispatcher"),
     )
     assert plan.status_code == 201, plan.text
@@ -418,7 +420,7 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", f"{WO}/slots"): Recipe(_accepted, roles=BOOKERS),
     ("POST", f"{WO}/book-slot"): Recipe(
-        lambda t: _accepted(t, {"start": "2030-01-02T10:00:00+08:00"}), roles=BOOKERS
+        lambda t: _accepted(t, {"start": f"{FAR_DAY}T10:00:00+08:00"}), roles=BOOKERS
     ),
     ("GET", f"{WO}/eta"): Recipe(_order),
     ("GET", "/api/v1/dispatch/plans/{plan_id}"): Recipe(_plan, roles=PLANNERS),
@@ -465,7 +467,7 @@ SIGNED_LINKS = {("GET", "/api/v1/surveys/{token}")}
 # The body each action of the state table needs to succeed (besides a reason where the table asks one).
 ACTION_BODIES: dict[str, Callable[[Target], dict]] = {
     "assign": lambda t: {"technician_id": t.viewer.world.technician_id},
-    "appoint": lambda t: {"start_at": "2030-01-02T09:00:00+08:00", "end_at": "2030-01-02T11:00:00+08:00"},
+    "appoint": lambda t: {"start_at": f"{FAR_DAY}T09:00:00+08:00", "end_at": f"{FAR_DAY}T11:00:00+08:00"},
     "quote": lambda t: {"lines": QUOTE_LINES},
     "carry-in": lambda t: {"receipt_no": "R-0001", "workshop": "西湖维修中心"},
 }
@@ -791,7 +793,7 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ),
     ("GET", "/api/v1/catalog/categories"): (Category, ROLES, lambda s: [{}]),
     ("GET", "/api/v1/outlets"): (Outlet, STAFF, lambda s: [{}]),
-    ("GET", "/api/v1/dispatch/plans"): (DispatchPlan, PLANNERS, lambda s: [{}, {"date": "2030-01-02"}]),
+    ("GET", "/api/v1/dispatch/plans"): (DispatchPlan, PLANNERS, lambda s: [{}, {"date": FAR_DAY}]),
     ("GET", "/api/v1/tasks"): (ServiceTask, DESK, lambda s: [{}, {"kind": "follow_up_call"}]),
     ("GET", "/api/v1/complaints"): (Complaint, COMPLAINERS, lambda s: [{}, {"status": "registered"}]),
     ("GET", "/api/v1/notifications/outbox"): (OutboxMessage, ("admin",), lambda s: [{}, {"status": "sent"}]),
@@ -984,7 +986,7 @@ BODY_REFERENCES = [
         "/api/v1/dispatch/plans",
         "dispatcher",
         _nothing,
-        lambda s, outlet_id: {"date": "2030-01-02", "outlet_id": outlet_id, "seconds": 0.2},
+        lambda s, outlet_id: {"date": FAR_DAY, "outlet_id": outlet_id, "seconds": 0.2},
         "outlet_id",
         foreign=lambda s: s.demo.world.outlet_id,
         own=lambda s: s.acme.world.outlet_id,

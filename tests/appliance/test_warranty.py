@@ -13,6 +13,7 @@ from anxin.appliance.warranty import (
     billing_category,
     warranty_on,
 )
+from tests.dates import months_ago
 
 FRIDGE = {"unit_months": 36, "key_part_months": {"compressor": 120}}
 
@@ -65,8 +66,10 @@ def test_who_pays(status, service, kwargs, expected):
 def test_the_warranty_endpoint_answers_for_a_date(client, world):
     demo = world.demo
     url = f"/api/v1/appliances/{demo.other_appliance_id}/warranty"
-    on = client.get(url, params={"on": "2021-01-01"}, headers=demo.headers("agent")).json()
+    bought = months_ago(93)  # the fixture's second appliance: 36 months whole unit, 120 the compressor
+    on = client.get(url, params={"on": add_months(bought, 22)}, headers=demo.headers("agent")).json()
     assert on["status"] == "in_warranty" and on["billing_category_for_repair"] == "C"
-    later = client.get(url, params={"on": "2024-01-01"}, headers=demo.headers("agent")).json()
-    assert later["status"] == "key_parts_only" and later["covered_parts"] == {"compressor": "2029-03-01"}
+    later = client.get(url, params={"on": add_months(bought, 58)}, headers=demo.headers("agent")).json()
+    compressor = add_months(bought, 120).isoformat()
+    assert later["status"] == "key_parts_only" and later["covered_parts"] == {"compressor": compressor}
     assert client.get(url, headers=demo.headers("customer")).status_code == 404

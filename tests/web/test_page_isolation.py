@@ -11,9 +11,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.conftest import World
+from tests.dates import far_day
 from tests.helpers import report
 from tests.web.test_pages import TOKEN, sign_in
 
+FAR_DAY = far_day()
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 FORM = {
     "technician_id": "1",
@@ -22,7 +24,7 @@ FORM = {
     "signature": PNG,
     "preferred": "tomorrow_am",
     "visit_fee": "50",
-    "start": "2030-01-02T02:00:00+00:00",
+    "start": f"{FAR_DAY}T02:00:00+00:00",
     "category": "attitude",
     "description": "x",
 }

@@ -87,7 +87,7 @@ def test_billing_follows_the_warranty_on_the_report_date(client, world):
     old = report(
         client, demo, customer_id=demo.other_customer_id, appliance_id=demo.other_appliance_id
     ).json()
-    # Bought in March 2019: the 36-month unit warranty is over but the 120-month compressor cover is not.
+    # Bought 93 months ago: the 36-month unit warranty is over but the 120-month compressor cover is not.
     assert old["warranty_status"] == "key_parts_only" and old["billing_category"] == "A"
     internal = report(client, demo, service_type="inspection", internal=True).json()
     assert internal["billing_category"] == "D"
