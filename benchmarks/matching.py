@@ -48,7 +48,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def build(url: str, *, technicians: int, queued: int, orders: int, seed: int) -> tuple[int, list[int]]:
-    from anxin import clock, migrate
+    from anxin import clock, migrate, wiring
     from anxin.auth import service as auth_service
     from anxin.auth.models import Tenant
     from anxin.catalog import service as catalog_service
@@ -61,6 +61,7 @@ def build(url: str, *, technicians: int, queued: int, orders: int, seed: int) ->
     from anxin.work_order import actions
     from anxin.work_order.models import WorkOrder
 
+    wiring.wire()  # orders are reported and accepted through the real actions, reactions included
     rng = random.Random(seed)
     migrate.upgrade(url)
     engine = make_engine(url)

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from anxin import migrate
+from anxin import migrate, wiring
 from anxin.auth import service as auth_service
 from anxin.auth.models import Tenant, User
 from anxin.auth.security import hash_password, issue_token
@@ -42,6 +42,10 @@ if _TODAY:
 
 PASSWORD = "demo1234"
 SECRET = "test-secret-key-for-anxin-tests-0123456789abcdef"
+
+
+def pytest_configure(config) -> None:
+    wiring.wire()  # as the app, the workers and the command line do at start-up
 
 
 def pytest_report_header(config) -> str:

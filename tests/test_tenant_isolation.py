@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from anxin.appliance import service as appliance_service
 from anxin.auth.models import User
 from anxin.config import Settings
+from anxin.dispatch import assignment
 from anxin.dispatch.models import DispatchPlan
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.models import (
@@ -126,7 +127,7 @@ def take(db, *, order: WorkOrder, actor: User, action: str, body: dict | None, w
     ctx = actions.Context(reason=body.get("reason"), note=body.get("note"))
     if action == "assign":
         technician = db.get(Technician, world.technician_id)
-        actions.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
+        assignment.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
     elif action == "quote":
         actions.quote(db, order=order, actor=actor, ctx=ctx, lines=body["lines"])
     elif action in ("approve-quote", "decline-quote"):

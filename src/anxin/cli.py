@@ -30,6 +30,14 @@ DEMO_LOGINS = [
 ]
 
 
+@app.callback()
+def _start() -> None:
+    """Every command: the platform's reactions to order events are registered before anything runs."""
+    from anxin import wiring
+
+    wiring.wire()
+
+
 def _ensure_sqlite_dir(url: str) -> None:
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")

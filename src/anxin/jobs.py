@@ -20,7 +20,7 @@ from huey.consumer import Consumer
 from sqlalchemy.orm import Session, sessionmaker
 
 import anxin.models  # noqa: F401  (every table: a worker process maps them all)
-from anxin import clock
+from anxin import clock, wiring
 from anxin.analytics import rollup
 from anxin.config import Settings, get_settings
 from anxin.database import make_engine, make_sessionmaker, transaction
@@ -30,6 +30,7 @@ from anxin.notify import sla_watch
 from anxin.notify.delivery import deliver_due
 
 log = structlog.get_logger("anxin.jobs")
+wiring.wire()  # a worker process records order events too
 
 
 def make_huey(settings: Settings) -> Huey:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from anxin import __version__
+from anxin import __version__, wiring
 from anxin.analytics.router import router as analytics_router
 from anxin.appliance.router import router as appliance_router
 from anxin.auth.router import router as auth_router
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     apps in one process, and frozen objects are never collected."""
     settings = settings or get_settings()
     configure_logging(json=settings.log_json, level=settings.log_level)
+    wiring.wire()
     app = FastAPI(
         title="Anxin (安心) API",
         version=__version__,

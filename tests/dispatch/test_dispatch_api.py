@@ -308,6 +308,32 @@ def test_an_outlet_asks_the_centre_to_take_an_order_back_and_the_centre_decides(
     assert events(db, order["id"])[-1].payload == {"outlet_id": demo.outlet_id, "accepted": True}
 
 
+def test_the_centre_taking_an_order_back_withdraws_the_pending_automatic_offer(client, world, db):
+    # Given an order offered automatically to a technician who has not acknowledged yet, at an outlet
+    demo = world.demo
+    set_policy(client, demo, mode="auto", ack_timeout_minutes=10)
+    order = accepted(client, demo)
+    assert order["status"] == "assigned" and order["technician_id"] == demo.technician_id
+    base = f"/api/v1/work-orders/{order['id']}"
+    sent = client.post(
+        f"{base}/send-to-outlet", json={"outlet_id": demo.outlet_id}, headers=demo.headers("dispatcher")
+    )
+    assert sent.status_code == 200, sent.text
+    asked = client.post(
+        f"{base}/request-return", json={"reason": "超出服务能力"}, headers=demo.headers("outlet_manager")
+    )
+    assert asked.status_code == 200, asked.text
+    # When the centre accepts the return, which takes the order from the technician
+    decided = client.post(f"{base}/decide-return", json={"accept": True}, headers=demo.headers("dispatcher"))
+    assert decided.status_code == 200, decided.text
+    # Then the offer is withdrawn, not left pending for the sweep to time out and re-offer
+    assert [(a["technician_id"], a["outcome"]) for a in attempts(client, demo, order["id"])] == [
+        (demo.technician_id, "withdrawn")
+    ]
+    swept = client.post("/api/v1/dispatch/sweep", headers=demo.headers("dispatcher")).json()
+    assert swept["timeouts"] == 0 and swept["reoffered"] == 0
+
+
 def test_a_fresh_location_moves_the_technician_for_matching_and_a_future_one_is_refused(client, world, db):
     demo = world.demo
     move(db, demo.technician_id, 30.45, 120.35)

@@ -10,7 +10,8 @@ import pytest
 
 from anxin.dispatch.rules import Requirement, requirement_for
 from anxin.dispatch.scoring import WEIGHTS, Job, Shift, Tech, project_route, queue_key, rank, refusals
-from anxin.dispatch.travel import OfflineTravel, Point
+from anxin.dispatch.travel import OfflineTravel
+from anxin.geo import Point
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Hangzhou
 HOME = Point(30.27, 120.12)

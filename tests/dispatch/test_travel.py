@@ -9,7 +9,8 @@ import httpx
 import numpy as np
 import pytest
 
-from anxin.dispatch.travel import OfflineTravel, OsrmTravel, Point, straight_line_metres
+from anxin.dispatch.travel import OfflineTravel, OsrmTravel
+from anxin.geo import Point, straight_line_metres
 
 A = Point(30.274, 120.125)  # 西湖区
 B = Point(30.255, 120.180)  # 上城区

@@ -12,9 +12,10 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.config import get_settings
 from anxin.feedback import followup
+from anxin.feedback import handlers as feedback_handlers
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.notify.models import OutboxMessage
-from anxin.work_order import reactions
+from anxin.work_order.events import Recorded
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from tests.feedback.helpers import GOOD, LOW, answer, completed_order, fresh, survey_of, token_of
 
@@ -34,7 +35,8 @@ def test_completing_an_order_creates_one_survey_and_one_invitation_even_if_the_r
             WorkOrderEvent.work_order_id == order_id, WorkOrderEvent.action == "complete"
         )
     )
-    reactions.moved(db, order=order, event=event, actor=db.get(User, world.demo.users["technician"].id))
+    technician = db.get(User, world.demo.users["technician"].id)
+    feedback_handlers.open_survey(db, Recorded(order=order, event=event, actor=technician))
     db.commit()
 
     invitations = db.scalars(select(OutboxMessage).where(OutboxMessage.event == "survey.invite")).all()

@@ -13,9 +13,10 @@ import time_machine
 from sqlalchemy import select
 
 from anxin.dispatch.scoring import Job, Shift, Tech, rank
-from anxin.dispatch.travel import OfflineTravel, Point
+from anxin.dispatch.travel import OfflineTravel
 from anxin.feedback import scorecard_stats, scorecards
 from anxin.feedback.models import Survey
+from anxin.geo import Point
 from anxin.technician.models import Outlet, Technician, TechnicianDayOff
 from anxin.work_order.models import Quote, WorkOrder
 from tests.helpers import report, walk

@@ -29,6 +29,7 @@ from sqlalchemy import func, inspect, select
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
+from anxin.dispatch import assignment
 from anxin.exceptions import AnxinError
 from anxin.technician.models import Technician
 from anxin.work_order import actions
@@ -209,11 +210,11 @@ PROGRESS = {
 def run(db, *, order: WorkOrder, action: str, actor: User, technician: Technician, ctx) -> None:
     """The action as the API route for it calls it (work_order/router.py)."""
     if action == "assign":
-        actions.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
+        assignment.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
     elif action == "reject":
         actions.reject(db, order=order, actor=actor, ctx=ctx)
     elif action == "unassign":
-        actions.unassign(db, order=order, actor=actor, ctx=ctx)
+        assignment.unassign(db, order=order, actor=actor, ctx=ctx)
     elif action == "appoint":
         start = clock.now() + timedelta(days=1)
         actions.appoint(db, order=order, actor=actor, ctx=ctx, start=start, end=start + timedelta(hours=2))

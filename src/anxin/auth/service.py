@@ -92,3 +92,8 @@ def system_user(db: Session, *, tenant_id: int, role: str = "dispatcher") -> Use
         db.add(user)
         db.flush()
     return user
+
+
+def is_system_user(user: User) -> bool:
+    """Whether ``user`` is one of the platform's own actors rather than a person."""
+    return any(user.username == username for username, _ in SYSTEM_USERS.values())

@@ -39,10 +39,10 @@ from anxin.demo.names import (
     SERVICE_PRICES,
     WORKSHOPS,
 )
-from anxin.dispatch import rules
+from anxin.dispatch import assignment, rules
 from anxin.dispatch.assignment import HARD
 from anxin.dispatch.scoring import Job, Shift, Tech, refusals
-from anxin.dispatch.travel import Point
+from anxin.geo import Point
 from anxin.technician.models import Technician
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
@@ -447,7 +447,7 @@ class Simulation:
             if manager and self.rng.random() < 0.25
             else self.rng.choice(self.by_role[Role.DISPATCHER])
         )
-        self.after(minutes, self._call(actions.assign, actor, technician=technician, override=True))
+        self.after(minutes, self._call(assignment.assign, actor, technician=technician, override=True))
 
     def _slot(self, home: Home) -> tuple[datetime, datetime, bool]:
         """The visit window agreed on the phone: later today when there is time, else tomorrow."""

@@ -1,9 +1,9 @@
 """Dispatch modes in motion: auto-assign with acknowledgement deadlines, the order pool (抢单) and the sweep
 that turns missed deadlines into the next offer or an escalation.
 
-- ``after_accept`` is called when an order is accepted. In ``auto`` mode the best candidate is assigned at
-  once (``offer_next``); in ``pool`` mode the order waits in the pool until ``pool_until``; in ``suggest``
-  mode the dispatcher picks.
+- ``accept`` accepts the order and dispatches it by the tenant's mode. In ``auto`` mode the best candidate
+  is assigned at once (``offer_next``); in ``pool`` mode the order waits in the pool until ``pool_until``;
+  in ``suggest`` mode the dispatcher picks.
 - Every offer is a ``DispatchAttempt`` with a deadline. An acknowledgement closes it; a rejection or a missed
   deadline (found by ``sweep``) records why and offers the order to the next candidate, never to one who
   already had it. After ``max_attempts`` misses the order is taken back and escalated to the dispatcher.
@@ -25,15 +25,15 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.dispatch import matching
+from anxin.dispatch import assignment, matching
 from anxin.dispatch.exceptions_assign import TechnicianFull, TechnicianNotEligible
 from anxin.dispatch.models import DispatchAttempt, DispatchPolicy
 from anxin.dispatch.scoring import queue_key
 from anxin.exceptions import InvalidInput
 from anxin.technician import service as technician_service
-from anxin.work_order import actions, reactions
+from anxin.work_order import actions, events
 from anxin.work_order.actions import Context
-from anxin.work_order.models import WorkOrder, WorkOrderEvent
+from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import Status
 
 log = structlog.get_logger(__name__)
@@ -95,23 +95,11 @@ def attempts_of(db: Session, *, order: WorkOrder) -> list[DispatchAttempt]:
 def note(
     db: Session, *, order: WorkOrder, actor: User, action: str, payload: dict, text: str | None = None
 ) -> None:
-    """An event row for a dispatch step that does not move the order's state; the platform reacts to it
-    like to any other event (an escalation reaches the dispatchers)."""
-    event = WorkOrderEvent(
-        tenant_id=order.tenant_id,
-        work_order_id=order.id,
-        action=action,
-        from_status=order.status,
-        to_status=order.status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        occurred_at=clock.now(),
-        note=text,
-        payload=payload,
+    """An event for a dispatch step that does not move the order's state; the platform reacts to it like
+    to any other event (an escalation reaches the dispatchers)."""
+    events.record(
+        db, order=order, action=action, actor=actor, from_status=order.status, payload=payload, note=text
     )
-    db.add(event)
-    db.flush()
-    reactions.moved(db, order=order, event=event, actor=actor)
 
 
 def accept(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
@@ -179,7 +167,7 @@ def offer_next(
         technician = technician_service.get(db, tenant_id=order.tenant_id, id=candidate.technician_id)
         try:
             with db.begin_nested():
-                actions.assign(
+                assignment.assign(
                     db,
                     order=order,
                     technician=technician,
@@ -211,7 +199,7 @@ def _escalate(
     db: Session, order: WorkOrder, system: User, *, reason: str, now: datetime, skipped=()
 ) -> Offer:
     if order.status in (Status.ASSIGNED, Status.ACKNOWLEDGED):
-        actions.unassign(db, order=order, actor=system, ctx=Context(reason="自动派单未获确认，转人工"))
+        assignment.unassign(db, order=order, actor=system, ctx=Context(reason="自动派单未获确认，转人工"))
     order.escalated_at = now
     note(
         db,
@@ -225,9 +213,10 @@ def _escalate(
     return Offer(None, escalated=True, skipped=list(skipped))
 
 
-def _close_attempt(
+def close_attempt(
     db: Session, order: WorkOrder, technician_id: int | None, outcome: str, reason: str | None
 ) -> bool:
+    """End the technician's pending offer of the order with ``outcome``; False when none is pending."""
     attempt = db.scalar(
         select(DispatchAttempt)
         .where(
@@ -242,36 +231,6 @@ def _close_attempt(
         return False
     attempt.outcome, attempt.outcome_at, attempt.reason = outcome, clock.now(), reason
     return True
-
-
-def after_acknowledge(db: Session, order: WorkOrder) -> None:
-    _close_attempt(db, order, order.technician_id, "acknowledged", None)
-    db.flush()
-
-
-def after_reject(db: Session, order: WorkOrder, *, technician_id: int | None, reason: str | None) -> None:
-    """A rejection ends the pending offer; in auto mode the next candidate gets the order."""
-    _close_attempt(db, order, technician_id, "rejected", reason)
-    if order.dispatch_mode == "auto":
-        offer_next(db, order, now=clock.now())
-    db.flush()
-
-
-def after_close(db: Session, order: WorkOrder) -> None:
-    """The order ended before the visit (cancelled, solved remotely): its held slot is released and any
-    pending offer withdrawn."""
-    from anxin.dispatch import slots  # slots builds on actions and matching, as this module does
-
-    slots.release_for_order(db, order)
-    _close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
-    db.flush()
-
-
-def after_manual_assign(db: Session, order: WorkOrder, *, previous_technician_id: int | None) -> None:
-    """A person took over: a pending automatic offer is withdrawn."""
-    if previous_technician_id is not None:
-        _close_attempt(db, order, previous_technician_id, "withdrawn", "reassigned by a dispatcher")
-    db.flush()
 
 
 @dataclass
@@ -327,7 +286,7 @@ def sweep(
     for order in ordered:
         changes = None
         if order.id in timed_ids:
-            _close_attempt(db, order, order.technician_id, "timeout", "未在时限内确认")
+            close_attempt(db, order, order.technician_id, "timeout", "未在时限内确认")
             report.timeouts += 1
         else:
             changes = {"dispatch_mode": "auto"}  # nobody claimed it: fall back to auto-assign

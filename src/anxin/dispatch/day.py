@@ -20,7 +20,8 @@ from anxin.customer.models import Address
 from anxin.dispatch.models import SlotReservation
 from anxin.dispatch.rules import service_minutes
 from anxin.dispatch.scoring import Shift, Tech
-from anxin.dispatch.travel import Point, TravelModel, travel_model
+from anxin.dispatch.travel import TravelModel, travel_model
+from anxin.geo import Point
 from anxin.technician.models import Outlet, Technician
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import Status

@@ -57,7 +57,7 @@ from anxin.dispatch.snapshots import (
     techs_for,
 )
 from anxin.dispatch.snapshots import shift_on as shift_on
-from anxin.dispatch.travel import Point
+from anxin.geo import Point
 from anxin.technician.models import Outlet
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import SlaPolicy, WorkOrder

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from anxin.auth.models import User
 from anxin.auth.roles import Role
+from anxin.dispatch import assignment
 from anxin.dispatch.auto import note
 from anxin.exceptions import AnxinError, InvalidInput
 from anxin.technician import service as technician_service
-from anxin.work_order import actions
 from anxin.work_order.actions import Context
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import BEFORE_VISIT, Status
@@ -111,7 +111,7 @@ def decide_return(db: Session, *, order: WorkOrder, actor: User, accept: bool, t
     outlet_id = order.outlet_id
     if accept:
         if order.technician_id is not None:
-            actions.unassign(db, order=order, actor=actor, ctx=Context(reason="网点退回，中心收回"))
+            assignment.unassign(db, order=order, actor=actor, ctx=Context(reason="网点退回，中心收回"))
         order.outlet_id = None
     order.outlet_return_reason = None
     note(

@@ -32,8 +32,9 @@ from anxin.dispatch import matching, vrp
 from anxin.dispatch.day import LIVE, base_point, commitments, fresh_point, places
 from anxin.dispatch.models import SlotReservation
 from anxin.dispatch.scoring import Job, Reason, Tech, refusals
-from anxin.dispatch.travel import Point, TravelModel
+from anxin.dispatch.travel import TravelModel
 from anxin.exceptions import InvalidInput
+from anxin.geo import Point
 from anxin.technician import service as technician_service
 from anxin.technician.models import Outlet, Technician
 from anxin.work_order import service as work_order_service

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.dispatch import matching, plan_inputs, slots, vrp
+from anxin.dispatch import assignment, matching, plan_inputs, slots, vrp
 from anxin.dispatch.exceptions import PlanSuperseded
 from anxin.dispatch.models import DispatchPlan, PlanStop, PlanUnserved
 from anxin.dispatch.plan_inputs import BREAK_FLEX as BREAK_FLEX
@@ -284,7 +284,7 @@ def _apply(
         ctx = actions.Context(note=f"日计划 #{plan.id} 第{plan.revision}版 / day plan")
         try:
             with db.begin_nested():
-                actions.assign(
+                assignment.assign(
                     db, order=order, technician=technician, actor=user, ctx=ctx, payload={"plan_id": plan.id}
                 )
                 held = slots.live_reservation(db, order)

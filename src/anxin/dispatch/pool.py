@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.dispatch import matching
+from anxin.dispatch import assignment, matching
 from anxin.dispatch.auto import note, policy_for
 from anxin.dispatch.models import DispatchAttempt
 from anxin.dispatch.scoring import refusals
-from anxin.dispatch.travel import straight_line_metres
 from anxin.exceptions import AnxinError, NotFound
+from anxin.geo import straight_line_metres
 from anxin.technician import service as technician_service
 from anxin.work_order import actions
 from anxin.work_order.actions import Context
@@ -78,7 +78,7 @@ def claim(db: Session, *, order_id: int, user: User, now: datetime) -> WorkOrder
         raise NotFound("work order", "工单")
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=user.technician_id)
     system = auth_service.system_user(db, tenant_id=user.tenant_id)
-    actions.assign(
+    assignment.assign(
         db,
         order=order,
         technician=technician,

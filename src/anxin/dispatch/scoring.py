@@ -39,7 +39,8 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 
 from anxin.dispatch.rules import CERTIFICATE_ZH, LEVEL_ZH, Requirement, level_rank
-from anxin.dispatch.travel import Point, TravelModel
+from anxin.dispatch.travel import TravelModel
+from anxin.geo import Point
 
 WEIGHTS: dict[str, int] = {
     "eta": 35,

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.clock import as_utc
 from anxin.dispatch import matching
@@ -42,10 +43,10 @@ from anxin.dispatch.models import SlotReservation
 from anxin.dispatch.scoring import Job, refusals
 from anxin.dispatch.travel import TravelModel
 from anxin.technician.models import Technician
-from anxin.work_order import actions
+from anxin.work_order import actions, events
 from anxin.work_order import service as work_order_service
 from anxin.work_order.exceptions import VersionConflict
-from anxin.work_order.models import WorkOrder, WorkOrderEvent
+from anxin.work_order.models import WorkOrder
 
 SLOT_HOURS = 2  # width of an appointment window
 FIRST_SLOT = time(8, 0)  # local start of the first window of a day
@@ -336,25 +337,21 @@ def flag_slots_at_risk(
             continue
         reservation.status = "at_risk"
         zh, en = RISKS[reason]
-        db.add(
-            WorkOrderEvent(
-                tenant_id=order.tenant_id,
-                work_order_id=order.id,
-                action="slot_at_risk",
-                from_status=order.status,
-                to_status=order.status,
-                actor_id=None,
-                actor_role="system",
-                occurred_at=now,
-                note=zh,
-                payload={
-                    "reason": reason,
-                    "message": en,
-                    "technician_id": reservation.technician_id,
-                    "window_start_at": reservation.window_start_at.isoformat(),
-                    "window_end_at": reservation.window_end_at.isoformat(),
-                },
-            )
+        events.record(
+            db,
+            order=order,
+            action="slot_at_risk",
+            actor=auth_service.system_user(db, tenant_id=order.tenant_id),
+            from_status=order.status,
+            note=zh,
+            payload={
+                "reason": reason,
+                "message": en,
+                "technician_id": reservation.technician_id,
+                "window_start_at": reservation.window_start_at.isoformat(),
+                "window_end_at": reservation.window_end_at.isoformat(),
+            },
+            at=now,
         )
         flagged.append(reservation)
     db.flush()

@@ -61,7 +61,8 @@ from anxin.dispatch import rules
 from anxin.dispatch.day import FRESH_LOCATION, QUEUED, STARTED, travel
 from anxin.dispatch.models import SlotReservation
 from anxin.dispatch.scoring import Job, Shift, Tech, project_route
-from anxin.dispatch.travel import Point, TravelModel
+from anxin.dispatch.travel import TravelModel
+from anxin.geo import Point
 from anxin.technician.models import (
     Crew,
     Outlet,

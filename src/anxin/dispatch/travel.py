@@ -17,7 +17,6 @@ Matrices are cached per set of points and hour, so re-planning the same day reus
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,19 +28,11 @@ import httpx
 import numpy as np
 import structlog
 
+from anxin.geo import EARTH_RADIUS_M, Point, straight_line_metres
+
 log = structlog.get_logger(__name__)
 
-EARTH_RADIUS_M = 6_371_000.0
 AREA_TYPES = ("urban", "suburban")
-
-
-@dataclass(frozen=True)
-class Point:
-    """A place on the map (WGS-84 degrees) and the kind of area it lies in."""
-
-    lat: float
-    lng: float
-    area: str = "urban"
 
 
 @dataclass(frozen=True)
@@ -68,14 +59,6 @@ class TravelModel(Protocol):
     def matrix(self, points: Sequence[Point], at: datetime) -> tuple[np.ndarray, np.ndarray]:
         """Square int64 matrices of metres and seconds between all ``points``, for departures around ``at``."""
         ...
-
-
-def straight_line_metres(a: Point, b: Point) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lng - a.lng)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _haversine_matrix(lat: np.ndarray, lng: np.ndarray) -> np.ndarray:

@@ -102,13 +102,6 @@ def survey_from_token(
 # -- creation and invitation -----------------------------------------------------------------------------
 
 
-def order_moved(db: Session, *, order: WorkOrder, event, actor: User) -> Survey | None:
-    """The reaction to an order event: a completed (or remotely resolved) order gets its survey."""
-    if event.action not in TRIGGERS:
-        return None
-    return create_for(db, order=order, now=clock.as_utc(event.occurred_at))
-
-
 def create_for(db: Session, *, order: WorkOrder, now: datetime) -> Survey:
     """One survey per order (a second call returns the first) and its invitation."""
     survey = db.scalar(select(Survey).where(Survey.work_order_id == order.id))

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from anxin.config import get_settings
-from anxin.notify.orders import active_staff, local
+from anxin.notify.handlers import active_staff, local
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import OPEN, PAUSED

@@ -14,8 +14,8 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession
+from anxin.dispatch import assignment, matching
 from anxin.dispatch import auto as dispatch_auto
-from anxin.dispatch import matching
 from anxin.dispatch.assignment import HARD
 from anxin.dispatch.models import DispatchAttempt
 from anxin.technician import service as technician_service
@@ -136,14 +136,12 @@ def assign(
     technician_id: Annotated[int, Form()],
     override: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Assign (or reassign) through the same action and dispatch reaction as the API."""
+    """Assign (or reassign) through the same action as the API."""
     order = service.get_for(db, user=user, id=order_id)
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=technician_id)
-    previous = order.technician_id
-    order = actions.assign(
+    order = assignment.assign(
         db, order=order, technician=technician, actor=user, ctx=actions.Context(), override=override
     )
-    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
     return see_other(f"/console?order={order.id}")
 
 
@@ -156,7 +154,5 @@ def unassign(
     reason: Annotated[str, Form(max_length=300)],
 ) -> Response:
     order = service.get_for(db, user=user, id=order_id)
-    previous = order.technician_id
-    order = actions.unassign(db, order=order, actor=user, ctx=actions.Context(reason=reason))
-    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
+    order = assignment.unassign(db, order=order, actor=user, ctx=actions.Context(reason=reason))
     return see_other(f"/console?order={order.id}")

@@ -19,7 +19,6 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession, SettingsDep
-from anxin.dispatch import auto as dispatch_auto
 from anxin.dispatch import plans
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.web import i18n, orders, otp
@@ -297,5 +296,4 @@ def cancel(
 ) -> Response:
     order = service.get_for(db, user=user, id=order_id)
     order = actions.cancel(db, order=order, actor=user, ctx=actions.Context(reason=reason))
-    dispatch_auto.after_close(db, order)
     return see_other(f"/portal/orders/{order.id}")

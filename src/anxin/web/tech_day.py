@@ -15,7 +15,8 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.dispatch.matching import order_point
-from anxin.dispatch.travel import Leg, Point, TravelModel, travel_model
+from anxin.dispatch.travel import Leg, TravelModel, travel_model
+from anxin.geo import Point
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render
 from anxin.work_order import actions, service

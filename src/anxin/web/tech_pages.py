@@ -18,7 +18,6 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
-from anxin.dispatch import auto as dispatch_auto
 from anxin.dispatch import plans
 from anxin.exceptions import InvalidInput
 from anxin.web import i18n, orders
@@ -117,8 +116,6 @@ async def act(request: Request, order_id: int, action: str, db: DbSession, user:
     if action not in SIMPLE:
         raise InvalidInput("action", "不支持的操作", "unknown action")
     order = actions.perform(db, order=order, action=action, actor=user, ctx=orders.context_from(form))
-    if action == "acknowledge":
-        dispatch_auto.after_acknowledge(db, order)
     return see_other(f"/tech/orders/{order.id}")
 
 
@@ -127,9 +124,7 @@ def reject(
     request: Request, order_id: int, db: DbSession, user: Tech, reason: Annotated[str, Form(max_length=300)]
 ) -> Response:
     order = service.get_for(db, user=user, id=order_id)
-    technician_id = order.technician_id
-    order = actions.reject(db, order=order, actor=user, ctx=actions.Context(reason=reason))
-    dispatch_auto.after_reject(db, order, technician_id=technician_id, reason=reason)
+    actions.reject(db, order=order, actor=user, ctx=actions.Context(reason=reason))
     return see_other("/tech")
 
 

@@ -1,6 +1,8 @@
 """Changes to work orders. Each action checks the state table and who is acting, changes the order,
-stamps the time, keeps the SLA columns current and appends one ``work_order_event`` row. No HTTP here and
-no commit: the caller owns the transaction."""
+stamps the time, keeps the SLA columns current and records one ``work_order_event`` row through
+``events.record``, which runs the platform's reactions. No HTTP here and no commit: the caller owns the
+transaction. Assigning a technician is dispatch's verb (``dispatch.matching.assignment``): it checks the
+technician first, then moves the order through ``perform``."""
 
 from __future__ import annotations
 
@@ -21,10 +23,8 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
 from anxin.database import insert_loaded
-from anxin.dispatch import assignment as dispatch_assignment
 from anxin.exceptions import InvalidInput, NotFound
-from anxin.technician.models import Technician
-from anxin.work_order import reactions, service
+from anxin.work_order import events, service
 from anxin.work_order.exceptions import (
     IdempotencyKeyReused,
     NotYourOrder,
@@ -37,7 +37,6 @@ from anxin.work_order.models import (
     QuoteLine,
     WorkOrder,
     WorkOrderAppliance,
-    WorkOrderEvent,
 )
 from anxin.work_order.states import PAUSED, Move, Status, move_for
 
@@ -208,9 +207,6 @@ def create_order(
     payload = {"channel": order.channel, "service_type": order.service_type}
     if earlier is not None:
         payload["rework_of"] = earlier.number
-    event = insert_loaded(
-        db, _event(order=order, actor=actor, action="create", from_status=None, now=now, payload=payload)
-    )
     if idempotency is not None:
         key, fingerprint = idempotency
         insert_loaded(
@@ -224,7 +220,9 @@ def create_order(
                 created_at=now,
             ),
         )
-    reactions.moved(db, order=order, event=event, actor=actor)
+    events.record(
+        db, order=order, action="create", actor=actor, from_status=None, payload=payload, at=now, insert=True
+    )
     return Created(order=order, created=True)
 
 
@@ -272,20 +270,19 @@ def perform(
         body = dict(payload or {})
         if ctx.reason:
             body["reason"] = ctx.reason
-        event = _record(
-            db,
-            order=order,
-            actor=actor,
-            action=action,
-            from_status=from_status,
-            now=now,
-            payload=body,
-            note=ctx.note,
-            lat=ctx.lat,
-            lng=ctx.lng,
-        )
-    db.flush()
-    reactions.moved(db, order=order, event=event, actor=actor)
+    # the order's UPDATE and the event's INSERT go in one flush, then the reactions run
+    events.record(
+        db,
+        order=order,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        payload=body,
+        note=ctx.note,
+        lat=ctx.lat,
+        lng=ctx.lng,
+        at=now,
+    )
     return order
 
 
@@ -321,80 +318,6 @@ def _refresh_sla(db: Session, order: WorkOrder, now: datetime) -> None:
     order.sla_due_at = report.due_at
     order.sla_risk_at = report.risk_at
     order.sla_breached = report.breached
-
-
-def _record(db: Session, **fields: Any) -> WorkOrderEvent:
-    event = _event(**fields)
-    db.add(event)
-    return event
-
-
-def _event(
-    *,
-    order: WorkOrder,
-    actor: User,
-    action: str,
-    from_status: str | None,
-    now: datetime,
-    payload: dict,
-    note: str | None = None,
-    lat: float | None = None,
-    lng: float | None = None,
-) -> WorkOrderEvent:
-    event = WorkOrderEvent(
-        tenant_id=order.tenant_id,
-        work_order_id=order.id,
-        action=action,
-        from_status=from_status,
-        to_status=order.status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        occurred_at=now,
-        lat=lat,
-        lng=lng,
-        note=note,
-        payload=payload,
-    )
-    return event
-
-
-def assign(
-    db: Session,
-    *,
-    order: WorkOrder,
-    technician: Technician,
-    actor: User,
-    ctx: Context,
-    override: bool = False,
-    payload: dict | None = None,
-    changes: dict[str, Any] | None = None,
-) -> WorkOrder:
-    """Give the order to a technician who passes dispatch's checks (or hand it to another). Soft limits
-    (coverage, shift, a full day) can be overruled by a person with ``override``; the event says which.
-    An assignment ends any escalation; ``changes`` carries the dispatcher's own field updates."""
-    check_allowed(order, "assign", actor)
-    if actor.role == Role.OUTLET_MANAGER and technician.outlet_id != actor.outlet_id:
-        raise InvalidInput("technician_id", "只能分派给本网点的工程师", "assign within your own outlet")
-    overruled = dispatch_assignment.check(
-        db, order=order, technician=technician, now=clock.now(), override=override
-    )
-    body = {"technician_id": technician.id, "previous_technician_id": order.technician_id, **(payload or {})}
-    if overruled:
-        body["overruled"] = [r.code for r in overruled]
-    updates = {
-        "technician_id": technician.id,
-        "crew_id": dispatch_assignment.crew_for(db, order=order, technician=technician),
-        "escalated_at": None,
-        **(changes or {}),
-    }
-    return perform(db, order=order, action="assign", actor=actor, ctx=ctx, payload=body, changes=updates)
-
-
-def unassign(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:
-    """Take the order back from its technician (no acknowledgement, a change of plan); back in the queue."""
-    payload = {"technician_id": order.technician_id}
-    changes = {"technician_id": None, "crew_id": None}
-    return perform(db, order=order, action="unassign", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
 def reject(db: Session, *, order: WorkOrder, actor: User, ctx: Context) -> WorkOrder:

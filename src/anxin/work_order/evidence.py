@@ -20,9 +20,10 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.config import get_settings
 from anxin.customer.models import Address
-from anxin.dispatch.travel import Point, straight_line_metres
+from anxin.geo import Point, straight_line_metres
 from anxin.notify import outbox
 from anxin.work_order import photos
+from anxin.work_order.events import Recorded
 from anxin.work_order.exceptions import BadPhoto
 from anxin.work_order.models import WorkOrder, WorkOrderEvent, WorkOrderPhoto
 
@@ -41,6 +42,12 @@ def max_distance_m() -> int:
 
 def distance_m(lat: float, lng: float, address: Address) -> int:
     return int(round(straight_line_metres(Point(lat, lng), Point(address.lat, address.lng))))
+
+
+def flag_far_evidence(db: Session, happened: Recorded) -> None:
+    """The reaction to an arrival or a completion (registered in ``anxin.wiring``, first of all, so later
+    reactions see the flag)."""
+    check(db, order=happened.order, event=happened.event)
 
 
 def check(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> int | None:

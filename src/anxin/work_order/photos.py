@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from anxin import clock
 from anxin.auth.models import User
 from anxin.exceptions import NotFound
+from anxin.work_order import events
 from anxin.work_order.exceptions import BadPhoto
-from anxin.work_order.models import WorkOrder, WorkOrderEvent, WorkOrderPhoto
+from anxin.work_order.models import WorkOrder, WorkOrderPhoto
 
 SIGNATURES = {
     b"\xff\xd8\xff": ("image/jpeg", "jpg"),
@@ -54,18 +54,13 @@ def store(
     )
     db.add(photo)
     db.flush()
-    db.add(
-        WorkOrderEvent(
-            tenant_id=order.tenant_id,
-            work_order_id=order.id,
-            action="add-photo",
-            from_status=order.status,
-            to_status=order.status,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            occurred_at=clock.now(),
-            payload={"photo_id": photo.id, "content_type": content_type, "size_bytes": len(data)},
-        )
+    events.record(
+        db,
+        order=order,
+        action="add-photo",
+        actor=actor,
+        from_status=order.status,
+        payload={"photo_id": photo.id, "content_type": content_type, "size_bytes": len(data)},
     )
     return photo
 

@@ -14,6 +14,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
+from anxin.dispatch import assignment
 from anxin.dispatch import auto as dispatch_auto
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
@@ -182,16 +183,9 @@ def get_quote(order: CurrentWorkOrder, db: DbSession):
     return actions.latest_quote(db, order=order)
 
 
-# Dispatch reacts to an acknowledgement (the pending offer is closed), explicitly, in the same transaction.
-AFTER = {"acknowledge": dispatch_auto.after_acknowledge, "resolve-remote": dispatch_auto.after_close}
-
-
 def _simple(action: str, summary: str):
     def endpoint(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-        order = actions.perform(db, order=order, action=action, actor=user, ctx=context(body))
-        if action in AFTER:
-            AFTER[action](db, order)
-        return read(order, user)
+        return read(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
 
     endpoint.__name__ = action.replace("-", "_")
     router.add_api_route(
@@ -253,29 +247,21 @@ def report_pdf(order: CurrentWorkOrder, db: DbSession, settings: SettingsDep, la
 @router.post("/{order_id}/assign", response_model=WorkOrderRead)
 def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     technician = technician_service.get(db, tenant_id=user.tenant_id, id=body.technician_id)
-    previous = order.technician_id
-    order = actions.assign(
+    order = assignment.assign(
         db, order=order, technician=technician, actor=user, ctx=context(body), override=body.override
     )
-    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
     return read(order, user)
 
 
 @router.post("/{order_id}/unassign", response_model=WorkOrderRead)
 def unassign(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     """Take the order back from its technician; it returns to the queue."""
-    previous = order.technician_id
-    order = actions.unassign(db, order=order, actor=user, ctx=context(body))
-    dispatch_auto.after_manual_assign(db, order, previous_technician_id=previous)
-    return read(order, user)
+    return read(assignment.unassign(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/reject", response_model=WorkOrderRead)
 def reject(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    technician_id = order.technician_id
-    order = actions.reject(db, order=order, actor=user, ctx=context(body))
-    dispatch_auto.after_reject(db, order, technician_id=technician_id, reason=body.reason)
-    return read(order, user)
+    return read(actions.reject(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/wait-parts", response_model=WorkOrderRead)
@@ -285,9 +271,7 @@ def wait_parts(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: C
 
 @router.post("/{order_id}/cancel", response_model=WorkOrderRead)
 def cancel(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    order = actions.cancel(db, order=order, actor=user, ctx=context(body))
-    dispatch_auto.after_close(db, order)
-    return read(order, user)
+    return read(actions.cancel(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/appoint", response_model=WorkOrderRead)

@@ -34,7 +34,7 @@ import numpy as np
 from anxin.demo.names import BRANDS, HANGZHOU, City
 from anxin.dispatch import scoring
 from anxin.dispatch.rules import LEVELS, requirement_for
-from anxin.dispatch.travel import Point, straight_line_metres
+from anxin.geo import Point, straight_line_metres
 
 COVERAGE_KM = 19.0
 SUBURBAN_STAFFING = 1.25  # a suburban home takes longer to reach, so its outlet gets more hands

@@ -35,7 +35,8 @@ from anxin.dispatch import scoring
 from anxin.dispatch.simulation import scenarios as sc
 from anxin.dispatch.simulation.city import Geography, TechSpec, build_workforce, qualified
 from anxin.dispatch.simulation.scenarios import DAY, HOUR, Order, Scenario
-from anxin.dispatch.travel import OfflineTravel, Point, TravelModel
+from anxin.dispatch.travel import OfflineTravel, TravelModel
+from anxin.geo import Point
 
 FIRST_DAY = date(2026, 7, 15)  # a Wednesday in July
 REACHABLE = (8 * HOUR, 22 * HOUR)  # technicians answer offers in these local hours

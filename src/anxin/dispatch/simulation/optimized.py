@@ -97,7 +97,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from anxin.dispatch import scoring, vrp
 from anxin.dispatch.simulation.engine import Simulation, Technician, Visit
 from anxin.dispatch.simulation.scenarios import DAY, HOUR
-from anxin.dispatch.travel import Point
+from anxin.geo import Point
 
 ITERATIONS = 1000  # PyVRP iterations per re-plan: about a second for a normal day's plan on one core
 BASE_PENALTY = 1_000_000  # an ordinary visit's prize when served, in cost units (metres at distance cost 1)

@@ -58,7 +58,7 @@ from anxin.demo.names import BRANDS, PRODUCTS
 from anxin.dispatch import scoring
 from anxin.dispatch.rules import requirement_for, service_minutes
 from anxin.dispatch.simulation.city import Geography
-from anxin.dispatch.travel import Point
+from anxin.geo import Point
 
 DAY = 86_400
 HOUR = 3_600

@@ -1,5 +1,5 @@
-"""Who hears about an order's move: called from ``work_order.reactions.moved`` for every recorded event, in
-the same transaction. The customer gets an inbox item and an SMS, the technician an inbox item, the
+"""Who hears about an order's move: notify's reaction to order events (registered in ``anxin.wiring`` for
+the actions in ``RULES``), in the same transaction. The customer gets an inbox item and an SMS, the technician an inbox item, the
 tenant's dispatchers an inbox item when the order is escalated. Every message of one event shares the
 dedupe key ``wo-event:<event id>``: the event's webhook rows are written once however many calls fan out.
 """
@@ -21,6 +21,7 @@ from anxin.config import get_settings
 from anxin.customer.models import Customer
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician
+from anxin.work_order.events import Recorded
 from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent
 
 
@@ -99,8 +100,9 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
     return context
 
 
-def on_moved(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> None:
-    """Enqueue what ``event`` tells the customer, the technician or the dispatchers."""
+def tell(db: Session, happened: Recorded) -> None:
+    """Enqueue what the event tells the customer, the technician or the dispatchers."""
+    order, event = happened.order, happened.event
     rule = RULES.get(event.action)
     if rule is None:
         return

@@ -1,0 +1,55 @@
+"""Dispatch's reactions to order events, registered in ``anxin.wiring``: the offers of automatic dispatch
+and the held appointment slot follow the order whoever moved it (the API, a page, a plan, a job).
+
+- ``acknowledge``: the technician's pending offer is closed as acknowledged.
+- ``reject``: the pending offer is closed as rejected; in ``auto`` mode the next candidate gets the order.
+- ``assign`` and ``unassign``: the previous technician's pending offer is withdrawn (someone took over).
+- ``cancel`` and ``resolve-remote``: the order ended before the visit, so its held slot is released and
+  any pending offer withdrawn.
+
+What a handler needs to know about the time before the event is in the event's payload (the technician
+who had the order)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from anxin import clock
+from anxin.auth.service import is_system_user
+from anxin.dispatch import auto, slots
+from anxin.work_order.events import Recorded
+
+
+def offer_acknowledged(db: Session, happened: Recorded) -> None:
+    auto.close_attempt(db, happened.order, happened.order.technician_id, "acknowledged", None)
+    db.flush()
+
+
+def offer_rejected(db: Session, happened: Recorded) -> None:
+    """A rejection ends the pending offer; in auto mode the next candidate gets the order."""
+    payload = happened.event.payload or {}
+    auto.close_attempt(db, happened.order, payload.get("technician_id"), "rejected", payload.get("reason"))
+    if happened.order.dispatch_mode == "auto":
+        auto.offer_next(db, happened.order, now=clock.now())
+    db.flush()
+
+
+def offer_taken_over(db: Session, happened: Recorded) -> None:
+    """Someone else now decides who has the order: the previous technician's pending offer is withdrawn."""
+    payload = happened.event.payload or {}
+    key = "previous_technician_id" if happened.action == "assign" else "technician_id"
+    previous = payload.get(key)
+    if previous is None:
+        return
+    by = "the platform" if is_system_user(happened.actor) else "a dispatcher"
+    auto.close_attempt(db, happened.order, previous, "withdrawn", f"reassigned by {by}")
+    db.flush()
+
+
+def order_ended(db: Session, happened: Recorded) -> None:
+    """The order ended before the visit (cancelled, solved remotely): its held slot is released and any
+    pending offer withdrawn."""
+    order = happened.order
+    slots.release_for_order(db, order)
+    auto.close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
+    db.flush()

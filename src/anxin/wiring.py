@@ -1,0 +1,29 @@
+"""Who reacts to order events: every domain's handlers, registered with ``work_order.events`` in one place.
+
+The app factory, the huey workers, the command line and the test suite call ``wire()`` once at start-up;
+``events.record`` refuses to run before it. The order below is the order the handlers run in for one
+event: the evidence check first (later reactions see its flag), dispatch's last (it may record the next
+event, an offer to another technician, whose own reactions then run in turn).
+
+A new domain that reacts to orders (parts, contracts, telemetry) adds its ``handlers.py`` and one line here;
+``tests/test_wiring.py`` pins which handlers run for every event type."""
+
+from __future__ import annotations
+
+from anxin.dispatch import handlers as dispatch
+from anxin.feedback import handlers as feedback
+from anxin.notify import handlers as notify
+from anxin.work_order import events, evidence
+
+
+def wire() -> None:
+    """Register every reaction (safe to call again)."""
+    events.register("evidence.far_from_address", evidence.flag_far_evidence, on=evidence.CHECKED)
+    events.register("feedback.survey", feedback.open_survey, on=feedback.SURVEYED)
+    events.register("feedback.scorecard", feedback.refresh_scorecards, on=feedback.SCORED)
+    events.register("notify.order", notify.tell, on=notify.RULES)
+    events.register("dispatch.offer_acknowledged", dispatch.offer_acknowledged, on=("acknowledge",))
+    events.register("dispatch.offer_rejected", dispatch.offer_rejected, on=("reject",))
+    events.register("dispatch.offer_taken_over", dispatch.offer_taken_over, on=("assign", "unassign"))
+    events.register("dispatch.order_ended", dispatch.order_ended, on=("cancel", "resolve-remote"))
+    events.mark_wired()
