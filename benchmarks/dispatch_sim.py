@@ -4,7 +4,7 @@ habit (``nearest``), on the normal weekday and the heat wave, with the same seed
     .venv/bin/python benchmarks/dispatch_sim.py [--seeds 1,2,3] [--scenarios normal,heatwave] [--days 1]
         [--iterations 1000] [--jobs 2] [--chart docs/benchmarks/dispatch_sim.png]
 
-Each run is ``anxin.dispatch.simulation`` for one scenario, policy and seed (see that package for the city,
+Each run is ``anxin.simulation`` for one scenario, policy and seed (see that package for the city,
 the order stream and the definitions of the figures). Both policies of a seed face the same orders and the
 same random events. The optimiser's budget is a number of PyVRP iterations per re-plan, so every figure
 repeats exactly on any machine; only the wall times move with the machine's load. Runs go ``--jobs`` at a
@@ -33,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from anxin.dispatch.simulation import run  # noqa: E402
-from anxin.dispatch.simulation.report import average, figures, write_chart  # noqa: E402
+from anxin.simulation import run  # noqa: E402
+from anxin.simulation.report import average, figures, write_chart  # noqa: E402
 
 GOAL_ARRIVED = 0.95
 GOAL_TRAVEL_CUT = 0.20

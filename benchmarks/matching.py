@@ -55,8 +55,8 @@ def build(url: str, *, technicians: int, queued: int, orders: int, seed: int) ->
     from anxin.customer import service as customer_service
     from anxin.database import make_engine, make_sessionmaker, transaction
     from anxin.demo.names import HANGZHOU
-    from anxin.dispatch import auto as dispatch_auto
-    from anxin.dispatch import rules
+    from anxin.dispatch.core import rules
+    from anxin.dispatch.matching import offers
     from anxin.technician.models import Outlet, Technician, TechnicianCertificate, TechnicianSkill
     from anxin.work_order import actions
     from anxin.work_order.models import WorkOrder
@@ -224,7 +224,7 @@ def build(url: str, *, technicians: int, queued: int, orders: int, seed: int) ->
                     fault_description="空调不制冷",
                 ),
             ).order
-            dispatch_auto.accept(db, order=created, actor=agent, ctx=actions.Context())
+            offers.accept(db, order=created, actor=agent, ctx=actions.Context())
             order_ids.append(created.id)
         template = db.get(WorkOrder, order_ids.pop())  # the last one is the pattern for the queued orders
         columns = {c.key: getattr(template, c.key) for c in WorkOrder.__table__.columns if c.key != "id"}
@@ -268,7 +268,7 @@ def measure(url: str, order_ids: list[int], repeat: int, prefilters: list[int]) 
     from anxin.auth.security import issue_token
     from anxin.config import Settings
     from anxin.database import make_engine, make_sessionmaker
-    from anxin.dispatch import matching
+    from anxin.dispatch.matching import live
     from anxin.main import create_app
     from anxin.work_order.models import WorkOrder
 
@@ -281,16 +281,16 @@ def measure(url: str, order_ids: list[int], repeat: int, prefilters: list[int]) 
         for _ in range(repeat):
             for order_id in order_ids:
                 for prefilter in prefilters:
-                    matching.PREFILTER = prefilter
+                    live.PREFILTER = prefilter
                     with sessions() as db:
                         order = db.get(WorkOrder, order_id)
                         started, cpu = time.perf_counter(), time.process_time()
-                        _, ranking = matching.candidates(db, order=order, now=NOW)
+                        _, ranking = live.candidates(db, order=order, now=NOW)
                         service_ms[prefilter].append((time.perf_counter() - started) * 1000)
                         cpu_ms[prefilter].append((time.process_time() - cpu) * 1000)
                         sizes[prefilter].append(len(ranking.candidates))
                         db.rollback()
-    matching.PREFILTER = prefilters[0]
+    live.PREFILTER = prefilters[0]
     settings = Settings(database_url=url, log_json=True, log_level="WARNING")
     http_ms = []
     with TestClient(create_app(settings)) as client, sessions() as db:
@@ -332,9 +332,9 @@ def main() -> None:
     )
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
-    from anxin.dispatch import matching
+    from anxin.dispatch.matching import live
 
-    prefilters = [int(p) for p in args.prefilter.split(",")] if args.prefilter else [matching.PREFILTER]
+    prefilters = [int(p) for p in args.prefilter.split(",")] if args.prefilter else [live.PREFILTER]
     name = f"anxin_bench_matching_{int(time.time())}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/routing.py PATHS... [--seconds 60] [--solver pyvrp|ortools|both] [--seed 0]
 
 Runs the product's own routing path on each VRPLIB instance: ``vrplib.read_instance`` ->
-``anxin.dispatch.vrp.problem_from_vrplib`` (DIMACS convention: distances, durations, windows and service
+``anxin.dispatch.core.vrp.problem_from_vrplib`` (DIMACS convention: distances, durations, windows and service
 times times 10, truncated; one worker per ``VEHICLES``; every customer required) -> ``vrp.solve`` with the
 given time budget per instance and solver. Solves run one at a time.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import vrplib
 
-from anxin.dispatch.vrp import DEFAULT_SOLVER, SOLVERS, problem_from_vrplib, solve
+from anxin.dispatch.core.vrp import DEFAULT_SOLVER, SOLVERS, problem_from_vrplib, solve
 
 SCALE = 10  # DIMACS: one decimal, as integer tenths
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from anxin.appliance import service as appliance_service
 from anxin.auth.models import User
 from anxin.config import Settings
-from anxin.dispatch import assignment
+from anxin.dispatch.matching import assignment
 from anxin.dispatch.models import DispatchPlan
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.models import (

@@ -179,7 +179,7 @@ def worker(
 
 
 def _plan_command():
-    from anxin.dispatch.plan_command import plan
+    from anxin.dispatch.planning.command import plan
 
     return plan
 
@@ -188,7 +188,7 @@ dispatch_app.command("plan")(_plan_command())
 
 
 def _simulate_command():
-    from anxin.dispatch.simulation.command import simulate
+    from anxin.simulation.command import simulate
 
     return simulate
 

@@ -32,8 +32,9 @@ from anxin.database import (
     make_sessionmaker,
 )
 from anxin.dependencies import language
-from anxin.dispatch.plans_router import router as dispatch_plans_router
-from anxin.dispatch.router import router as dispatch_router
+from anxin.dispatch.matching.router import router as matching_router
+from anxin.dispatch.planning.router import router as planning_router
+from anxin.dispatch.slots.router import router as slots_router
 from anxin.exceptions import AnxinError, Conflict
 from anxin.feedback.complaint_router import router as complaint_router
 from anxin.feedback.scorecard_router import router as scorecard_router
@@ -185,8 +186,9 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         technician_router,
         work_order_router,
         policy_router,
-        dispatch_router,
-        dispatch_plans_router,
+        matching_router,
+        slots_router,
+        planning_router,
         survey_router,
         complaint_router,
         scorecard_router,

@@ -364,7 +364,7 @@ def test_two_sweeps_at_once_reoffer_each_timed_out_order_once(client, world, db,
     if not is_postgres:
         pytest.skip("real concurrent writers need PostgreSQL (the CI run sets ANXIN_TEST_DATABASE_URL)")
     from anxin.database import transaction
-    from anxin.dispatch import auto
+    from anxin.dispatch.matching import offers as auto
 
     demo = world.demo
     set_policy(client, demo, mode="auto", ack_timeout_minutes=10, max_attempts=5)

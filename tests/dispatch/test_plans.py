@@ -284,7 +284,7 @@ def test_replanning_keeps_the_visit_under_way_first_and_supersedes_the_earlier_p
 
 
 def test_replanning_an_unchanged_day_starts_from_the_plan_and_keeps_it(client, world, db, monkeypatch):
-    from anxin.dispatch import vrp
+    from anxin.dispatch.core import vrp
 
     demo = world.demo
     the_day(client, db, demo)
@@ -345,7 +345,7 @@ def test_the_command_line_plans_an_area_prints_the_routes_and_commits(
 ):
     import typer
 
-    from anxin.dispatch.plan_command import plan
+    from anxin.dispatch.planning.command import plan
 
     demo = world.demo
     o = the_day(client, db, demo)

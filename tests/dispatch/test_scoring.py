@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from anxin.dispatch.rules import Requirement, requirement_for
-from anxin.dispatch.scoring import WEIGHTS, Job, Shift, Tech, project_route, queue_key, rank, refusals
-from anxin.dispatch.travel import OfflineTravel
+from anxin.dispatch.core.rules import Requirement, requirement_for
+from anxin.dispatch.core.scoring import WEIGHTS, Job, Shift, Tech, project_route, queue_key, rank, refusals
+from anxin.dispatch.core.travel import OfflineTravel
 from anxin.geo import Point
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Hangzhou

@@ -12,10 +12,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from anxin.dispatch.simulation import Simulation, make_policy, run, scenario_named
-from anxin.dispatch.simulation.command import simulate
-from anxin.dispatch.simulation.report import SHARES, figures, write_chart
-from anxin.dispatch.simulation.scenarios import DAY, SCENARIOS, pick_slot
+from anxin.simulation import Simulation, make_policy, run, scenario_named
+from anxin.simulation.command import simulate
+from anxin.simulation.report import SHARES, figures, write_chart
+from anxin.simulation.scenarios import DAY, SCENARIOS, pick_slot
 
 SMALL = {"technicians": 12, "orders_per_day": 40}
 FAST = {"iterations": 60}
@@ -149,7 +149,7 @@ def test_command_prints_one_json_object():
 
 
 def test_driving_is_priced_as_technician_time_only_once_the_plans_cannot_serve_everything(monkeypatch):
-    from anxin.dispatch.simulation import optimized
+    from anxin.simulation import optimized
 
     costs: list[int] = []
     hints: list[bool] = []

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from anxin.dispatch import slots
 from anxin.dispatch.models import SlotReservation
+from anxin.dispatch.slots import booking, risk
 from anxin.technician.models import Technician, TechnicianDayOff
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from tests.helpers import act, report, run_together
@@ -109,7 +109,7 @@ def test_windows_a_qualified_technician_can_honour_are_offered_and_past_ones_are
 
     starts = [datetime.fromisoformat(s["start"]) for s in body["slots"]]
     assert min(starts) == local(1, 10)  # 08:00 has begun and 10:00 is the first beyond the hour's lead time
-    assert all(start >= NOW + slots.LEAD_TIME for start in starts)
+    assert all(start >= NOW + booking.LEAD_TIME for start in starts)
     assert len([s for s in starts if s.astimezone(ZONE).day == 1]) == 5
     assert len([s for s in starts if s.astimezone(ZONE).day == 2]) == 6
     early = slot_at(body, local(2, 8))
@@ -217,7 +217,7 @@ def test_two_customers_racing_for_the_last_place_get_one_booking_and_one_409(cli
     loser = next(r for r in results if r.status_code == 409)
     assert loser.json()["error"]["code"] == "slot_unavailable"
     db.expire_all()
-    live = db.scalars(select(SlotReservation).where(SlotReservation.status.in_(slots.LIVE))).all()
+    live = db.scalars(select(SlotReservation).where(SlotReservation.status.in_(booking.LIVE))).all()
     assert len(live) == 1
 
 
@@ -233,7 +233,7 @@ def test_slots_that_can_no_longer_be_kept_are_flagged_and_the_customer_is_offere
     technician.last_located_at = NOW - timedelta(minutes=5)
     db.commit()
 
-    flagged = slots.flag_slots_at_risk(db, tenant_id=demo.tenant.id, now=NOW)
+    flagged = risk.flag_slots_at_risk(db, tenant_id=demo.tenant.id, now=NOW)
     db.commit()
 
     assert [r.work_order_id for r in flagged] == [today["id"]]
@@ -248,11 +248,11 @@ def test_slots_that_can_no_longer_be_kept_are_flagged_and_the_customer_is_offere
     body = offered(client, demo, today["id"], role="customer")
     assert body["booked"]["at_risk"] is True
     assert any(s["available"] for s in body["slots"])
-    assert slots.flag_slots_at_risk(db, tenant_id=world.acme.tenant.id, now=NOW) == []
+    assert risk.flag_slots_at_risk(db, tenant_id=world.acme.tenant.id, now=NOW) == []
 
     db.get(Technician, demo.technician_id).status = "suspended"
     db.commit()
-    again = slots.flag_slots_at_risk(db, tenant_id=demo.tenant.id, now=NOW)
+    again = risk.flag_slots_at_risk(db, tenant_id=demo.tenant.id, now=NOW)
     db.commit()
     assert [r.work_order_id for r in again] == [tomorrow["id"]]
     last = db.scalars(
@@ -273,7 +273,7 @@ def test_cancelling_an_order_releases_its_window(client, world, db):
 
     cancelled = act(client, demo, first["id"], "agent", "cancel", {"reason": "客户自行修好"})
     assert cancelled.status_code == 200, cancelled.text
-    slots.release_for_order(db, db.get(WorkOrder, first["id"]))  # what the cancel path calls
+    booking.release_for_order(db, db.get(WorkOrder, first["id"]))  # what the cancel path calls
     db.commit()
 
     assert [r.status for r in reservations(db, first["id"])] == ["released"]

@@ -1,6 +1,6 @@
 """Technicians' snapshots read for matching: the nearest technicians with their day and history in few
 statements (``snapshots.nearest_techs``) give what the general path gives (``techs_for`` for the prefiltered
-ids, then ``matching._add_history``), and the numbers in them are the ones the tables say.
+ids, then ``live._add_history``), and the numbers in them are the ones the tables say.
 
 The clock stands at 12:00 on Tuesday 24 November 2026 in Hangzhou.
 """
@@ -13,9 +13,9 @@ import pytest
 import time_machine
 from sqlalchemy import event, insert
 
-from anxin.dispatch import matching, snapshots
+from anxin.dispatch.core.scoring import rank
+from anxin.dispatch.matching import live, snapshots
 from anxin.dispatch.models import SlotReservation
-from anxin.dispatch.scoring import rank
 from anxin.technician.models import Outlet, Technician, TechnicianCertificate, TechnicianDayOff
 from anxin.work_order.models import WorkOrder
 from tests.helpers import act, report
@@ -169,31 +169,31 @@ def crowd(client, world, db):
 
 def _general(db, order, *, auto=False, exclude=()):
     """The ranking the general path gives: prefilter ids, ``techs_for``, ``_add_history``, ``rank``."""
-    job = matching.job_for(db, order)
-    day = matching.visit_day(db, order, NOON)
+    job = live.job_for(db, order)
+    day = live.visit_day(db, order, NOON)
     ids = [
         i
-        for i in matching.nearest_ids(
-            db, tenant_id=order.tenant_id, job=job, limit=matching.PREFILTER, auto=auto
+        for i in live.nearest_ids(
+            db, tenant_id=order.tenant_id, job=job, limit=live.PREFILTER, auto=auto
         )
         if i not in set(exclude)
     ]
-    techs = matching.techs_for(
+    techs = live.techs_for(
         db, tenant_id=order.tenant_id, ids=ids, day=day, now=NOON, job=job, exclude_order_id=order.id
     )
-    matching._add_history(db, techs, job=job, now=NOON)
-    return job, techs, rank(job, techs, travel=matching.travel(), now=NOON, auto=auto, on=day, limit=50)
+    live._add_history(db, techs, job=job, now=NOON)
+    return job, techs, rank(job, techs, travel=live.travel(), now=NOON, auto=auto, on=day, limit=50)
 
 
 @pytest.mark.parametrize("auto", [False, True])
 def test_the_few_statement_snapshots_equal_the_general_path(crowd, db, auto):
     order, people = crowd
     job, techs, expected = _general(db, order, auto=auto)
-    got_job, got = matching.candidates(db, order=order, now=NOON, auto=auto, limit=50)
+    got_job, got = live.candidates(db, order=order, now=NOON, auto=auto, limit=50)
     assert got_job == job
     assert got == expected
     assert list(got.refused) == list(expected.refused)  # refusals in technician order as well
-    nearest = _nearest(db, order, job, people[0].outlet_id, limit=matching.PREFILTER, auto=auto)
+    nearest = _nearest(db, order, job, people[0].outlet_id, limit=live.PREFILTER, auto=auto)
     assert nearest == sorted(techs, key=lambda t: t.id)
 
 
@@ -218,7 +218,7 @@ def test_excluded_technicians_leave_the_prefiltered_set(crowd, db):
     order, people = crowd
     excluded = (people[0].id, people[3].id)
     _, _, expected = _general(db, order, exclude=excluded)
-    _, got = matching.candidates(db, order=order, now=NOON, exclude=excluded, limit=50)
+    _, got = live.candidates(db, order=order, now=NOON, exclude=excluded, limit=50)
     assert got == expected
     shown = {c.technician_id for c in got.candidates} | set(got.refused)
     assert not shown & set(excluded)
@@ -226,10 +226,10 @@ def test_excluded_technicians_leave_the_prefiltered_set(crowd, db):
 
 def test_the_snapshot_numbers_are_the_tables(crowd, db, world):
     order, (a, b, c, d, e, f) = crowd
-    job = matching.job_for(db, order)
+    job = live.job_for(db, order)
     techs = {
         t.id: t
-        for t in matching.techs_for(
+        for t in live.techs_for(
             db,
             tenant_id=order.tenant_id,
             ids=[t.id for t in (a, b, c, d, e, f)] + [world.demo.technician_id],
@@ -269,7 +269,7 @@ def test_ranking_an_order_takes_four_statements(crowd, db, engine):
         order = db.get(WorkOrder, order.id)
         statements.clear()
         with db.no_autoflush:
-            matching.candidates(db, order=order, now=NOON)
+            live.candidates(db, order=order, now=NOON)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     # the order's facts and outlets, the SLA policy, the nearest technicians, their skills and queues
@@ -282,7 +282,7 @@ def _reference_nearest(db, order, job, *, limit, auto=False):
     covers the district or of none, nearest first by fresh position, home, else their outlet's place (the
     squeezed squared distance, computed in the same order as the SQL), then by id."""
     outlets = db.query(Outlet).filter(Outlet.tenant_id == order.tenant_id)
-    covering = set(matching.covering([(o.id, _json_text(o.coverage)) for o in outlets], job.district))
+    covering = set(live.covering([(o.id, _json_text(o.coverage)) for o in outlets], job.district))
     squeeze = snapshots.SQUEEZE * snapshots.SQUEEZE
     found = []
     for tech in db.query(Technician).filter(Technician.tenant_id == order.tenant_id):
@@ -364,13 +364,13 @@ def test_the_prefilter_keeps_its_rule(crowd, db, world, auto):
     db.commit()
     db.expire_all()
     order = db.get(WorkOrder, order.id)
-    job = matching.job_for(db, order)
+    job = live.job_for(db, order)
     everyone = len(_reference_nearest(db, order, job, limit=100, auto=auto))
     assert everyone >= 6
     for limit in (1, 2, 3, 5, everyone, 100):
-        got = matching.nearest_ids(db, tenant_id=tenant_id, job=job, limit=limit, auto=auto)
+        got = live.nearest_ids(db, tenant_id=tenant_id, job=job, limit=limit, auto=auto)
         assert got == _reference_nearest(db, order, job, limit=limit, auto=auto)
-    got = matching.nearest_ids(db, tenant_id=tenant_id, job=job, limit=100, auto=auto)
+    got = live.nearest_ids(db, tenant_id=tenant_id, job=job, limit=100, auto=auto)
     assert extra[0].id in got and c.id in got  # no outlet; no home (their outlet's place)
     assert not {extra[1].id, extra[2].id, extra[4].id, d.id} & set(got)
 
@@ -388,11 +388,11 @@ def test_the_prefilter_with_no_covering_outlet(crowd, db):
     technician_service.grant(loner, ["refrigerator"])
     db.add(loner)
     db.commit()
-    job = matching.job_for(db, order)
+    job = live.job_for(db, order)
     from dataclasses import replace as replace_
 
     nowhere = replace_(job, district="不存在区")
-    ids = matching.nearest_ids(db, tenant_id=order.tenant_id, job=nowhere, limit=30, auto=False)
+    ids = live.nearest_ids(db, tenant_id=order.tenant_id, job=nowhere, limit=30, auto=False)
     assert ids == [loner.id] == _reference_nearest(db, order, nowhere, limit=30)
 
 
@@ -416,7 +416,7 @@ def test_the_sla_policy_comes_with_the_order_facts(crowd, db, engine):
     event.listen(engine, "before_cursor_execute", count)
     try:
         with db.no_autoflush:
-            _, ranking = matching.candidates(db, order=order, now=NOON)
+            _, ranking = live.candidates(db, order=order, now=NOON)
         assert len(statements) == 3  # the order's facts, outlets and policy; the nearest; their details
         statements.clear()
         policy = work_order_service.get_policy(db, tenant_id=order.tenant_id)
@@ -439,11 +439,11 @@ def test_a_tenant_policy_is_read_with_the_facts(crowd, db):
     db.expire_all()
     db.info.clear()
     order = db.get(WorkOrder, order.id)
-    job, _ = matching.candidates(db, order=order, now=NOON)
+    job, _ = live.candidates(db, order=order, now=NOON)
     kept = work_order_service.get_policy(db, tenant_id=order.tenant_id)
     assert kept.id is not None and kept.arrive_urban_minutes == 90
     db.info.clear()
-    assert matching.job_for(db, order) == job  # the same deadline read the general way
+    assert live.job_for(db, order) == job  # the same deadline read the general way
 
 
 def test_the_postgresql_statements_keep_one_short_text():

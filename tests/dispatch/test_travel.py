@@ -9,7 +9,7 @@ import httpx
 import numpy as np
 import pytest
 
-from anxin.dispatch.travel import OfflineTravel, OsrmTravel
+from anxin.dispatch.core.travel import OfflineTravel, OsrmTravel
 from anxin.geo import Point, straight_line_metres
 
 A = Point(30.274, 120.125)  # 西湖区

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import vrplib
 
-from anxin.dispatch.vrp import (
+from anxin.dispatch.core.vrp import (
     SOLVERS,
     Break,
     Problem,

@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from anxin.dispatch.scoring import Job, Shift, Tech, rank
-from anxin.dispatch.travel import OfflineTravel
+from anxin.dispatch.core.scoring import Job, Shift, Tech, rank
+from anxin.dispatch.core.travel import OfflineTravel
 from anxin.feedback import scorecard_stats, scorecards
 from anxin.feedback.models import Survey
 from anxin.geo import Point

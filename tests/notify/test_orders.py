@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from anxin.auth import service as auth_service
-from anxin.dispatch import auto
+from anxin.dispatch.matching import offers
 from anxin.notify.models import OutboxMessage
 from anxin.notify.sla_watch import sweep
 from anxin.work_order.models import WorkOrder
@@ -107,7 +107,7 @@ def test_an_escalation_reaches_every_active_dispatcher_once(client, world, sessi
         )
         order = db.get(WorkOrder, order_id)
         system = auth_service.system_user(db, tenant_id=demo.tenant.id)
-        auto.note(db, order=order, actor=system, action="escalate", payload={"reason": "no_candidate"})
+        offers.note(db, order=order, actor=system, action="escalate", payload={"reason": "no_candidate"})
         rows = outbox(db, event="work_order.escalated")
         db.commit()
     assert sorted(m.recipient for m in rows) == sorted(

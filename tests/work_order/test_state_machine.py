@@ -29,7 +29,7 @@ from sqlalchemy import func, inspect, select
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
-from anxin.dispatch import assignment
+from anxin.dispatch.matching import assignment
 from anxin.exceptions import AnxinError
 from anxin.technician.models import Technician
 from anxin.work_order import actions

@@ -46,9 +46,9 @@ from anxin.demo.names import (
     SURNAMES,
     City,
 )
-from anxin.dispatch import rules
+from anxin.dispatch.core import rules
+from anxin.dispatch.core.rules import LEVELS
 from anxin.dispatch.models import DispatchPolicy
-from anxin.dispatch.rules import LEVELS
 from anxin.technician import service as technician_service
 from anxin.technician.models import Crew, CrewMember, Outlet, Technician
 from anxin.work_order import service as work_order_service

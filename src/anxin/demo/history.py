@@ -39,9 +39,10 @@ from anxin.demo.names import (
     SERVICE_PRICES,
     WORKSHOPS,
 )
-from anxin.dispatch import assignment, rules
-from anxin.dispatch.assignment import HARD
-from anxin.dispatch.scoring import Job, Shift, Tech, refusals
+from anxin.dispatch.core import rules
+from anxin.dispatch.core.scoring import Job, Shift, Tech, refusals
+from anxin.dispatch.matching import assignment
+from anxin.dispatch.matching.assignment import HARD
 from anxin.geo import Point
 from anxin.technician.models import Technician
 from anxin.work_order import actions

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from anxin.config import get_settings
 from anxin.customer.models import Address
+from anxin.dispatch.core.rules import service_minutes
+from anxin.dispatch.core.scoring import Shift, Tech
+from anxin.dispatch.core.travel import TravelModel, travel_model
 from anxin.dispatch.models import SlotReservation
-from anxin.dispatch.rules import service_minutes
-from anxin.dispatch.scoring import Shift, Tech
-from anxin.dispatch.travel import TravelModel, travel_model
 from anxin.geo import Point
 from anxin.technician.models import Outlet, Technician
 from anxin.work_order.models import WorkOrder

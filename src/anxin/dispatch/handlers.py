@@ -16,21 +16,22 @@ from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth.service import is_system_user
-from anxin.dispatch import auto, slots
+from anxin.dispatch.matching import offers
+from anxin.dispatch.slots import booking
 from anxin.work_order.events import Recorded
 
 
 def offer_acknowledged(db: Session, happened: Recorded) -> None:
-    auto.close_attempt(db, happened.order, happened.order.technician_id, "acknowledged", None)
+    offers.close_attempt(db, happened.order, happened.order.technician_id, "acknowledged", None)
     db.flush()
 
 
 def offer_rejected(db: Session, happened: Recorded) -> None:
     """A rejection ends the pending offer; in auto mode the next candidate gets the order."""
     payload = happened.event.payload or {}
-    auto.close_attempt(db, happened.order, payload.get("technician_id"), "rejected", payload.get("reason"))
+    offers.close_attempt(db, happened.order, payload.get("technician_id"), "rejected", payload.get("reason"))
     if happened.order.dispatch_mode == "auto":
-        auto.offer_next(db, happened.order, now=clock.now())
+        offers.offer_next(db, happened.order, now=clock.now())
     db.flush()
 
 
@@ -42,7 +43,7 @@ def offer_taken_over(db: Session, happened: Recorded) -> None:
     if previous is None:
         return
     by = "the platform" if is_system_user(happened.actor) else "a dispatcher"
-    auto.close_attempt(db, happened.order, previous, "withdrawn", f"reassigned by {by}")
+    offers.close_attempt(db, happened.order, previous, "withdrawn", f"reassigned by {by}")
     db.flush()
 
 
@@ -50,6 +51,6 @@ def order_ended(db: Session, happened: Recorded) -> None:
     """The order ended before the visit (cancelled, solved remotely): its held slot is released and any
     pending offer withdrawn."""
     order = happened.order
-    slots.release_for_order(db, order)
-    auto.close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
+    booking.release_for_order(db, order)
+    offers.close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
     db.flush()

@@ -1,6 +1,6 @@
 """Run the dispatch sweep on a timer: in a thread of ``anxin serve`` (the demo) or as ``anxin dispatch
 sweep --every S`` beside the API processes. Each pass is its own transaction; two sweepers at once are safe
-(``auto.sweep`` skips rows another one holds)."""
+(``offers.sweep`` skips rows another one holds)."""
 
 from __future__ import annotations
 
@@ -13,25 +13,25 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.auth.models import Tenant
 from anxin.database import make_engine, make_sessionmaker, transaction
-from anxin.dispatch import auto
+from anxin.dispatch.matching import offers
+from anxin.dispatch.planning import rolling
+from anxin.dispatch.slots import risk
 
 log = structlog.get_logger(__name__)
 
 
-def one_pass(db: Session) -> auto.SweepReport:
+def one_pass(db: Session) -> offers.SweepReport:
     """Missed acknowledgements and expired pools, booked slots that can no longer be kept, and today's
     plans that no longer fit the day (re-planned)."""
-    from anxin.dispatch import rolling, slots
-
-    report = auto.sweep(db)
+    report = offers.sweep(db)
     now = clock.now()
     for tenant_id in db.scalars(select(Tenant.id)):
-        report.slots_at_risk += len(slots.flag_slots_at_risk(db, tenant_id=tenant_id, now=now))
+        report.slots_at_risk += len(risk.flag_slots_at_risk(db, tenant_id=tenant_id, now=now))
     report.replanned = len(rolling.replan_stale(db, now=now))
     return report
 
 
-def sweep_once(url: str) -> auto.SweepReport:
+def sweep_once(url: str) -> offers.SweepReport:
     engine = make_engine(url)
     try:
         with transaction(make_sessionmaker(engine)) as db:

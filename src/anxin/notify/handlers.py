@@ -65,7 +65,7 @@ def active_staff(db: Session, *, tenant_id: int, role: str) -> list[User]:
 def expected_arrival(db: Session, order: WorkOrder) -> str | None:
     """When the technician should be at the door (dispatch's estimate: live position, day plan or
     appointment), local time; None when unknown. An estimate that fails never fails the move."""
-    from anxin.dispatch.plan_reads import eta_for
+    from anxin.dispatch.planning.reads import eta_for
 
     try:
         with db.begin_nested():

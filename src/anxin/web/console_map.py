@@ -19,8 +19,8 @@ from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
 from anxin.customer.models import Address
 from anxin.dependencies import DbSession
-from anxin.dispatch import plan_reads
 from anxin.dispatch.models import PlanStop
+from anxin.dispatch.planning import reads
 from anxin.technician import service as technician_service
 from anxin.web import i18n
 from anxin.web.session import page_user
@@ -46,7 +46,7 @@ def routes_for_today(db: Session, *, user: User, technicians: list) -> list[dict
     """Each technician's stops of today, in sequence, from the newest current plan that routes them."""
     zone = ZoneInfo(service.tenant_timezone(db, user.tenant_id))
     today = clock.now().astimezone(zone).date()
-    plans = plan_reads.search(db, tenant_id=user.tenant_id, day=today, status="current")
+    plans = reads.search(db, tenant_id=user.tenant_id, day=today, status="current")
     known = {tech.id: tech for tech in technicians}
     routes: dict[int, dict] = {}
     for plan in plans:  # newest first: a technician's newest plan wins

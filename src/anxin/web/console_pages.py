@@ -14,9 +14,8 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession
-from anxin.dispatch import assignment, matching
-from anxin.dispatch import auto as dispatch_auto
-from anxin.dispatch.assignment import HARD
+from anxin.dispatch.matching import assignment, live, offers
+from anxin.dispatch.matching.assignment import HARD
 from anxin.dispatch.models import DispatchAttempt
 from anxin.technician import service as technician_service
 from anxin.web import i18n, orders
@@ -94,7 +93,7 @@ def _panel(db: DbSession, user: User, order_id: int, lang: str) -> dict:
     order = service.get_for(db, user=user, id=order_id)
     result: dict = {"view": orders.view(db, user=user, order=order, lang=lang)}
     if order.status in ASSIGNABLE:
-        job, ranking = matching.candidates(db, order=order, now=clock.now(), limit=8)
+        job, ranking = live.candidates(db, order=order, now=clock.now(), limit=8)
         result["candidates"] = ranking.candidates
         refused_ids = list(ranking.refused)[:8]
         names = {
@@ -123,7 +122,7 @@ def _panel(db: DbSession, user: User, order_id: int, lang: str) -> dict:
 def accept(request: Request, order_id: int, db: DbSession, user: Dispatcher) -> Response:
     """Accept the report; the tenant's dispatch mode may assign it at once."""
     order = service.get_for(db, user=user, id=order_id)
-    dispatch_auto.accept(db, order=order, actor=user, ctx=actions.Context())
+    offers.accept(db, order=order, actor=user, ctx=actions.Context())
     return see_other(f"/console?order={order.id}")
 
 

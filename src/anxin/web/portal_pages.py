@@ -19,7 +19,7 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession, SettingsDep
-from anxin.dispatch import plans
+from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.web import i18n, orders, otp
 from anxin.web.session import CsrfChecked, page_user, sign_in

@@ -1,5 +1,5 @@
 """The customer picks a new visit window from the ones technicians can really honour (dispatch's slot
-offer), and books it through the same ``slots.book`` as the JSON API. When no window is open in the next
+offer), and books it through the same ``booking.book`` as the JSON API. When no window is open in the next
 days, the page falls back to asking for a preferred window (the ``reschedule`` form)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
-from anxin.dispatch import slots
+from anxin.dispatch.slots import booking
 from anxin.exceptions import InvalidInput
 from anxin.web import i18n
 from anxin.web.session import page_user
@@ -57,7 +57,7 @@ i18n.extend(
 @router.get("/orders/{order_id}/slots", response_class=HTMLResponse)
 def slot_page(request: Request, order_id: int, db: DbSession, user: Customer) -> Response:
     order = service.get_for(db, user=user, id=order_id)
-    offer = slots.offer(db, order=order, now=clock.now(), days=3)
+    offer = booking.offer(db, order=order, now=clock.now(), days=3)
     zone = ZoneInfo(offer.timezone)
     days = [
         (day, list(windows))
@@ -91,5 +91,5 @@ def book_slot(
         raise InvalidInput("start", "请选择一个时段", "pick a window") from None
     if when.tzinfo is None:
         raise InvalidInput("start", "时段须带时区", "the window needs a time zone")
-    slots.book(db, order=order, actor=user, start=when, now=clock.now(), version=version)
+    booking.book(db, order=order, actor=user, start=when, now=clock.now(), version=version)
     return see_other(f"/portal/orders/{order.id}")

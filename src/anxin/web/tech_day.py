@@ -14,8 +14,8 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
-from anxin.dispatch.matching import order_point
-from anxin.dispatch.travel import Leg, TravelModel, travel_model
+from anxin.dispatch.core.travel import Leg, TravelModel, travel_model
+from anxin.dispatch.matching.live import order_point
 from anxin.geo import Point
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render

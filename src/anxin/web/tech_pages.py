@@ -18,7 +18,7 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
-from anxin.dispatch import plans
+from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput
 from anxin.web import i18n, orders
 from anxin.web.session import page_user

@@ -14,8 +14,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
-from anxin.dispatch import assignment
-from anxin.dispatch import auto as dispatch_auto
+from anxin.dispatch.matching import assignment, offers
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 from anxin.technician import service as technician_service
@@ -196,7 +195,7 @@ def _simple(action: str, summary: str):
 @router.post("/{order_id}/accept", response_model=WorkOrderRead)
 def accept(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
     """Accept the report (agent or dispatcher); it is then dispatched by the tenant's dispatch mode."""
-    return read(dispatch_auto.accept(db, order=order, actor=user, ctx=context(body)), user)
+    return read(offers.accept(db, order=order, actor=user, ctx=context(body)), user)
 
 
 for _action, _summary in (

@@ -1,0 +1,202 @@
+"""The dispatch API: ranked candidates, offers and their outcomes, the order pool, two-level dispatch between
+the centre and outlets, dispatch policies and the sweep."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import STAFF, Role
+from anxin.dependencies import CurrentUser, DbSession, language, require_roles
+from anxin.dispatch.matching import live, offers, outlets, policies, pool
+from anxin.dispatch.matching.schemas import (
+    AttemptRead,
+    CandidateRead,
+    CandidatesRead,
+    ComponentRead,
+    DecisionBody,
+    JobRead,
+    OutletBody,
+    PolicyItem,
+    PoolOrderRead,
+    ReasonOnly,
+    ReasonRead,
+    RefusedRead,
+    SweepRead,
+)
+from anxin.dispatch.planning import rolling
+from anxin.dispatch.slots import risk
+from anxin.exceptions import Forbidden
+from anxin.technician import service as technician_service
+from anxin.work_order import service as work_order_service
+from anxin.work_order.router import CurrentWorkOrder, read
+from anxin.work_order.schemas import WorkOrderRead
+
+router = APIRouter(prefix="/api/v1", tags=["dispatch"])
+Dispatching = Annotated[
+    User, Depends(require_roles(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN, Role.AGENT))
+]
+Centre = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.ADMIN))]
+OutletManager = Annotated[User, Depends(require_roles(Role.OUTLET_MANAGER, Role.DISPATCHER, Role.ADMIN))]
+Staff = Annotated[User, Depends(require_roles(*STAFF))]
+Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+
+
+@router.get("/work-orders/{order_id}/candidates", response_model=CandidatesRead)
+def candidates(
+    order: CurrentWorkOrder,
+    db: DbSession,
+    user: Dispatching,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+):
+    """The technicians who pass every hard rule, best first, with each score's components; and why the
+    nearest others were refused."""
+    lang = language(request)
+    now = clock.now()
+    job, ranking = live.candidates(db, order=order, now=now, limit=limit)
+    mode = (
+        order.dispatch_mode
+        or policies.policy_for(
+            db, tenant_id=order.tenant_id, outlet_id=order.outlet_id, service_type=order.service_type
+        ).mode
+    )
+    if user.role == Role.OUTLET_MANAGER:  # a manager assigns within the outlet
+        own = {
+            t.id
+            for t in technician_service.search(
+                db, tenant_id=user.tenant_id, skill=None, outlet_id=user.outlet_id, page=1, page_size=10_000
+            ).items
+        }
+        shown = [c for c in ranking.candidates if c.technician_id in own]
+        refused = {k: v for k, v in ranking.refused.items() if k in own}
+    else:
+        shown, refused = list(ranking.candidates), ranking.refused
+    return CandidatesRead(
+        order_id=order.id,
+        mode=mode,
+        job=JobRead(
+            category=job.category,
+            service_type=job.service_type,
+            brand=job.brand,
+            district=job.district,
+            level=job.requirement.level,
+            certificates=sorted(job.requirement.certificates),
+            crew_size=job.requirement.crew_size,
+            priority=job.priority,
+            vulnerable=job.vulnerable,
+            arrive_by=job.arrive_by,
+            service_minutes=job.service_minutes,
+        ),
+        candidates=[
+            CandidateRead(
+                technician_id=c.technician_id,
+                name=c.name,
+                score=c.score,
+                eta=c.eta,
+                eta_minutes=c.eta_minutes,
+                travel_km=c.travel_km,
+                travel_minutes=c.travel_minutes,
+                position_source=c.position_source,
+                components=[
+                    ComponentRead(
+                        name=p.name,
+                        value=p.value,
+                        unit=p.unit,
+                        score=round(p.score, 3),
+                        weight=p.weight,
+                        points=p.points,
+                    )
+                    for p in c.components
+                ],
+                reasons=[ReasonRead(code=r.code, message=r.text(lang)) for r in c.reasons],
+            )
+            for c in shown
+        ],
+        refused=[
+            RefusedRead(technician_id=k, reasons=[ReasonRead(code=r.code, message=r.text(lang)) for r in v])
+            for k, v in sorted(refused.items())
+        ],
+    )
+
+
+@router.get("/work-orders/{order_id}/dispatch-attempts", response_model=list[AttemptRead])
+def attempts(order: CurrentWorkOrder, db: DbSession, user: Staff):
+    """Every offer of the order and how it ended (acknowledged, rejected with the reason, timed out …)."""
+    return offers.attempts_of(db, order=order)
+
+
+@router.get("/dispatch/pool", response_model=list[PoolOrderRead])
+def pool_orders(db: DbSession, user: TechnicianUser):
+    """Pooled orders near the technician that they qualify for."""
+    now = clock.now()
+    return [
+        PoolOrderRead(
+            order_id=o.id,
+            number=o.number,
+            category=o.category_code,
+            service_type=o.service_type,
+            district=o.district,
+            distance_km=round(km, 2),
+            pool_until=o.pool_until,
+            priority=o.priority,
+        )
+        for o, km in pool.visible(db, user=user, now=now)
+    ]
+
+
+@router.post("/work-orders/{order_id}/claim", response_model=WorkOrderRead)
+def claim(order_id: int, db: DbSession, user: CurrentUser):
+    """Claim a pooled order: the first valid claim wins; the others get 409 not_in_pool."""
+    if user.role != Role.TECHNICIAN:
+        work_order_service.get_for(db, user=user, id=order_id)  # 404 for an order the caller cannot see
+        raise Forbidden()
+    order = pool.claim(db, order_id=order_id, user=user, now=clock.now())
+    return read(order, user)
+
+
+@router.post("/work-orders/{order_id}/send-to-outlet", response_model=WorkOrderRead)
+def send_to_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
+    return read(outlets.send_to_outlet(db, order=order, outlet_id=body.outlet_id, actor=user), user)
+
+
+@router.post("/work-orders/{order_id}/transfer-outlet", response_model=WorkOrderRead)
+def transfer_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
+    return read(
+        outlets.transfer(db, order=order, outlet_id=body.outlet_id, actor=user, reason=body.reason), user
+    )
+
+
+@router.post("/work-orders/{order_id}/request-return", response_model=WorkOrderRead)
+def request_return(body: ReasonOnly, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
+    return read(outlets.request_return(db, order=order, actor=user, reason=body.reason), user)
+
+
+@router.post("/work-orders/{order_id}/decide-return", response_model=WorkOrderRead)
+def decide_return(body: DecisionBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
+    return read(outlets.decide_return(db, order=order, actor=user, accept=body.accept, text=body.note), user)
+
+
+@router.get("/dispatch/policies", response_model=list[PolicyItem])
+def get_policies(db: DbSession, user: Staff):
+    return policies.policies_of(db, tenant_id=user.tenant_id)
+
+
+@router.put("/dispatch/policies", response_model=list[PolicyItem])
+def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
+    """Replace the tenant's dispatch policies (one row per outlet and service type; null = any)."""
+    return policies.replace_policies(db, tenant_id=user.tenant_id, items=[item.model_dump() for item in body])
+
+
+@router.post("/dispatch/sweep", response_model=SweepRead)
+def run_sweep(db: DbSession, user: Centre):
+    """Run the dispatch sweep now for the caller's tenant: missed acknowledgements, expired pools, booked
+    slots that can no longer be kept, today's plans that no longer fit the day."""
+    report = offers.sweep(db, tenant_id=user.tenant_id)
+    report.slots_at_risk = len(risk.flag_slots_at_risk(db, tenant_id=user.tenant_id, now=clock.now()))
+    report.replanned = len(rolling.replan_stale(db, now=clock.now(), tenant_id=user.tenant_id))
+    return SweepRead(**vars(report))

@@ -1,0 +1,147 @@
+"""The JSON API of day plans, technicians' routes and ETAs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from anxin import clock
+from anxin.auth.models import User
+from anxin.auth.roles import Role
+from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.dispatch.exceptions import NotATechnician, NotYourOutlet
+from anxin.dispatch.planning import plans
+from anxin.dispatch.planning.schemas import (
+    EtaRead,
+    PlanCreate,
+    PlanRead,
+    PlanSummaryRead,
+    ReplanBody,
+    RouteRead,
+    RouteStopRead,
+)
+from anxin.dispatch.slots import booking
+from anxin.work_order.router import CurrentWorkOrder
+
+router = APIRouter(prefix="/api/v1", tags=["dispatch"])
+Planner = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN))]
+TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+
+
+@router.get("/work-orders/{order_id}/eta", response_model=EtaRead)
+def get_eta(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """When the technician should arrive, and where the figure comes from."""
+    eta = plans.eta_for(db, order=order, now=clock.now())
+    return EtaRead(
+        order_id=order.id,
+        eta=eta.eta,
+        source=eta.source,
+        planned_at=eta.planned_at,
+        technician_id=None if user.role == Role.CUSTOMER else eta.technician_id,
+    )
+
+
+def _outlet_scope(user: User, outlet_id: int | None) -> int | None:
+    """An outlet manager plans and reads their own outlet only."""
+    if user.role != Role.OUTLET_MANAGER:
+        return outlet_id
+    if outlet_id is not None and outlet_id != user.outlet_id:
+        raise NotYourOutlet()
+    if user.outlet_id is None:
+        raise NotYourOutlet()
+    return user.outlet_id
+
+
+@router.post("/dispatch/plans", response_model=PlanRead, status_code=201)
+def create_plan(body: PlanCreate, db: DbSession, user: Planner):
+    """Plan a day for the tenant, an area (district) or an outlet; ``apply`` assigns the planned orders."""
+    return plans.build(
+        db,
+        tenant_id=user.tenant_id,
+        day=body.date,
+        area=body.area,
+        outlet_id=_outlet_scope(user, body.outlet_id),
+        seconds=body.seconds,
+        now=clock.now(),
+        trigger="manual",
+        actor=user,
+        apply=body.apply,
+        reassign=body.reassign,
+    )
+
+
+@router.get("/dispatch/plans", response_model=list[PlanSummaryRead])
+def list_plans(
+    db: DbSession,
+    user: Planner,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    area: str | None = None,
+    outlet_id: int | None = None,
+    status: Annotated[str | None, Query(pattern="^(current|superseded)$")] = None,
+):
+    return plans.search(
+        db,
+        tenant_id=user.tenant_id,
+        day=day,
+        area=area,
+        outlet_id=_outlet_scope(user, outlet_id),
+        status=status,
+    )
+
+
+@router.get("/dispatch/plans/{plan_id}", response_model=PlanRead)
+def get_plan(plan_id: int, db: DbSession, user: Planner):
+    outlet_id = user.outlet_id if user.role == Role.OUTLET_MANAGER else None
+    return plans.get(db, tenant_id=user.tenant_id, id=plan_id, outlet_id=outlet_id)
+
+
+@router.post("/dispatch/plans/{plan_id}/replan", response_model=PlanRead, status_code=201)
+def replan(plan_id: int, body: ReplanBody, db: DbSession, user: Planner):
+    """Re-plan the rest of the plan's day from now; visits under way stay where they are."""
+    outlet_id = user.outlet_id if user.role == Role.OUTLET_MANAGER else None
+    plan = plans.get(db, tenant_id=user.tenant_id, id=plan_id, outlet_id=outlet_id)
+    return plans.replan(
+        db,
+        plan=plan,
+        now=clock.now(),
+        trigger=body.reason,
+        seconds=body.seconds,
+        actor=user,
+        apply=body.apply,
+        reassign=body.reassign,
+    )
+
+
+@router.get("/technicians/me/route", response_model=RouteRead)
+def my_route(db: DbSession, user: TechnicianUser, day: Annotated[date | None, Query(alias="date")] = None):
+    """The calling technician's stops of the day, in order, from the current plan."""
+    if user.technician_id is None:
+        raise NotATechnician()
+    now = clock.now()
+    day = day or now.astimezone(booking.zone_of(db, user.tenant_id)).date()
+    plan, stops = plans.route_for(db, tenant_id=user.tenant_id, technician_id=user.technician_id, day=day)
+    return RouteRead(
+        technician_id=user.technician_id,
+        date=day,
+        plan_id=plan.id if plan else None,
+        revision=plan.revision if plan else None,
+        stops=[
+            RouteStopRead(
+                sequence=s.stop.sequence,
+                order_id=s.order.id,
+                number=s.order.number,
+                status=s.order.status,
+                address=s.address,
+                window_start=s.order.appointment_start_at,
+                window_end=s.order.appointment_end_at,
+                eta=s.stop.arrive_at,
+                start_at=s.stop.start_at,
+                end_at=s.stop.end_at,
+                service_minutes=s.service_minutes,
+                fixed=s.stop.fixed,
+            )
+            for s in stops
+        ],
+    )
