@@ -25,7 +25,8 @@ from anxin.analytics import rollup
 from anxin.config import Settings, get_settings
 from anxin.database import make_engine, make_sessionmaker, transaction
 from anxin.dispatch.sweeper import one_pass
-from anxin.feedback import complaints, followup
+from anxin.feedback.complaints import sweep as complaint_sweep
+from anxin.feedback.followup import surveys as followup
 from anxin.notify import sla_watch
 from anxin.notify.delivery import deliver_due
 
@@ -95,7 +96,7 @@ def _feedback_jobs() -> list[tuple[str, Callable[[Session, datetime], Any]]]:
     expiry; complaint reminders and escalation."""
     return [
         ("followup_sweep", lambda db, now: followup.sweep(db, now=now)),
-        ("complaint_sweep", lambda db, now: complaints.sweep(db, now=now)),
+        ("complaint_sweep", lambda db, now: complaint_sweep.sweep(db, now=now)),
     ]
 
 

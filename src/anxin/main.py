@@ -36,9 +36,9 @@ from anxin.dispatch.matching.router import router as matching_router
 from anxin.dispatch.planning.router import router as planning_router
 from anxin.dispatch.slots.router import router as slots_router
 from anxin.exceptions import AnxinError, Conflict
-from anxin.feedback.complaint_router import router as complaint_router
-from anxin.feedback.scorecard_router import router as scorecard_router
-from anxin.feedback.survey_router import router as survey_router
+from anxin.feedback.complaints.router import router as complaint_router
+from anxin.feedback.followup.router import router as survey_router
+from anxin.feedback.scorecards.router import router as scorecard_router
 from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
 from anxin.routing import add_routes

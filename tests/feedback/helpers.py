@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from anxin.feedback import followup
+from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Survey
 from tests.conftest import TenantWorld
 from tests.helpers import report, walk

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.feedback import complaint_stats, complaints
+from anxin.feedback.complaints import stats as complaint_stats
+from anxin.feedback.complaints import sweep as complaint_sweep
 from anxin.feedback.models import Complaint, ComplaintEvent, ServiceTask
 from anxin.notify.models import OutboxMessage
 from tests.feedback.helpers import LOW, answer, completed_order, fresh, token_of
@@ -170,11 +171,11 @@ def test_an_overdue_major_complaint_is_reminded_then_escalated_once(client, worl
     with time_machine.travel(start, tick=False):
         complaint_id = file(client, world.demo, severity="major").json()["id"]
 
-    assert complaints.sweep(db, now=start + timedelta(hours=23)) == {"reminded": 0, "escalated": 0}
-    assert complaints.sweep(db, now=start + timedelta(hours=25)) == {"reminded": 1, "escalated": 0}
-    assert complaints.sweep(db, now=start + timedelta(hours=26)) == {"reminded": 0, "escalated": 0}
-    assert complaints.sweep(db, now=start + timedelta(hours=38)) == {"reminded": 0, "escalated": 1}
-    assert complaints.sweep(db, now=start + timedelta(hours=40)) == {"reminded": 0, "escalated": 0}
+    assert complaint_sweep.sweep(db, now=start + timedelta(hours=23)) == {"reminded": 0, "escalated": 0}
+    assert complaint_sweep.sweep(db, now=start + timedelta(hours=25)) == {"reminded": 1, "escalated": 0}
+    assert complaint_sweep.sweep(db, now=start + timedelta(hours=26)) == {"reminded": 0, "escalated": 0}
+    assert complaint_sweep.sweep(db, now=start + timedelta(hours=38)) == {"reminded": 0, "escalated": 1}
+    assert complaint_sweep.sweep(db, now=start + timedelta(hours=40)) == {"reminded": 0, "escalated": 0}
     db.commit()
 
     complaint = db.get(Complaint, complaint_id)
@@ -199,8 +200,8 @@ def test_a_general_complaint_within_its_limit_is_left_alone(client, world, db):
     with time_machine.travel(start, tick=False):
         file(client, world.demo)
 
-    assert complaints.sweep(db, now=start + timedelta(days=6)) == {"reminded": 0, "escalated": 0}
-    assert complaints.sweep(db, now=start + timedelta(days=7, hours=1))["reminded"] == 1
+    assert complaint_sweep.sweep(db, now=start + timedelta(days=6)) == {"reminded": 0, "escalated": 0}
+    assert complaint_sweep.sweep(db, now=start + timedelta(days=7, hours=1))["reminded"] == 1
 
 
 def test_month_figures_on_a_hand_built_case(client, world, db):

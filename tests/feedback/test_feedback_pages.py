@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from anxin import clock
-from anxin.feedback import followup
+from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.web.session import SESSION_COOKIE, dump
 from anxin.work_order.models import WorkOrder

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from anxin import clock
 from anxin.auth.models import User
 from anxin.config import get_settings
-from anxin.feedback import followup
 from anxin.feedback import handlers as feedback_handlers
+from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.notify.models import OutboxMessage
 from anxin.work_order.events import Recorded

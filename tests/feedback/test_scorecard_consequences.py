@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from anxin.feedback import scorecards
 from anxin.feedback.models import Complaint, QualityPolicy, ServiceTask, Survey
+from anxin.feedback.scorecards import consequences as scorecards
 from anxin.notify.models import OutboxMessage
 from anxin.technician.models import Technician, TechnicianQualityEvent
 from anxin.work_order.models import WorkOrder, WorkOrderEvent

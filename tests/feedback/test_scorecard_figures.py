@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from anxin.dispatch.core.scoring import Job, Shift, Tech, rank
 from anxin.dispatch.core.travel import OfflineTravel
-from anxin.feedback import scorecard_stats, scorecards
 from anxin.feedback.models import Survey
+from anxin.feedback.scorecards import consequences as scorecards
+from anxin.feedback.scorecards import stats as scorecard_stats
 from anxin.geo import Point
 from anxin.technician.models import Outlet, Technician, TechnicianDayOff
 from anxin.work_order.models import Quote, WorkOrder

@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
-from anxin.feedback import complaints, followup, tasks
+from anxin.feedback import tasks
+from anxin.feedback.complaints import desk as complaints
+from anxin.feedback.complaints import sweep as complaint_sweep
+from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.notify.models import OutboxMessage
 from anxin.technician.models import Technician
@@ -249,5 +252,5 @@ def finish(db: Session, sim: Simulation, anchor: datetime) -> None:
     for hours in (20, 1):
         moment = anchor - timedelta(hours=hours)
         with clock.travel(moment):
-            complaints.sweep(db, now=moment)
+            complaint_sweep.sweep(db, now=moment)
             followup.sweep(db, now=moment)

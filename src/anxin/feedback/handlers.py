@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from anxin import clock
-from anxin.feedback import followup, scorecards
-from anxin.feedback.scorecard_stats import TAKEN_OFF
+from anxin.feedback.followup import surveys as followup
+from anxin.feedback.scorecards import consequences as scorecards
+from anxin.feedback.scorecards.stats import TAKEN_OFF
 from anxin.work_order.events import Recorded
 
 SURVEYED = followup.TRIGGERS

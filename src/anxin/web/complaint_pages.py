@@ -17,8 +17,9 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
-from anxin.feedback import complaint_stats, complaints
-from anxin.feedback.complaint_states import CATEGORIES, RESPONSIBILITIES, actions_from
+from anxin.feedback.complaints import desk as complaints
+from anxin.feedback.complaints import stats as complaint_stats
+from anxin.feedback.complaints.states import CATEGORIES, RESPONSIBILITIES, actions_from
 from anxin.web import i18n
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other

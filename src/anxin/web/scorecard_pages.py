@@ -14,8 +14,9 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
-from anxin.feedback import scorecard_stats, scorecards
-from anxin.feedback.scorecard_router import month_range, this_month
+from anxin.feedback.scorecards import consequences as scorecards
+from anxin.feedback.scorecards import stats as scorecard_stats
+from anxin.feedback.scorecards.router import month_range, this_month
 from anxin.technician import service as technician_service
 from anxin.web import i18n
 from anxin.web.session import page_user

@@ -13,8 +13,9 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import NotFound
-from anxin.feedback import followup, tasks
+from anxin.feedback import tasks
 from anxin.feedback.exceptions import SurveyAnswered, SurveyExpired
+from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Survey
 from anxin.web import i18n
 from anxin.web.session import CsrfChecked, page_user

@@ -13,7 +13,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.feedback import policy, tasks
-from anxin.feedback.complaints import overdue_condition, record
+from anxin.feedback.complaints.desk import overdue_condition, record
 from anxin.feedback.models import Complaint
 from anxin.notify.outbox import Recipient, enqueue
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 from anxin.auth.models import User
 from anxin.clock import as_utc
 from anxin.feedback.models import Complaint, QualityPolicy, Survey
-from anxin.feedback.scorecard_schemas import ScorecardRead
+from anxin.feedback.scorecards.schemas import ScorecardRead
 from anxin.technician.models import Technician, TechnicianDayOff
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent

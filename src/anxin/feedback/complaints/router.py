@@ -12,10 +12,9 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession, require_roles
-from anxin.feedback import complaint_stats, complaints
-from anxin.feedback.complaint_states import actions_from
-from anxin.feedback.models import Complaint
-from anxin.feedback.schemas import (
+from anxin.feedback.complaints import desk as complaints
+from anxin.feedback.complaints import stats as complaint_stats
+from anxin.feedback.complaints.schemas import (
     ComplaintActionBody,
     ComplaintCreate,
     ComplaintDetail,
@@ -23,6 +22,8 @@ from anxin.feedback.schemas import (
     ComplaintRead,
     ComplaintStatsRead,
 )
+from anxin.feedback.complaints.states import actions_from
+from anxin.feedback.models import Complaint
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 

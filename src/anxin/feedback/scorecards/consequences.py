@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from anxin.auth.models import User
 from anxin.exceptions import AnxinError, NotFound
-from anxin.feedback import scorecard_stats
 from anxin.feedback.models import QualityPolicy, ServiceTask, Survey
+from anxin.feedback.scorecards import stats as scorecard_stats
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician, TechnicianQualityEvent
 from anxin.work_order.models import WorkOrder, WorkOrderEvent

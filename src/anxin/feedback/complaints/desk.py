@@ -20,7 +20,7 @@ from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.feedback import policy
-from anxin.feedback.complaint_states import (
+from anxin.feedback.complaints.states import (
     CATEGORIES,
     CHANNELS,
     OPEN,
@@ -365,10 +365,3 @@ def perform(
         payload=payload,
     )
     return complaint
-
-
-def sweep(db: Session, *, now: datetime) -> dict:
-    """Remind and escalate overdue complaints (``complaint_sweep.sweep``)."""
-    from anxin.feedback import complaint_sweep  # the sweep builds on this module
-
-    return complaint_sweep.sweep(db, now=now)

@@ -15,8 +15,9 @@ from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, require_roles
 from anxin.exceptions import Forbidden, InvalidInput, NotFound
-from anxin.feedback import scorecard_stats, scorecards
-from anxin.feedback.scorecard_schemas import (
+from anxin.feedback.scorecards import consequences as scorecards
+from anxin.feedback.scorecards import stats as scorecard_stats
+from anxin.feedback.scorecards.schemas import (
     MonthRead,
     PenaltiesRead,
     QualityEventRead,

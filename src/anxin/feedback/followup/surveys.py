@@ -24,9 +24,11 @@ from anxin.catalog import service as catalog_service
 from anxin.config import get_settings
 from anxin.customer import service as customer_service
 from anxin.exceptions import InvalidInput
-from anxin.feedback import complaints, policy, scorecards, tasks
+from anxin.feedback import policy, tasks
+from anxin.feedback.complaints import desk as complaints
 from anxin.feedback.exceptions import SurveyAnswered, SurveyExpired, SurveyTokenInvalid
 from anxin.feedback.models import Survey
+from anxin.feedback.scorecards import consequences as scorecards
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician import service as technician_service
 from anxin.work_order import actions

@@ -14,10 +14,10 @@ from anxin.auth.roles import STAFF, Role
 from anxin.auth.security import read_token
 from anxin.dependencies import DbSession, SettingsDep, language, oauth2_scheme, require_roles
 from anxin.exceptions import Forbidden, NotAuthenticated, NotFound
-from anxin.feedback import followup, tasks
+from anxin.feedback import tasks
 from anxin.feedback.exceptions import SurveyTokenInvalid
-from anxin.feedback.models import Complaint
-from anxin.feedback.schemas import (
+from anxin.feedback.followup import surveys as followup
+from anxin.feedback.followup.schemas import (
     SurveyAnswerBody,
     SurveyPublicRead,
     SurveyRead,
@@ -25,6 +25,7 @@ from anxin.feedback.schemas import (
     TaskDoneBody,
     TaskRead,
 )
+from anxin.feedback.models import Complaint
 from anxin.work_order import service as work_order_service
 
 router = APIRouter(tags=["follow-up"])
