@@ -14,17 +14,13 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
-from anxin.dispatch.matching import assignment, offers
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
-from anxin.technician import service as technician_service
 from anxin.work_order import actions, photos, report, service
-from anxin.work_order.models import WorkOrder
+from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
 from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
-    ActionBody,
     AppointBody,
-    AssignBody,
     CarryInBody,
     EventRead,
     PhotoRead,
@@ -37,41 +33,12 @@ from anxin.work_order.schemas import (
     WorkOrderCreated,
     WorkOrderRead,
 )
-from anxin.work_order.states import Status, actions_from
+from anxin.work_order.states import Status
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
 policy_router = APIRouter(prefix="/api/v1/sla-policy", tags=["work orders"])
-
-
-def current_work_order(order_id: int, db: DbSession, user: CurrentUser) -> WorkOrder:
-    return service.get_for(db, user=user, id=order_id)
-
-
-CurrentWorkOrder = Annotated[WorkOrder, Depends(current_work_order)]
-OptionalBody = Annotated[ActionBody | None, Body()]
 REPORTERS = (Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN)
 LoopReporter = Annotated[User, Depends(require_roles(*REPORTERS, on_loop=True))]
-
-
-def read(
-    order: WorkOrder, user: User, now: datetime | None = None, cls=WorkOrderRead, **extra
-) -> WorkOrderRead:
-    result = cls.model_validate(order)
-    result.sla_state = service.sla_state_of(order, now or clock.now())
-    result.sla_due_at = order.sla_due_at
-    result.appliance_ids = [item.appliance_id for item in order.appliances]
-    result.actions = actions_from(order.status, user.role)
-    for key, value in extra.items():
-        setattr(result, key, value)
-    return result
-
-
-def context(body: ActionBody | None) -> actions.Context:
-    if body is None:
-        return actions.Context()
-    return actions.Context(
-        version=body.version, reason=getattr(body, "reason", None), note=body.note, lat=body.lat, lng=body.lng
-    )
 
 
 @router.post(
@@ -192,12 +159,6 @@ def _simple(action: str, summary: str):
     )
 
 
-@router.post("/{order_id}/accept", response_model=WorkOrderRead)
-def accept(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-    """Accept the report (agent or dispatcher); it is then dispatched by the tenant's dispatch mode."""
-    return read(offers.accept(db, order=order, actor=user, ctx=context(body)), user)
-
-
 for _action, _summary in (
     ("acknowledge", "The assigned technician acknowledges"),
     ("depart", "The technician leaves for the customer"),
@@ -241,21 +202,6 @@ def report_pdf(order: CurrentWorkOrder, db: DbSession, settings: SettingsDep, la
     pdf = report.pdf_for(db, order=order, upload_dir=settings.upload_dir, lang="en" if lang == "en" else "zh")
     disposition = f'attachment; filename="service-report-{order.number}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
-
-
-@router.post("/{order_id}/assign", response_model=WorkOrderRead)
-def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    technician = technician_service.get(db, tenant_id=user.tenant_id, id=body.technician_id)
-    order = assignment.assign(
-        db, order=order, technician=technician, actor=user, ctx=context(body), override=body.override
-    )
-    return read(order, user)
-
-
-@router.post("/{order_id}/unassign", response_model=WorkOrderRead)
-def unassign(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    """Take the order back from its technician; it returns to the queue."""
-    return read(assignment.unassign(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/reject", response_model=WorkOrderRead)

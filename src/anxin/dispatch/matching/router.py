@@ -1,5 +1,6 @@
-"""The dispatch API: ranked candidates, offers and their outcomes, the order pool, two-level dispatch between
-the centre and outlets, dispatch policies and the sweep."""
+"""The dispatch API: accepting an order into dispatch, ranked candidates, assigning and taking back,
+offers and their outcomes, the order pool, two-level dispatch between the centre and outlets, dispatch
+policies and the sweep."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
 from anxin.dependencies import CurrentUser, DbSession, language, require_roles
-from anxin.dispatch.matching import live, offers, outlets, policies, pool
+from anxin.dispatch.matching import assignment, live, offers, outlets, policies, pool
 from anxin.dispatch.matching.schemas import (
     AttemptRead,
     CandidateRead,
@@ -32,8 +33,8 @@ from anxin.dispatch.slots import risk
 from anxin.exceptions import Forbidden
 from anxin.technician import service as technician_service
 from anxin.work_order import service as work_order_service
-from anxin.work_order.router import CurrentWorkOrder, read
-from anxin.work_order.schemas import WorkOrderRead
+from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
+from anxin.work_order.schemas import AssignBody, ReasonBody, WorkOrderRead
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
 Dispatching = Annotated[
@@ -44,6 +45,28 @@ OutletManager = Annotated[User, Depends(require_roles(Role.OUTLET_MANAGER, Role.
 Staff = Annotated[User, Depends(require_roles(*STAFF))]
 Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
 TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+
+
+@router.post("/work-orders/{order_id}/accept", response_model=WorkOrderRead)
+def accept(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+    """Accept the report (agent or dispatcher); it is then dispatched by the tenant's dispatch mode."""
+    return read(offers.accept(db, order=order, actor=user, ctx=context(body)), user)
+
+
+@router.post("/work-orders/{order_id}/assign", response_model=WorkOrderRead)
+def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """Give the order to a technician (or hand it to another); ``override`` overrules the soft limits."""
+    technician = technician_service.get(db, tenant_id=user.tenant_id, id=body.technician_id)
+    order = assignment.assign(
+        db, order=order, technician=technician, actor=user, ctx=context(body), override=body.override
+    )
+    return read(order, user)
+
+
+@router.post("/work-orders/{order_id}/unassign", response_model=WorkOrderRead)
+def unassign(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """Take the order back from its technician; it returns to the queue."""
+    return read(assignment.unassign(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.get("/work-orders/{order_id}/candidates", response_model=CandidatesRead)

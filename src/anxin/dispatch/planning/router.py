@@ -23,7 +23,7 @@ from anxin.dispatch.planning.schemas import (
     RouteStopRead,
 )
 from anxin.dispatch.slots import booking
-from anxin.work_order.router import CurrentWorkOrder
+from anxin.work_order.api import CurrentWorkOrder
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
 Planner = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN))]

@@ -14,7 +14,7 @@ from anxin.dependencies import DbSession, require_roles
 from anxin.dispatch.slots import booking
 from anxin.dispatch.slots.schemas import BookedSlotRead, BookingRead, BookSlotBody, SlotRead, SlotsRead
 from anxin.work_order import service as work_order_service
-from anxin.work_order.router import CurrentWorkOrder
+from anxin.work_order.api import CurrentWorkOrder
 from anxin.work_order.states import actions_from
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
