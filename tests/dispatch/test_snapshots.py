@@ -8,13 +8,14 @@ The clock stands at 12:00 on Tuesday 24 November 2026 in Hangzhou.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import event, insert
 
 from anxin.dispatch.core.scoring import rank
-from anxin.dispatch.matching import live, snapshots
+from anxin.dispatch.matching import live, snapshot_sql, snapshots
 from anxin.dispatch.models import SlotReservation
 from anxin.technician.models import Outlet, Technician, TechnicianCertificate, TechnicianDayOff
 from anxin.work_order.models import WorkOrder
@@ -208,7 +209,7 @@ def _nearest(db, order, job, outlet_id, *, limit, auto=False):
         auto=auto,
         exclude=(),
         day=DAY,
-        zone=snapshots.ZoneInfo("Asia/Shanghai"),
+        zone=ZoneInfo("Asia/Shanghai"),
         now=NOON,
         exclude_order_id=order.id,
     )
@@ -283,7 +284,7 @@ def _reference_nearest(db, order, job, *, limit, auto=False):
     squeezed squared distance, computed in the same order as the SQL), then by id."""
     outlets = db.query(Outlet).filter(Outlet.tenant_id == order.tenant_id)
     covering = set(live.covering([(o.id, _json_text(o.coverage)) for o in outlets], job.district))
-    squeeze = snapshots.SQUEEZE * snapshots.SQUEEZE
+    squeeze = snapshot_sql.SQUEEZE * snapshot_sql.SQUEEZE
     found = []
     for tech in db.query(Technician).filter(Technician.tenant_id == order.tenant_id):
         if tech.status in ("suspended", "off") or (auto and not tech.auto_dispatch):
@@ -453,11 +454,11 @@ def test_the_postgresql_statements_keep_one_short_text():
     from sqlalchemy.dialects import postgresql
 
     dialect = postgresql.psycopg.dialect()
-    shapes = [snapshots._details_statement("postgresql"), snapshots._roster_by_ids("postgresql")]
+    shapes = [snapshot_sql.details_statement("postgresql"), snapshot_sql.roster_by_ids("postgresql")]
     for auto in (False, True):
-        shapes.append(snapshots.nearest_statement(auto=auto, dialect="postgresql"))
+        shapes.append(snapshot_sql.nearest_statement(auto=auto, dialect="postgresql"))
         for excluding in (False, True):
-            shapes.append(snapshots._roster_nearest(auto=auto, excluding=excluding, dialect="postgresql"))
+            shapes.append(snapshot_sql.roster_nearest(auto=auto, excluding=excluding, dialect="postgresql"))
     for statement in shapes:
         compiled = statement.compile(dialect=dialect)
         assert not compiled.post_compile_params

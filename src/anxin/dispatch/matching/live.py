@@ -47,11 +47,11 @@ from anxin.dispatch.day import FRESH_LOCATION as FRESH_LOCATION
 from anxin.dispatch.day import QUEUED as QUEUED
 from anxin.dispatch.day import STARTED as STARTED
 from anxin.dispatch.day import travel
+from anxin.dispatch.matching.snapshot_sql import nearest_statement
 from anxin.dispatch.matching.snapshots import (
     HISTORY_DAYS,
     RECENT_DAYS,
     nearest_params,
-    nearest_statement,
     nearest_techs,
     techs_for,
 )
