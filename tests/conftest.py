@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,6 +144,31 @@ def app(settings: Settings, sessionmaker_):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+# The CSRF token a page's form carries.
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def page_csrf(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token of the form on ``path`` (a page read with the client's cookies)."""
+    return CSRF_TOKEN.search(client.get(path).text).group(1)
+
+
+@pytest.fixture
+def sign_in():
+    """``sign_in(client, "name@tenant")``: sign in to the pages with the demo password, as a person does
+    at ``/login``; returns the form's CSRF token, which the client's later forms carry."""
+
+    def signed_in(client: TestClient, login: str) -> str:
+        token = page_csrf(client)
+        answer = client.post(
+            "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+        )
+        assert answer.status_code == 303, answer.text
+        return token
+
+    return signed_in
 
 
 @dataclass

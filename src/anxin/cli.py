@@ -105,6 +105,12 @@ def serve(
     """Serve the API and the pages with Uvicorn."""
     import uvicorn
 
+    # Links in messages point where this server answers, unless the operator named a public address.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    os.environ.setdefault("ANXIN_PUBLIC_BASE_URL", f"http://{shown}:{port}")
+    get_settings.cache_clear()
+
     if jobs:
         from anxin import jobs as background
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 _override: ContextVar[datetime | None] = ContextVar("anxin_clock_override", default=None)
 
@@ -30,3 +31,10 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def local(moment: datetime | None, zone: ZoneInfo | str, fmt: str = "%m-%d %H:%M") -> str | None:
+    """``moment`` as a person reads it in ``zone`` (a tenant's: ``auth.tenant_clock.zone``); None for none."""
+    if moment is None:
+        return None
+    return as_utc(moment).astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone).strftime(fmt)

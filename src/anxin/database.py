@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -260,3 +261,41 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class DuplicateKey(Exception):
+    """A unique constraint refused the commit: another transaction wrote the same key first."""
+
+
+@contextmanager
+def duplicate_keys(db: Session) -> Iterator[None]:
+    """Within the block, a unique-key conflict (at an INSERT or at the commit) rolls the session back and
+    is raised as ``DuplicateKey``, for the caller to answer with what the other transaction wrote."""
+    try:
+        yield
+    except IntegrityError as error:
+        db.rollback()
+        raise DuplicateKey(str(error.orig)) from error
+
+
+def is_locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked": another writer held the database past the busy timeout."""
+    return "locked" in str(error.orig)
+
+
+T = TypeVar("T")
+
+
+def retry_when_locked(db: Session, work: Callable[[], T], *, attempts: int, wait: Callable[[], None]) -> T:
+    """Run ``work``; when SQLite refuses it because another writer holds the database (a stale read
+    transaction cannot be upgraded to a write), roll back, ``wait`` for the writer, and run it again from
+    the start, at most ``attempts`` times in all."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as error:
+            if not is_locked(error) or attempt == attempts - 1:
+                raise
+            db.rollback()
+            wait()
+    raise AssertionError("unreachable")

@@ -25,6 +25,7 @@ from anxin.catalog.router import router as catalog_router
 from anxin.config import Settings, get_settings
 from anxin.customer.router import router as customer_router
 from anxin.database import (
+    is_locked,
     make_engine,
     make_loop_engine,
     make_loop_sessionmakers,
@@ -145,8 +146,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
 
     @app.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError) -> JSONResponse:
-        # SQLite answers "database is locked" when another writer holds it past the busy timeout.
-        if "locked" not in str(exc.orig):
+        if not is_locked(exc):
             raise exc
         error = Conflict()
         return JSONResponse(error_body("busy", error.message(language(request))), status_code=409)

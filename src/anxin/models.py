@@ -2,7 +2,7 @@
 
 from anxin.analytics.models import KpiDaySum
 from anxin.appliance.models import Appliance
-from anxin.auth.models import Tenant, User
+from anxin.auth.models import LoginCode, Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.database import Base
@@ -32,7 +32,6 @@ from anxin.technician.models import (
     TechnicianDayOff,
     TechnicianSkill,
 )
-from anxin.web.models import LoginCode
 from anxin.work_order.models import (
     IdempotencyRecord,
     Quote,

@@ -10,20 +10,9 @@ from openpyxl import load_workbook
 
 from tests.analytics import support
 from tests.analytics.support import T0
-from tests.conftest import PASSWORD
-
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def sign_in(client, login: str) -> None:
-    token = TOKEN.search(client.get("/login").text).group(1)
-    answer = client.post(
-        "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
-    )
-    assert answer.status_code == 303, answer.text
-
-
-def test_the_admin_sees_the_tiles_and_charts_of_the_period(client, world):
+def test_the_admin_sees_the_tiles_and_charts_of_the_period(client, world, sign_in):
     with time_machine.travel(T0, tick=False):
         support.new_order(client, world.demo, world.demo.appliance_id)
         sign_in(client, "admin@demo")
@@ -42,18 +31,18 @@ def test_the_admin_sees_the_tiles_and_charts_of_the_period(client, world):
         assert ("orders", 1) in [row[:2] for row in sheet.iter_rows(values_only=True)]
 
 
-def test_an_outlet_manager_may_open_it(client, world):
+def test_an_outlet_manager_may_open_it(client, world, sign_in):
     sign_in(client, "outlet_manager@demo")
     assert client.get("/dashboard").status_code == 200
 
 
-def test_a_customer_is_refused(client, world):
+def test_a_customer_is_refused(client, world, sign_in):
     sign_in(client, "customer01@demo")
     page = client.get("/dashboard")
     assert page.status_code == 403
 
 
-def test_a_bad_period_is_a_clear_error_page(client, world):
+def test_a_bad_period_is_a_clear_error_page(client, world, sign_in):
     sign_in(client, "admin@demo")
     page = client.get("/dashboard", params={"from": "2026-11-30", "to": "2026-11-01"})
     assert page.status_code == 422

@@ -15,14 +15,14 @@ from anxin.main import create_app
 from tests.conftest import PASSWORD
 
 
-def sign_in(client, username, password=PASSWORD):
+def request_token(client, username, password=PASSWORD):
     return client.post(
         "/api/v1/auth/token", data={"username": username, "password": password, "grant_type": "password"}
     )
 
 
 def test_a_user_signs_in_as_name_at_tenant_and_reads_who_they_are(client, world):
-    token = sign_in(client, "customer01@demo")
+    token = request_token(client, "customer01@demo")
     assert token.status_code == 200 and token.json()["token_type"] == "bearer"
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
     assert (me["role"], me["tenant"], me["customer_id"], me["technician_id"]) == (
@@ -31,7 +31,7 @@ def test_a_user_signs_in_as_name_at_tenant_and_reads_who_they_are(client, world)
         world.demo.customer_id,
         None,
     )
-    tech = sign_in(client, "tech01@acme").json()["access_token"]
+    tech = request_token(client, "tech01@acme").json()["access_token"]
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tech}"}).json()
     assert me["technician_id"] == world.acme.technician_id and me["tenant"] == "acme"
 
@@ -43,12 +43,12 @@ def test_wrong_passwords_unknown_tenants_and_bare_names_are_refused_alike(client
         ("admin", PASSWORD),
         ("@demo", PASSWORD),
     ):
-        refused = sign_in(client, username, password)
+        refused = request_token(client, username, password)
         assert refused.status_code == 401 and refused.json()["error"]["code"] == "bad_credentials"
 
 
 def test_a_token_expires(client, world, settings):
-    token = sign_in(client, "admin@demo").json()["access_token"]
+    token = request_token(client, "admin@demo").json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with time_machine.travel(timedelta(minutes=settings.token_minutes + 1)):
@@ -130,14 +130,14 @@ def count_user_reads(engine):
 
 
 def test_a_burst_of_requests_with_one_token_reads_its_user_once(client, world, app):
-    token = sign_in(client, "agent@demo").json()["access_token"]
+    token = request_token(client, "agent@demo").json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     reads = count_user_reads(app.state.engine)
     for _ in range(3):
         assert client.get("/api/v1/me", headers=headers).json()["role"] == "agent"
     assert len(reads) == 1
     # Another token is verified on its own first request.
-    other = sign_in(client, "dispatcher@demo").json()["access_token"]
+    other = request_token(client, "dispatcher@demo").json()["access_token"]
     assert (
         client.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).json()["role"] == "dispatcher"
     )
@@ -147,7 +147,7 @@ def test_a_burst_of_requests_with_one_token_reads_its_user_once(client, world, a
 def test_a_deactivated_user_is_refused_once_the_verified_token_is_older_than_the_cache(
     client, world, app, db, monkeypatch
 ):
-    token = sign_in(client, "agent@demo").json()["access_token"]
+    token = request_token(client, "agent@demo").json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     db.get(User, world.demo.users["agent"].id).is_active = False
@@ -164,7 +164,7 @@ def test_with_the_cache_off_every_request_reads_its_user(settings, world, sessio
     application = create_app(settings)
     try:
         with TestClient(application) as client:
-            token = sign_in(client, "agent@demo").json()["access_token"]
+            token = request_token(client, "agent@demo").json()["access_token"]
             reads = count_user_reads(application.state.engine)
             for _ in range(3):
                 client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

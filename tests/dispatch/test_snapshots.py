@@ -174,9 +174,7 @@ def _general(db, order, *, auto=False, exclude=()):
     day = live.visit_day(db, order, NOON)
     ids = [
         i
-        for i in live.nearest_ids(
-            db, tenant_id=order.tenant_id, job=job, limit=live.PREFILTER, auto=auto
-        )
+        for i in live.nearest_ids(db, tenant_id=order.tenant_id, job=job, limit=live.PREFILTER, auto=auto)
         if i not in set(exclude)
     ]
     techs = live.techs_for(

@@ -16,9 +16,8 @@ from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.web.session import SESSION_COOKIE, dump
 from anxin.work_order.models import WorkOrder
-from tests.conftest import SECRET, World
+from tests.conftest import CSRF_TOKEN, SECRET, World
 from tests.feedback.helpers import completed_order, fresh, survey_of, token_of
-from tests.web.test_pages import TOKEN, sign_in
 
 STARS = {"attitude": "5", "skill": "5", "punctuality": "4", "promises": "5", "overall": "5", "nps": "10"}
 
@@ -31,7 +30,7 @@ def portal_as(client: TestClient, world: World, role: str = "customer") -> None:
 
 
 def form_token(page) -> str:
-    return TOKEN.search(page.text).group(1)
+    return CSRF_TOKEN.search(page.text).group(1)
 
 
 def test_the_customer_answers_the_survey_page_and_gets_a_thank_you(client, world, db):
@@ -111,7 +110,7 @@ def test_another_customer_cannot_open_the_complaint_form_of_an_order_not_theirs(
     assert client.get(f"/portal/orders/{order_id}/complaint").status_code == 404
 
 
-def test_the_desk_moves_a_complaint_from_its_page(client, world, db):
+def test_the_desk_moves_a_complaint_from_its_page(client, world, db, sign_in):
     order_id = completed_order(client, world.demo)
     complaint_id = client.post(
         "/api/v1/complaints",
@@ -143,7 +142,7 @@ def test_the_desk_moves_a_complaint_from_its_page(client, world, db):
     assert illegal.status_code == 409
 
 
-def test_an_agent_records_the_follow_up_call_from_the_task_page(client, world, db):
+def test_an_agent_records_the_follow_up_call_from_the_task_page(client, world, db, sign_in):
     order_id = completed_order(client, world.demo)
     followup.sweep(db, now=clock.now() + timedelta(hours=49))
     db.commit()
@@ -161,7 +160,7 @@ def test_an_agent_records_the_follow_up_call_from_the_task_page(client, world, d
     assert db.get(ServiceTask, task_id).status == "done"
 
 
-def test_the_complaint_desk_shows_the_months_figures(client, world):
+def test_the_complaint_desk_shows_the_months_figures(client, world, sign_in):
     # Given two complaints registered in December 2026, one of them closed with the technician responsible
     demo = world.demo
     with time_machine.travel("2026-12-03 02:00:00+00:00", tick=False):

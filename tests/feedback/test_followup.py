@@ -8,9 +8,8 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from anxin import clock
+from anxin import clock, links
 from anxin.auth.models import User
-from anxin.config import get_settings
 from anxin.feedback import handlers as feedback_handlers
 from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
@@ -42,7 +41,7 @@ def test_completing_an_order_creates_one_survey_and_one_invitation_even_if_the_r
     invitations = db.scalars(select(OutboxMessage).where(OutboxMessage.event == "survey.invite")).all()
     assert sorted(m.channel for m in invitations) == ["inbox", "sms"]
     # an absolute link (it goes out by SMS), to the survey page of this site
-    assert invitations[0].context["link"].startswith(get_settings().public_base_url.rstrip("/") + "/s/")
+    assert invitations[0].context["link"].startswith(links.base() + "/s/")
     assert invitations[0].context["number"] == order.number
     assert {m.recipient for m in invitations} == {"13800000001", f"customer:{world.demo.customer_id}"}
     assert survey_of(db, order_id).id == survey.id

@@ -4,17 +4,14 @@ router is included here until the lead adds it to ``web/router.py``."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from anxin.technician.models import Technician, TechnicianQualityEvent
 from anxin.web import scorecard_pages
-from tests.conftest import PASSWORD
+from tests.conftest import CSRF_TOKEN
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 
 
@@ -25,15 +22,6 @@ def pages(app):
     return app
 
 
-def sign_in(client: TestClient, login: str) -> str:
-    token = TOKEN.search(client.get("/login").text).group(1)
-    answer = client.post(
-        "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
-    )
-    assert answer.status_code == 303, answer.text
-    return token
-
-
 def suspend(db, technician_id: int) -> None:
     technician = db.get(Technician, technician_id)
     technician.auto_dispatch, technician.suspended_at = False, NOW
@@ -41,7 +29,7 @@ def suspend(db, technician_id: int) -> None:
     db.commit()
 
 
-def test_quality_sees_the_cards_and_reinstates_a_suspended_technician(pages, client, world, db):
+def test_quality_sees_the_cards_and_reinstates_a_suspended_technician(pages, client, world, db, sign_in):
     demo = world.demo
     suspend(db, demo.technician_id)
     sign_in(client, "quality@demo")
@@ -52,7 +40,7 @@ def test_quality_sees_the_cards_and_reinstates_a_suspended_technician(pages, cli
     assert "连续低分" in page.text and "银牌" in page.text
     assert f"/console/scorecards/{demo.technician_id}/reinstate" in page.text
     assert f"/console/scorecards/{demo.other_technician_id}/reinstate" not in page.text
-    token = TOKEN.search(page.text).group(1)
+    token = CSRF_TOKEN.search(page.text).group(1)
 
     forged = client.post(
         f"/console/scorecards/{demo.technician_id}/reinstate",
@@ -72,12 +60,12 @@ def test_quality_sees_the_cards_and_reinstates_a_suspended_technician(pages, cli
     assert (event.action, event.note, event.actor_id) == ("reinstated", "复训合格", demo.users["quality"].id)
 
 
-def test_a_technician_cannot_open_the_scorecards(pages, client, world):
+def test_a_technician_cannot_open_the_scorecards(pages, client, world, sign_in):
     sign_in(client, "tech01@demo")
     assert client.get("/console/scorecards").status_code == 403
 
 
-def test_the_console_links_to_the_scorecards(pages, client, world):
+def test_the_console_links_to_the_scorecards(pages, client, world, sign_in):
     sign_in(client, "dispatcher@demo")
     page = client.get("/console")
     assert page.status_code == 200

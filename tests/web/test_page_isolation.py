@@ -10,10 +10,9 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
+from tests.conftest import CSRF_TOKEN, World
 from tests.dates import far_day
 from tests.helpers import report
-from tests.web.test_pages import TOKEN, sign_in
 
 FAR_DAY = far_day()
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -66,7 +65,9 @@ def test_the_enumeration_finds_the_pages(app) -> None:
     "login",
     ["admin@acme", "dispatcher@acme", "tech01@acme", "customer01@acme", "customer02@demo", "tech02@demo"],
 )
-def test_no_page_reaches_an_order_it_may_not_see(app, client: TestClient, world: World, login: str) -> None:
+def test_no_page_reaches_an_order_it_may_not_see(
+    app, client: TestClient, world: World, login: str, sign_in
+) -> None:
     order = report(client, world.demo).json()
     # Assigned to demo's tech01, so tech02 is a stranger to it too.
     from anxin.work_order.models import WorkOrder
@@ -77,7 +78,7 @@ def test_no_page_reaches_an_order_it_may_not_see(app, client: TestClient, world:
     session.commit()
     session.close()
     sign_in(client, login)
-    token = TOKEN.search(client.get("/login").text).group(1)
+    token = CSRF_TOKEN.search(client.get("/login").text).group(1)
     before = client.get(
         "/api/v1/work-orders/{}".format(order["id"]), headers=world.demo.headers("admin")
     ).json()

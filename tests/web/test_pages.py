@@ -7,24 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import PASSWORD, World
-
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf(client: TestClient, path: str = "/login") -> str:
-    """Open a page and read the CSRF token it put into its forms."""
-    page = client.get(path)
-    return TOKEN.search(page.text).group(1)
-
-
-def sign_in(client: TestClient, login: str) -> None:
-    answer = client.post(
-        "/login",
-        data={"login": login, "password": PASSWORD, "csrf_token": csrf(client)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
+from tests.conftest import CSRF_TOKEN, PASSWORD, World, page_csrf
 
 
 @pytest.fixture
@@ -45,7 +28,7 @@ def test_staff_sign_in_sets_an_httponly_lax_cookie_and_lands_on_the_console(
 ) -> None:
     answer = client.post(
         "/login",
-        data={"login": "dispatcher@demo", "password": PASSWORD, "csrf_token": csrf(client)},
+        data={"login": "dispatcher@demo", "password": PASSWORD, "csrf_token": page_csrf(client)},
         follow_redirects=False,
     )
     assert answer.status_code == 303
@@ -57,7 +40,7 @@ def test_staff_sign_in_sets_an_httponly_lax_cookie_and_lands_on_the_console(
 
 def test_a_wrong_password_is_refused_without_a_session(client: TestClient, world: World) -> None:
     answer = client.post(
-        "/login", data={"login": "dispatcher@demo", "password": "nope", "csrf_token": csrf(client)}
+        "/login", data={"login": "dispatcher@demo", "password": "nope", "csrf_token": page_csrf(client)}
     )
     assert answer.status_code == 401
     assert "账号或密码错误" in answer.text
@@ -65,7 +48,7 @@ def test_a_wrong_password_is_refused_without_a_session(client: TestClient, world
 
 
 def test_a_post_without_the_csrf_token_is_refused(client: TestClient, world: World) -> None:
-    csrf(client)
+    page_csrf(client)
     answer = client.post("/login", data={"login": "dispatcher@demo", "password": PASSWORD})
     assert answer.status_code == 403
     assert "页面已过期" in answer.text
@@ -75,7 +58,7 @@ def test_a_post_without_the_csrf_token_is_refused(client: TestClient, world: Wor
     assert forged.status_code == 403
 
 
-def test_pages_need_a_session_and_the_right_role(client: TestClient, world: World) -> None:
+def test_pages_need_a_session_and_the_right_role(client: TestClient, world: World, sign_in) -> None:
     assert client.get("/console", follow_redirects=False).headers["location"].startswith("/login")
     assert client.get("/portal", follow_redirects=False).headers["location"].startswith("/portal/login")
     sign_in(client, "tech01@demo")
@@ -88,7 +71,7 @@ def test_a_forged_session_cookie_is_ignored(client: TestClient, world: World) ->
     assert client.get("/console", follow_redirects=False).status_code == 303
 
 
-def test_templates_escape_what_customers_type(client: TestClient, world: World) -> None:
+def test_templates_escape_what_customers_type(client: TestClient, world: World, sign_in) -> None:
     from tests.helpers import report
 
     report(client, world.demo, fault_description="<script>alert(1)</script>")
@@ -105,7 +88,7 @@ def _code_from_mailbox(client: TestClient) -> str:
 
 def test_customer_signs_in_with_a_one_time_code(portal_app, world: World) -> None:
     with TestClient(portal_app) as client:
-        token = csrf(client, "/portal/login")
+        token = page_csrf(client, "/portal/login")
         sent = client.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
         assert sent.status_code == 200 and "验证码已发送" in sent.text
         again = client.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
@@ -123,7 +106,7 @@ def test_customer_signs_in_with_a_one_time_code(portal_app, world: World) -> Non
 
 def test_wrong_codes_lock_the_phone(portal_app, world: World) -> None:
     with TestClient(portal_app) as client:
-        token = csrf(client, "/portal/login")
+        token = page_csrf(client, "/portal/login")
         client.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
         code = _code_from_mailbox(client)
         wrong = "000000" if code != "000000" else "111111"
@@ -145,19 +128,19 @@ def test_the_dev_mailbox_is_off_by_default(client: TestClient, world: World) -> 
     assert client.get("/portal/dev-mailbox").status_code == 404
 
 
-def test_main_flow_through_the_pages(portal_app, world: World) -> None:
+def test_main_flow_through_the_pages(portal_app, world: World, sign_in) -> None:
     """Customer reports, dispatcher accepts and assigns, technician works, customer approves, completion
     with a signature: every step through the page forms."""
     demo = world.demo
     customer, dispatcher, tech = TestClient(portal_app), TestClient(portal_app), TestClient(portal_app)
     with customer, dispatcher, tech:
-        token = csrf(customer, "/portal/login")
+        token = page_csrf(customer, "/portal/login")
         customer.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
         customer.post(
             "/portal/login",
             data={"phone": "13800000001", "code": _code_from_mailbox(customer), "csrf_token": token},
         )
-        token = csrf(customer, "/portal/report")
+        token = page_csrf(customer, "/portal/report")
         made = customer.post(
             "/portal/report",
             data={
@@ -174,7 +157,7 @@ def test_main_flow_through_the_pages(portal_app, world: World) -> None:
         assert "报修成功" in customer.get(made.headers["location"]).text
 
         sign_in(dispatcher, "dispatcher@demo")
-        token = csrf(dispatcher, f"/console?order={order_id}")
+        token = page_csrf(dispatcher, f"/console?order={order_id}")
         assert (
             dispatcher.post(f"/console/orders/{order_id}/accept", data={"csrf_token": token}).status_code
             == 200
@@ -188,7 +171,7 @@ def test_main_flow_through_the_pages(portal_app, world: World) -> None:
         assert "已派工" in assigned.text
 
         sign_in(tech, "tech01@demo")
-        token = csrf(tech, "/tech")
+        token = page_csrf(tech, "/tech")
         for action in ("acknowledge", "depart", "arrive"):
             page = tech.post(
                 f"/tech/orders/{order_id}/act/{action}",
@@ -208,12 +191,12 @@ def test_main_flow_through_the_pages(portal_app, world: World) -> None:
         )
         assert "¥250.50" in quoted.text
 
-        token = csrf(customer, order_path)
+        token = page_csrf(customer, order_path)
         live = customer.get(f"{order_path}/live").text
         assert "请确认维修报价" in live
         assert customer.post(f"{order_path}/approve-quote", data={"csrf_token": token}).status_code == 200
 
-        token = csrf(tech, f"/tech/orders/{order_id}")
+        token = page_csrf(tech, f"/tech/orders/{order_id}")
         tech.post(f"/tech/orders/{order_id}/act/start", data={"csrf_token": token})
         png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
         done = tech.post(
@@ -237,7 +220,7 @@ def test_another_customers_order_is_not_found(portal_app, world: World) -> None:
             appliance_id=world.demo.other_appliance_id,
             customer_id=world.demo.other_customer_id,
         ).json()
-        token = csrf(client, "/portal/login")
+        token = page_csrf(client, "/portal/login")
         client.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
         client.post(
             "/portal/login",
@@ -246,27 +229,31 @@ def test_another_customers_order_is_not_found(portal_app, world: World) -> None:
         assert client.get(f"/portal/orders/{other['id']}").status_code == 404
 
 
-def test_an_action_no_longer_allowed_is_refused_with_a_page(client: TestClient, world: World) -> None:
+def test_an_action_no_longer_allowed_is_refused_with_a_page(
+    client: TestClient, world: World, sign_in
+) -> None:
     from tests.helpers import report
 
     order = report(client, world.demo).json()
     sign_in(client, "tech01@demo")
-    token = csrf(client, "/tech")
+    token = page_csrf(client, "/tech")
     answer = client.post(f"/tech/orders/{order['id']}/act/depart", data={"csrf_token": token})
     assert answer.status_code == 404  # not theirs: not even visible
     sign_in(client, "dispatcher@demo")
-    token = csrf(client, "/console")
+    token = page_csrf(client, "/console")
     client.post(f"/console/orders/{order['id']}/accept", data={"csrf_token": token})
     again = client.post(f"/console/orders/{order['id']}/accept", data={"csrf_token": token})
     assert again.status_code == 409
     assert "出错了" in again.text
 
 
-def test_customer_registers_an_appliance_and_sees_its_warranty(client: TestClient, world: World) -> None:
+def test_customer_registers_an_appliance_and_sees_its_warranty(
+    client: TestClient, world: World, sign_in
+) -> None:
     sign_in(client, "customer01@demo")
     form = client.get("/portal/appliances/new").text
     model_id = re.search(r'<option value="(\d+)">', form).group(1)
-    token = TOKEN.search(form).group(1)
+    token = CSRF_TOKEN.search(form).group(1)
     bad = client.post(
         "/portal/appliances",
         data={
@@ -292,14 +279,14 @@ def test_customer_registers_an_appliance_and_sees_its_warranty(client: TestClien
     assert "SNNEW0001" in made.text and "在保" in made.text
 
 
-def test_customer_reschedules_and_cancels_before_the_visit(client: TestClient, world: World) -> None:
+def test_customer_reschedules_and_cancels_before_the_visit(client: TestClient, world: World, sign_in) -> None:
     from tests.helpers import report
 
     order = report(client, world.demo).json()
     sign_in(client, "dispatcher@demo")
-    client.post(f"/console/orders/{order['id']}/accept", data={"csrf_token": csrf(client, "/console")})
+    client.post(f"/console/orders/{order['id']}/accept", data={"csrf_token": page_csrf(client, "/console")})
     sign_in(client, "customer01@demo")
-    token = csrf(client, f"/portal/orders/{order['id']}")
+    token = page_csrf(client, f"/portal/orders/{order['id']}")
     moved = client.post(
         f"/portal/orders/{order['id']}/reschedule", data={"preferred": "tomorrow_pm", "csrf_token": token}
     )
@@ -311,7 +298,7 @@ def test_customer_reschedules_and_cancels_before_the_visit(client: TestClient, w
 
 
 def test_technician_acknowledges_from_the_list_and_rejects_with_a_reason(
-    client: TestClient, world: World
+    client: TestClient, world: World, sign_in
 ) -> None:
     from tests.helpers import report
 
@@ -325,7 +312,7 @@ def test_technician_acknowledges_from_the_list_and_rejects_with_a_reason(
         ).json(),
     )
     sign_in(client, "dispatcher@demo")
-    token = csrf(client, "/console")
+    token = page_csrf(client, "/console")
     for order in (first, second):
         client.post(f"/console/orders/{order['id']}/accept", data={"csrf_token": token})
         client.post(
@@ -335,7 +322,7 @@ def test_technician_acknowledges_from_the_list_and_rejects_with_a_reason(
     sign_in(client, "tech01@demo")
     listing = client.get("/tech").text
     assert listing.count("/act/acknowledge") == 2
-    token = TOKEN.search(listing).group(1)
+    token = CSRF_TOKEN.search(listing).group(1)
     acked = client.post(f"/tech/orders/{first['id']}/act/acknowledge", data={"csrf_token": token})
     assert "师傅已接单" in acked.text
     refused = client.post(f"/tech/orders/{second['id']}/reject", data={"reason": "", "csrf_token": token})
@@ -348,7 +335,7 @@ def test_technician_acknowledges_from_the_list_and_rejects_with_a_reason(
     assert "不在服务区域" in client.get(f"/console?order={second['id']}").text
 
 
-def test_the_map_places_open_orders_and_technicians(client: TestClient, world: World) -> None:
+def test_the_map_places_open_orders_and_technicians(client: TestClient, world: World, sign_in) -> None:
     from tests.helpers import report
 
     order = report(client, world.demo).json()

@@ -12,14 +12,15 @@ from fastapi.testclient import TestClient
 
 from anxin.config import Settings
 from anxin.notify.delivery import deliver_due
-from tests.conftest import World
+from tests.conftest import CSRF_TOKEN, World
 from tests.helpers import act, report
-from tests.web.test_pages import TOKEN, sign_in
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
-def test_customer_books_an_open_window_and_sees_it_on_the_order(client: TestClient, world: World) -> None:
+def test_customer_books_an_open_window_and_sees_it_on_the_order(
+    client: TestClient, world: World, sign_in
+) -> None:
     # Given an accepted order on a weekday morning, and the customer signed in to the portal
     with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=ZONE), tick=False):
         order = report(client, world.demo).json()
@@ -29,7 +30,7 @@ def test_customer_books_an_open_window_and_sees_it_on_the_order(client: TestClie
         page = client.get(f"/portal/orders/{order['id']}/slots")
         assert page.status_code == 200
         assert 'name="start"' in page.text
-        token = TOKEN.search(page.text).group(1)
+        token = CSRF_TOKEN.search(page.text).group(1)
         # and books the afternoon window
         start = datetime(2026, 12, 2, 14, 0, tzinfo=ZONE).astimezone(UTC).isoformat()
         assert start in page.text
@@ -46,12 +47,12 @@ def test_customer_books_an_open_window_and_sees_it_on_the_order(client: TestClie
         assert "14:00–16:00" in again.text
 
 
-def test_a_window_that_is_no_window_start_is_refused(client: TestClient, world: World) -> None:
+def test_a_window_that_is_no_window_start_is_refused(client: TestClient, world: World, sign_in) -> None:
     with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=ZONE), tick=False):
         order = report(client, world.demo).json()
         act(client, world.demo, order["id"], "agent", "accept")
         sign_in(client, "customer01@demo")
-        token = TOKEN.search(client.get(f"/portal/orders/{order['id']}/slots").text).group(1)
+        token = CSRF_TOKEN.search(client.get(f"/portal/orders/{order['id']}/slots").text).group(1)
         odd = datetime(2026, 12, 2, 14, 17, tzinfo=ZONE).isoformat()
         refused = client.post(
             f"/portal/orders/{order['id']}/book-slot", data={"start": odd, "csrf_token": token}
@@ -61,7 +62,7 @@ def test_a_window_that_is_no_window_start_is_refused(client: TestClient, world: 
         assert read["appointment_start_at"] is None
 
 
-def test_another_customers_order_has_no_slot_page(client: TestClient, world: World) -> None:
+def test_another_customers_order_has_no_slot_page(client: TestClient, world: World, sign_in) -> None:
     order = report(
         client,
         world.demo,
@@ -72,7 +73,7 @@ def test_another_customers_order_has_no_slot_page(client: TestClient, world: Wor
     assert client.get(f"/portal/orders/{order['id']}/slots").status_code == 404
 
 
-def test_the_portal_lists_each_appliances_service_history(client: TestClient, world: World) -> None:
+def test_the_portal_lists_each_appliances_service_history(client: TestClient, world: World, sign_in) -> None:
     order = report(client, world.demo, fault_description="冰箱冷冻室结霜严重").json()
     sign_in(client, "customer01@demo")
     home = client.get("/portal").text
@@ -84,7 +85,7 @@ def test_the_portal_lists_each_appliances_service_history(client: TestClient, wo
 
 
 def test_the_inbox_pages_show_each_person_their_own_messages(
-    client: TestClient, world: World, sessionmaker_
+    client: TestClient, world: World, sessionmaker_, sign_in
 ) -> None:
     # Given an order accepted: the customer was told (inbox and SMS), and the outbox delivered it
     order = report(client, world.demo).json()
@@ -96,7 +97,7 @@ def test_the_inbox_pages_show_each_person_their_own_messages(
     assert page.status_code == 200
     assert order["number"] in page.text and 'id="unread"' in page.text
     # and opens the message: it is read, and the link leads to the order page
-    token = TOKEN.search(page.text).group(1)
+    token = CSRF_TOKEN.search(page.text).group(1)
     item_id = int(re.search(r'action="/portal/inbox/(\d+)/read"', page.text).group(1))
     opened = client.post(f"/portal/inbox/{item_id}/read", data={"csrf_token": token}, follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"].startswith("/portal/orders/")
@@ -104,7 +105,7 @@ def test_the_inbox_pages_show_each_person_their_own_messages(
     sign_in(client, "customer02@demo")
     other = client.get("/portal/inbox")
     assert order["number"] not in other.text
-    token = TOKEN.search(other.text).group(1)
+    token = CSRF_TOKEN.search(other.text).group(1)
     assert client.post(f"/portal/inbox/{item_id}/read", data={"csrf_token": token}).status_code == 404
     # and the staff inbox is a separate page, refused to customers
     assert client.get("/inbox", follow_redirects=False).status_code in (303, 403)

@@ -14,9 +14,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderEvent, WorkOrderPhoto
-from tests.conftest import World
+from tests.conftest import World, page_csrf
 from tests.helpers import act, report, walk
-from tests.web.test_pages import csrf, sign_in
 
 
 def picture(fmt: str = "JPEG", colour: str = "white") -> bytes:
@@ -50,7 +49,7 @@ def form(token: str, **overrides) -> dict:
     }
 
 
-def test_the_form_offers_the_details_with_the_quotes_parts_prefilled(client, world) -> None:
+def test_the_form_offers_the_details_with_the_quotes_parts_prefilled(client, world, sign_in) -> None:
     order_id = started(client, world)
     sign_in(client, "tech01@demo")
 
@@ -64,10 +63,10 @@ def test_the_form_offers_the_details_with_the_quotes_parts_prefilled(client, wor
     assert "far-warning" not in page.text  # arrived at the address
 
 
-def test_completing_through_the_form_stores_the_report_and_stamped_photos(client, world, db) -> None:
+def test_completing_through_the_form_stores_the_report_and_stamped_photos(client, world, db, sign_in) -> None:
     order_id = started(client, world)
     sign_in(client, "tech01@demo")
-    token = csrf(client, f"/tech/orders/{order_id}")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
 
     answer = client.post(
         f"/tech/orders/{order_id}/complete",
@@ -105,10 +104,12 @@ def test_completing_through_the_form_stores_the_report_and_stamped_photos(client
     assert len(completes) == 1 and (completes[0].lat, completes[0].lng) == (30.2701, 120.1202)
 
 
-def test_a_missing_signature_or_work_done_is_refused_and_nothing_is_stored(client, world, db) -> None:
+def test_a_missing_signature_or_work_done_is_refused_and_nothing_is_stored(
+    client, world, db, sign_in
+) -> None:
     order_id = started(client, world)
     sign_in(client, "tech01@demo")
-    token = csrf(client, f"/tech/orders/{order_id}")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
 
     unsigned = client.post(f"/tech/orders/{order_id}/complete", data=form(token, signature=""))
     undone = client.post(f"/tech/orders/{order_id}/complete", data=form(token, note="  "))
@@ -120,14 +121,14 @@ def test_a_missing_signature_or_work_done_is_refused_and_nothing_is_stored(clien
     assert db.scalar(select(ServiceReport)) is None
 
 
-def test_another_technician_or_the_wrong_state_is_refused(client, world, db) -> None:
+def test_another_technician_or_the_wrong_state_is_refused(client, world, db, sign_in) -> None:
     order_id = report(client, world.demo).json()["id"]
     walk(client, world.demo, order_id, until="arrive")  # on site, quote not yet approved
     sign_in(client, "tech01@demo")
-    token = csrf(client, f"/tech/orders/{order_id}")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
     early = client.post(f"/tech/orders/{order_id}/complete", data=form(token))
     sign_in(client, "tech02@demo")
-    token = csrf(client, "/tech")
+    token = page_csrf(client, "/tech")
     stranger = client.post(f"/tech/orders/{order_id}/complete", data=form(token))
 
     assert early.status_code == 409
@@ -136,11 +137,13 @@ def test_another_technician_or_the_wrong_state_is_refused(client, world, db) -> 
     assert db.scalars(select(WorkOrderPhoto).where(WorkOrderPhoto.work_order_id == order_id)).all() == []
 
 
-def test_a_photo_from_the_app_is_stamped_with_its_kind_and_place(client, world, db, settings) -> None:
+def test_a_photo_from_the_app_is_stamped_with_its_kind_and_place(
+    client, world, db, settings, sign_in
+) -> None:
     order_id = report(client, world.demo).json()["id"]
     walk(client, world.demo, order_id, until="arrive")
     sign_in(client, "tech01@demo")
-    token = csrf(client, f"/tech/orders/{order_id}")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
     original = picture()
 
     answer = client.post(
@@ -158,10 +161,10 @@ def test_a_photo_from_the_app_is_stamped_with_its_kind_and_place(client, world, 
     assert kept != original and Image.open(io.BytesIO(kept)).height > 120
 
 
-def completed(client: TestClient, world: World) -> int:
+def completed(client: TestClient, world: World, sign_in) -> int:
     order_id = started(client, world)
     sign_in(client, "tech01@demo")
-    token = csrf(client, f"/tech/orders/{order_id}")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
     assert (
         client.post(f"/tech/orders/{order_id}/complete", data=form(token), follow_redirects=False).status_code
         == 303
@@ -169,8 +172,8 @@ def completed(client: TestClient, world: World) -> int:
     return order_id
 
 
-def test_the_customer_downloads_the_pdf_from_the_order_page(client, world) -> None:
-    order_id = completed(client, world)
+def test_the_customer_downloads_the_pdf_from_the_order_page(client, world, sign_in) -> None:
+    order_id = completed(client, world, sign_in)
     sign_in(client, "customer01@demo")
 
     page = client.get(f"/portal/orders/{order_id}")
@@ -185,7 +188,7 @@ def test_the_customer_downloads_the_pdf_from_the_order_page(client, world) -> No
     assert client.get(f"/portal/orders/{order_id}/report.pdf").status_code == 404
 
 
-def test_the_pdf_is_not_ready_before_completion(client, world) -> None:
+def test_the_pdf_is_not_ready_before_completion(client, world, sign_in) -> None:
     order_id = started(client, world)
     sign_in(client, "customer01@demo")
 
@@ -233,7 +236,7 @@ def plan_today(sessionmaker_, world: World, order_ids: list[int]) -> int:
         return plan.id
 
 
-def test_the_map_data_has_no_routes_without_a_plan(client, world) -> None:
+def test_the_map_data_has_no_routes_without_a_plan(client, world, sign_in) -> None:
     report(client, world.demo)
     sign_in(client, "dispatcher@demo")
 
@@ -244,7 +247,7 @@ def test_the_map_data_has_no_routes_without_a_plan(client, world) -> None:
     assert "今日暂无路线计划" in client.get("/console/map").text
 
 
-def test_the_map_draws_todays_planned_route_in_sequence(client, world, sessionmaker_) -> None:
+def test_the_map_draws_todays_planned_route_in_sequence(client, world, sessionmaker_, sign_in) -> None:
     first = report(client, world.demo).json()
     second = report(
         client,
@@ -267,7 +270,7 @@ def test_the_map_draws_todays_planned_route_in_sequence(client, world, sessionma
     assert client.get("/console/map/data").json()["routes"] == []  # another tenant's plan is not drawn
 
 
-def test_the_day_report_counts_todays_orders_travel_and_revenue(client, world) -> None:
+def test_the_day_report_counts_todays_orders_travel_and_revenue(client, world, sign_in) -> None:
     order_id = report(client, world.demo).json()["id"]
     walk(client, world.demo, order_id, until="complete")  # departs from 30.25,120.15, arrives at 30.27,120.12
     sign_in(client, "tech01@demo")
@@ -280,7 +283,9 @@ def test_the_day_report_counts_todays_orders_travel_and_revenue(client, world) -
     assert 'id="day-km"' in page.text and "0.0 km" not in page.text
 
 
-def test_the_technician_sees_when_an_arrival_was_recorded_far_from_the_address(client, world) -> None:
+def test_the_technician_sees_when_an_arrival_was_recorded_far_from_the_address(
+    client, world, sign_in
+) -> None:
     order_id = report(client, world.demo).json()["id"]
     walk(client, world.demo, order_id, until="depart")
     act(client, world.demo, order_id, "technician", "arrive", {"lat": 30.30, "lng": 120.12})
@@ -292,7 +297,7 @@ def test_the_technician_sees_when_an_arrival_was_recorded_far_from_the_address(c
 
 
 def test_the_technician_reads_the_appliances_service_history_before_a_rework_visit(
-    client: TestClient, world: World
+    client: TestClient, world: World, sign_in
 ) -> None:
     # Given the refrigerator was repaired last week and fails again
     demo = world.demo

@@ -55,7 +55,8 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.analytics import queries, rollup
 from anxin.analytics.period import GROUPS, Period, Scope, check_group, period, scope_for
-from anxin.auth.models import Tenant, User
+from anxin.auth import tenant_clock
+from anxin.auth.models import User
 from anxin.catalog.models import Brand, Category
 from anxin.technician.models import Outlet, Technician
 
@@ -314,8 +315,7 @@ def scope_of(
     db: Session, user: User, first: str | None, last: str | None, now: datetime | None = None
 ) -> Scope:
     """The caller's scope for local dates ``first``..``last`` (422 ``invalid_period`` when they are not)."""
-    tenant = db.get(Tenant, user.tenant_id)
-    the_period = period(first, last, timezone=tenant.timezone if tenant else "Asia/Shanghai")
+    the_period = period(first, last, timezone=tenant_clock.zone_name(db, user.tenant_id))
     return scope_for(user, the_period, now or clock.now())
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -92,6 +94,18 @@ def system_user(db: Session, *, tenant_id: int, role: str = "dispatcher") -> Use
         db.add(user)
         db.flush()
     return user
+
+
+def active_staff(db: Session, *, tenant_id: int, roles: Iterable[str]) -> list[User]:
+    """The tenant's active users of ``roles``, by id: who gets a message sent to "the dispatchers" or
+    "quality", and who may be named a complaint's owner."""
+    return list(
+        db.scalars(
+            select(User)
+            .where(User.tenant_id == tenant_id, User.role.in_(list(roles)), User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def is_system_user(user: User) -> bool:

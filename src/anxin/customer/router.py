@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
 
 from anxin.appliance import service as appliance_service
 from anxin.appliance.schemas import ApplianceCreate, ApplianceRead
@@ -42,7 +41,7 @@ async def search_customers(
     return await db.run(search_page, user.tenant_id, q, page, page_size)
 
 
-def search_page(db: Session, tenant_id: int, q: str | None, page: int, page_size: int) -> Response:
+def search_page(db: DbSession, tenant_id: int, q: str | None, page: int, page_size: int) -> Response:
     """The search's answer, serialised."""
     result = service.search(db, tenant_id=tenant_id, q=q, page=page, page_size=page_size)
     return json_response(

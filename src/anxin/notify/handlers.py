@@ -7,17 +7,15 @@ dedupe key ``wo-event:<event id>``: the event's webhook rows are written once ho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from anxin import clock
-from anxin.auth.models import User
-from anxin.config import get_settings
+from anxin import clock, links, money
+from anxin.auth import service as auth_service
+from anxin.auth import tenant_clock
 from anxin.customer.models import Customer
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician
@@ -48,20 +46,6 @@ log = structlog.get_logger("anxin.notify")
 SMS = frozenset({"work_order.assigned", "work_order.en_route", "work_order.quoted", "work_order.completed"})
 
 
-def local(moment: datetime | None, timezone: str = "Asia/Shanghai") -> str | None:
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%m-%d %H:%M") if moment else None
-
-
-def active_staff(db: Session, *, tenant_id: int, role: str) -> list[User]:
-    return list(
-        db.scalars(
-            select(User)
-            .where(User.tenant_id == tenant_id, User.role == role, User.is_active.is_(True))
-            .order_by(User.id)
-        )
-    )
-
-
 def expected_arrival(db: Session, order: WorkOrder) -> str | None:
     """When the technician should be at the door (dispatch's estimate: live position, day plan or
     appointment), local time; None when unknown. An estimate that fails never fails the move."""
@@ -73,7 +57,7 @@ def expected_arrival(db: Session, order: WorkOrder) -> str | None:
     except Exception:
         log.exception("notify.eta_failed", order_id=order.id)
         return None
-    return local(estimate.eta) if estimate.eta else None
+    return clock.local(estimate.eta, tenant_clock.zone(db, order.tenant_id)) if estimate.eta else None
 
 
 def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[str, Any]:
@@ -90,13 +74,14 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
         "reason": (event.payload or {}).get("reason") or event.note,
     }
     if event.action == "depart":
-        context["eta"] = expected_arrival(db, order) or local(order.appointment_start_at) or "—"
+        appointment = clock.local(order.appointment_start_at, tenant_clock.zone(db, order.tenant_id))
+        context["eta"] = expected_arrival(db, order) or appointment or "—"
     if event.action == "quote":
         quote = db.scalar(
             select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id.desc()).limit(1)
         )
         if quote is not None:
-            context["total"] = f"{quote.total_fen // 100}.{quote.total_fen % 100:02d}"
+            context["total"] = money.yuan(quote.total_fen, symbol=False)
     return context
 
 
@@ -106,7 +91,6 @@ def tell(db: Session, happened: Recorded) -> None:
     rule = RULES.get(event.action)
     if rule is None:
         return
-    base = get_settings().public_base_url.rstrip("/")
     context = order_context(db, order, event)
     key = f"wo-event:{event.id}"
     common = {"tenant_id": order.tenant_id, "event": rule.event, "dedupe_key": key, "work_order_id": order.id}
@@ -115,7 +99,7 @@ def tell(db: Session, happened: Recorded) -> None:
         to = [Recipient("inbox", f"customer:{order.customer_id}")]
         if customer is not None and customer.phone and rule.event in SMS:
             to.append(Recipient("sms", customer.phone))
-        enqueue(db, to=to, context={**context, "link": f"{base}/portal/orders/{order.id}"}, **common)
+        enqueue(db, to=to, context={**context, "link": links.portal_order(order.id)}, **common)
     if rule.technician and order.technician_id:
         enqueue(
             db,
@@ -123,16 +107,16 @@ def tell(db: Session, happened: Recorded) -> None:
             context={
                 **context,
                 "template": f"{rule.event}_technician",
-                "link": f"{base}/tech/orders/{order.id}",
+                "link": links.technician_order(order.id),
             },
             **common,
         )
     if rule.dispatchers:
-        staff = active_staff(db, tenant_id=order.tenant_id, role="dispatcher")
+        staff = auth_service.active_staff(db, tenant_id=order.tenant_id, roles=["dispatcher"])
         enqueue(
             db,
             to=[Recipient("inbox", f"user:{user.id}") for user in staff],
-            context={**context, "link": f"{base}/console?order={order.id}"},
+            context={**context, "link": links.console_order(order.id)},
             **common,
         )
     if not (rule.customer or rule.technician or rule.dispatchers):

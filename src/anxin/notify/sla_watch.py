@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from anxin.config import get_settings
-from anxin.notify.handlers import active_staff, local
+from anxin import clock, links
+from anxin.auth import service as auth_service
+from anxin.auth import tenant_clock
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import OPEN, PAUSED
@@ -40,12 +41,11 @@ def sweep(db: Session, *, now: datetime) -> SlaSweepReport:
         )
         .order_by(WorkOrder.tenant_id, WorkOrder.id)
     ).all()
-    base = get_settings().public_base_url.rstrip("/")
     staff: dict[tuple[int, str], list[Recipient]] = {}
 
     def inboxes(tenant_id: int, role: str) -> list[Recipient]:
         if (tenant_id, role) not in staff:
-            users = active_staff(db, tenant_id=tenant_id, role=role)
+            users = auth_service.active_staff(db, tenant_id=tenant_id, roles=[role])
             staff[tenant_id, role] = [Recipient("inbox", f"user:{u.id}") for u in users]
         return staff[tenant_id, role]
 
@@ -55,8 +55,8 @@ def sweep(db: Session, *, now: datetime) -> SlaSweepReport:
             "number": order.number,
             "order_id": order.id,
             "status": order.status,
-            "due": local(order.sla_due_at),
-            "link": f"{base}/console?order={order.id}",
+            "due": clock.local(order.sla_due_at, tenant_clock.zone(db, order.tenant_id)),
+            "link": links.console_order(order.id),
         }
         common = {"tenant_id": order.tenant_id, "context": context, "work_order_id": order.id}
         if breached:

@@ -23,6 +23,17 @@ def get(db: Session, *, tenant_id: int, id: int) -> Technician:
     return technician
 
 
+def ids_in_outlet(db: Session, *, tenant_id: int, outlet_id: int | None) -> list[int]:
+    """The outlet's technicians (an outlet manager's team)."""
+    return list(
+        db.scalars(
+            select(Technician.id)
+            .where(Technician.tenant_id == tenant_id, Technician.outlet_id == (outlet_id or -1))
+            .order_by(Technician.id)
+        )
+    )
+
+
 def search(
     db: Session, *, tenant_id: int, skill: str | None, outlet_id: int | None, page: int, page_size: int
 ) -> Page[Technician]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from anxin import clock
+from anxin.auth import service as auth_service
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
@@ -175,7 +175,7 @@ def desk_list(
         db, user=user, now=now, status=status or None, overdue=True if overdue else None
     )
     late = {c.id for c in found if complaints.is_overdue(c, now)}
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, user.tenant_id))
+    zone = tenant_clock.zone(db, user.tenant_id)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         month = now.astimezone(zone).strftime("%Y-%m")
     stats = complaint_stats.month(db, tenant_id=user.tenant_id, month=month)
@@ -193,13 +193,9 @@ def desk_list(
 @router.get("/console/complaints/{complaint_id}", response_class=HTMLResponse)
 def desk_detail(request: Request, complaint_id: int, db: DbSession, user: Desk) -> Response:
     complaint = complaints.get_for(db, user=user, id=complaint_id)
-    owners = db.scalars(
-        select(User).where(
-            User.tenant_id == user.tenant_id,
-            User.role.in_([Role.QUALITY.value, Role.ADMIN.value]),
-            User.is_active.is_(True),
-        )
-    ).all()
+    owners = auth_service.active_staff(
+        db, tenant_id=user.tenant_id, roles=[Role.QUALITY.value, Role.ADMIN.value]
+    )
     return render(
         request,
         "feedback/complaint.html",

@@ -6,27 +6,22 @@ routes (the current day plans: a line per technician through their stops in sequ
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
-from anxin.customer.models import Address
 from anxin.dependencies import DbSession
-from anxin.dispatch.models import PlanStop
 from anxin.dispatch.planning import reads
 from anxin.technician import service as technician_service
 from anxin.web import i18n
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render
 from anxin.work_order import service
-from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import OPEN
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
@@ -42,21 +37,15 @@ i18n.extend(
 )
 
 
-def routes_for_today(db: Session, *, user: User, technicians: list) -> list[dict]:
+def routes_for_today(db: DbSession, *, user: User, technicians: list) -> list[dict]:
     """Each technician's stops of today, in sequence, from the newest current plan that routes them."""
-    zone = ZoneInfo(service.tenant_timezone(db, user.tenant_id))
+    zone = tenant_clock.zone(db, user.tenant_id)
     today = clock.now().astimezone(zone).date()
     plans = reads.search(db, tenant_id=user.tenant_id, day=today, status="current")
     known = {tech.id: tech for tech in technicians}
     routes: dict[int, dict] = {}
     for plan in plans:  # newest first: a technician's newest plan wins
-        rows = db.execute(
-            select(PlanStop, WorkOrder.number, Address.lat, Address.lng)
-            .join(WorkOrder, WorkOrder.id == PlanStop.work_order_id)
-            .join(Address, Address.id == WorkOrder.address_id)
-            .where(PlanStop.plan_id == plan.id, WorkOrder.tenant_id == user.tenant_id)
-            .order_by(PlanStop.technician_id, PlanStop.sequence)
-        ).all()
+        rows = reads.stops_with_places(db, tenant_id=user.tenant_id, plan_id=plan.id)
         taken = set(routes)
         for stop, number, lat, lng in rows:
             tech = known.get(stop.technician_id)
@@ -81,7 +70,7 @@ def routes_for_today(db: Session, *, user: User, technicians: list) -> list[dict
     return result
 
 
-def map_data(db: Session, *, user: User, lang: str) -> dict:
+def map_data(db: DbSession, *, user: User, lang: str) -> dict:
     now = clock.now()
     page = service.list_for(
         db, user=user, now=now, page=1, page_size=200, status=sorted(s.value for s in OPEN)

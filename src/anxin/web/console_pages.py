@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from anxin import clock
 from anxin.auth.models import User
@@ -16,7 +15,6 @@ from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession
 from anxin.dispatch.matching import assignment, live, offers
 from anxin.dispatch.matching.assignment import HARD
-from anxin.dispatch.models import DispatchAttempt
 from anxin.technician import service as technician_service
 from anxin.web import i18n, orders
 from anxin.web.session import page_user
@@ -104,13 +102,7 @@ def _panel(db: DbSession, user: User, order_id: int, lang: str) -> dict:
             (i, names[i], ranking.refused[i], not any(r.code in HARD for r in ranking.refused[i]))
             for i in refused_ids
         ]
-    result["attempts"] = list(
-        db.scalars(
-            select(DispatchAttempt)
-            .where(DispatchAttempt.work_order_id == order.id)
-            .order_by(DispatchAttempt.id)
-        )
-    )
+    result["attempts"] = offers.attempts_of(db, order=order)
     ids = {a.technician_id for a in result["attempts"]}
     result["attempt_names"] = {
         i: technician_service.get(db, tenant_id=user.tenant_id, id=i).name for i in ids

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from anxin import clock
 from anxin.analytics import export, kpis
-from anxin.auth.models import Tenant, User
+from anxin.auth import tenant_clock
+from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.web import i18n
@@ -73,8 +72,7 @@ i18n.extend(
 
 def _default_period(db: DbSession, user: User) -> tuple[str, str]:
     """The last 30 local days, today included."""
-    tenant = db.get(Tenant, user.tenant_id)
-    today = clock.now().astimezone(ZoneInfo(tenant.timezone if tenant else "Asia/Shanghai")).date()
+    today = tenant_clock.today(db, user.tenant_id)
     return str(today - timedelta(days=29)), str(today)
 
 

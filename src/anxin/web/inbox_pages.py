@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from anxin import links
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
-from anxin.config import get_settings
 from anxin.dependencies import DbSession
 from anxin.notify import inbox
 from anxin.web import i18n
@@ -34,19 +34,11 @@ i18n.extend(
 )
 
 
-def local_link(link: str | None) -> str | None:
-    """A message's link on this site, as a path (messages carry absolute links for SMS and e-mail)."""
-    site = get_settings().public_base_url.rstrip("/")
-    if link and link.startswith(site + "/"):
-        return link[len(site) :]
-    return link if link and link.startswith("/") and not link.startswith("//") else None
-
-
 def _page(request: Request, db: DbSession, user: User, base: str) -> Response:
     return render(
         request,
         "inbox.html",
-        items=[(item, local_link(item.link)) for item in inbox.items(db, user=user)],
+        items=[(item, links.site_path(item.link)) for item in inbox.items(db, user=user)],
         unread=inbox.unread_count(db, user=user),
         base=base,
         mobile=user.role in (Role.CUSTOMER, Role.TECHNICIAN),
@@ -55,7 +47,7 @@ def _page(request: Request, db: DbSession, user: User, base: str) -> Response:
 
 def _read(db: DbSession, user: User, item_id: int, base: str) -> Response:
     item = inbox.mark_read(db, user=user, item_id=item_id)
-    return see_other(local_link(item.link) or base)
+    return see_other(links.site_path(item.link) or base)
 
 
 @router.get("/portal/inbox", response_class=HTMLResponse)

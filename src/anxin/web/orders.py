@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from anxin import clock
 from anxin.appliance import service as appliance_service
 from anxin.appliance.models import Appliance
@@ -16,6 +14,7 @@ from anxin.auth.models import User
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.customer.models import Address, Customer
+from anxin.dependencies import DbSession
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
 from anxin.work_order import actions, photos, service
@@ -50,7 +49,7 @@ class OrderView:
         return f"{a.city}{a.district}{a.detail}" if a else ""
 
 
-def view(db: Session, *, user: User, order: WorkOrder, lang: str = "zh", full: bool = True) -> OrderView:
+def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full: bool = True) -> OrderView:
     """Gather ``order`` for ``user`` (who has already been allowed to see it by ``service.get_for``)."""
     tenant_id = order.tenant_id
     customer = customer_service.get(db, tenant_id=tenant_id, id=order.customer_id)

@@ -7,21 +7,22 @@ from __future__ import annotations
 import os
 from datetime import datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
 from anxin.appliance import service as appliance_service
+from anxin.auth import codes, tenant_clock
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
+from anxin.customer import sign_in as portal_sign_in
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput, NotFound
-from anxin.web import i18n, orders, otp
+from anxin.web import i18n, orders
 from anxin.web.session import CsrfChecked, page_user, sign_in
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, photos, service
@@ -63,7 +64,7 @@ def send_code(
     phone: Annotated[str, Form(pattern=PHONE)],
     tenant: Annotated[str, Form(max_length=40)] = "demo",
 ) -> Response:
-    outcome = otp.request_code(
+    outcome = portal_sign_in.request_code(
         db,
         tenant_id=_tenant_id(db, tenant),
         phone=phone,
@@ -95,7 +96,7 @@ def login(
     code: Annotated[str, Form(max_length=6)],
     tenant: Annotated[str, Form(max_length=40)] = "demo",
 ) -> Response:
-    outcome = otp.verify(
+    outcome = portal_sign_in.verify(
         db,
         tenant_id=_tenant_id(db, tenant),
         phone=phone,
@@ -124,7 +125,7 @@ def login(
 def dev_mailbox(request: Request, db: DbSession, t: str = "demo") -> Response:
     if not dev_mailbox_on(request):
         raise NotFound("page", "页面")
-    messages = otp.mailbox(db, tenant_id=_tenant_id(db, t))
+    messages = codes.mailbox(db, tenant_id=_tenant_id(db, t))
     return render(request, "portal/mailbox.html", messages=messages, tenant=t)
 
 
@@ -175,7 +176,7 @@ def window(db: DbSession, tenant_id: int, key: str) -> tuple[datetime | None, da
     if key not in WINDOWS:
         return None, None
     days, start, end = WINDOWS[key]
-    zone = ZoneInfo(service.tenant_timezone(db, tenant_id))
+    zone = tenant_clock.zone(db, tenant_id)
     day = clock.now().astimezone(zone).date() + timedelta(days=days)
     return datetime.combine(day, time(start), zone), datetime.combine(day, time(end), zone)
 

@@ -16,7 +16,6 @@ from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
 from anxin.feedback.scorecards import consequences as scorecards
 from anxin.feedback.scorecards import stats as scorecard_stats
-from anxin.feedback.scorecards.router import month_range, this_month
 from anxin.technician import service as technician_service
 from anxin.web import i18n
 from anxin.web.session import page_user
@@ -68,15 +67,13 @@ i18n.extend(
 def scorecard_page(
     request: Request, db: DbSession, user: Viewer, month: str = "", done: str = ""
 ) -> Response:
-    month = month or this_month(db, user.tenant_id, clock.now())
-    start, end = month_range(db, user.tenant_id, month)
-    cards, figures, technicians = scorecard_stats.cards(db, tenant_id=user.tenant_id, start=start, end=end)
+    found = scorecard_stats.month_for(db, user=user, month=month or None, now=clock.now())
     return render(
         request,
         "feedback/scorecards.html",
-        month=month,
-        cards=cards,
-        stars=scorecard_stats.stars(figures, technicians),
+        month=found.month,
+        cards=found.cards,
+        stars=found.stars,
         can_reinstate=user.role in (Role.QUALITY, Role.ADMIN),
         notice=i18n.translate(i18n.language(request), "sc_reinstated") if done else None,
     )

@@ -12,9 +12,9 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from sqlalchemy.orm import Session
 
 from anxin.auth import service as auth_service
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
@@ -139,7 +139,7 @@ async def check_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def session_user(request: Request, db: Session) -> User | None:
+def session_user(request: Request, db: DbSession) -> User | None:
     data = load(request.app.state.settings.secret_key, request.cookies.get(SESSION_COOKIE))
     if data is None:
         return None
@@ -158,6 +158,7 @@ def page_user(*roles: Role, portal: bool = False):
         if allowed and user.role not in allowed:
             raise PageForbidden()
         request.state.user = user
+        request.state.zone = tenant_clock.zone(db, user.tenant_id)  # times on the page in the tenant's zone
         return user
 
     return dependency

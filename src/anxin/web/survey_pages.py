@@ -177,10 +177,7 @@ def task_done(
 
 def _task_survey(db: DbSession, user: User, task_id: int) -> Survey:
     task = tasks.get_for(db, user=user, id=task_id)
-    survey = db.get(Survey, task.survey_id) if task.survey_id else None
-    if survey is None or survey.tenant_id != user.tenant_id:
-        raise NotFound("survey", "回访")
-    return survey
+    return followup.get(db, tenant_id=user.tenant_id, id=task.survey_id)
 
 
 @router.get("/console/tasks/{task_id}/survey", response_class=HTMLResponse)

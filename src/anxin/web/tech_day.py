@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
@@ -47,7 +47,7 @@ def _travel_leg(db: DbSession, order: WorkOrder, model: TravelModel) -> Leg | No
 @router.get("/day", response_class=HTMLResponse)
 def day_report(request: Request, db: DbSession, user: Tech) -> Response:
     now = clock.now()
-    zone = ZoneInfo(service.tenant_timezone(db, user.tenant_id))
+    zone = tenant_clock.zone(db, user.tenant_id)
     today = now.astimezone(zone).date()
     page = service.list_for(
         db, user=user, now=now, page=1, page_size=200, status=sorted(s.value for s in DONE)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from anxin import clock
+from anxin import clock, money
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
@@ -76,7 +76,7 @@ def today(request: Request, db: DbSession, user: Tech) -> Response:
     """The technician's open orders: the day plan's route order first, then by appointment and deadline."""
     now = clock.now()
     page = service.list_for(db, user=user, now=now, page=1, page_size=100, status=WORKING)
-    zone = service.tenant_timezone(db, user.tenant_id)
+    zone = tenant_clock.zone_name(db, user.tenant_id)
     from zoneinfo import ZoneInfo
 
     _, stops = plans.route_for(
@@ -139,15 +139,12 @@ def wait_parts(
 
 def fen(text: str | None, field: str) -> int:
     """Yuan as typed (``80`` or ``80.5``) to integer fen; empty is zero."""
-    if not text or not text.strip():
-        return 0
     try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
+        return money.parse_yuan(text or "")
+    except money.AmountOutOfRange:
+        raise InvalidInput(field, "金额超出范围", "amount out of range") from None
+    except ValueError:
         raise InvalidInput(field, "金额格式有误", "not an amount") from None
-    if value < 0 or value > 100_000:
-        raise InvalidInput(field, "金额超出范围", "amount out of range")
-    return int((value * 100).to_integral_value())
 
 
 @router.post("/tech/orders/{order_id}/quote")
@@ -225,7 +222,7 @@ async def _stamped_uploads(
             data=data,
             upload_dir=settings.upload_dir,
             max_bytes=settings.max_upload_bytes,
-            zone=service.tenant_timezone(db, order.tenant_id),
+            zone=tenant_clock.zone_name(db, order.tenant_id),
             **kw,
         )
         ids.append(photo.id)

@@ -8,25 +8,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
-from anxin import clock
+from anxin import clock, money
+from anxin.auth.models import DEFAULT_ZONE
 from anxin.exceptions import AnxinError
 from anxin.web import i18n
 from anxin.web.session import CsrfFailed, LoginRequired, PageForbidden, csrf_token, ensure_csrf
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
-
-
-def money(fen: int | None) -> str:
-    """Integer fen as ``¥123.45``."""
-    return f"¥{(fen or 0) / 100:,.2f}"
 
 
 def masked(phone: str | None) -> str:
@@ -36,17 +33,18 @@ def masked(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
-def local(value: datetime | None, fmt: str = "%m-%d %H:%M", zone: str = "Asia/Shanghai") -> str:
-    if value is None:
-        return "—"
-    return clock.as_utc(value).astimezone(ZoneInfo(zone)).strftime(fmt)
+@pass_context
+def local(context: Context, value: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
+    """A moment in the zone of the page's tenant (``zone`` in the context; the default tenant zone on a
+    page nobody signed in to)."""
+    return clock.local(value, context.get("zone") or DEFAULT_ZONE, fmt) or "—"
 
 
 def iso(value: datetime | None) -> str:
     return clock.as_utc(value).isoformat() if value is not None else ""
 
 
-templates.env.filters.update(money=money, masked=masked, local=local, iso=iso)
+templates.env.filters.update(money=money.yuan, masked=masked, local=local, iso=iso)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -61,6 +59,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "t": lambda key: i18n.translate(lang, key),
             "csrf_token": csrf_token(request),
             "symptoms": i18n.SYMPTOMS,
+            "zone": getattr(request.state, "zone", None),
             **context,
         },
         status_code=status_code,

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from anxin import clock
 from anxin.appliance import service as appliance_service
 from anxin.appliance.warranty import billing_category, warranty_on
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
@@ -194,7 +195,7 @@ def create_order(
     # The number last: on PostgreSQL the day's counter row is locked from here until the counter's
     # own transaction ends, so nothing slow may sit between the two.
     order.number = service.next_number(
-        db, tenant_id=tenant_id, at=now, timezone=service.tenant_timezone(db, tenant_id)
+        db, tenant_id=tenant_id, at=now, timezone=tenant_clock.zone_name(db, tenant_id)
     )
     # Intake's rows are written with plain INSERTs rather than the unit of work's flush, which cost
     # twice as much (database.insert_loaded); the objects are ordinary persistent ones afterwards.
@@ -313,7 +314,7 @@ def _pause_bookkeeping(order: WorkOrder, source: Status, target: Status, now: da
 
 def _refresh_sla(db: Session, order: WorkOrder, now: datetime) -> None:
     policy = service.get_policy(db, tenant_id=order.tenant_id)
-    timezone = service.tenant_timezone(db, order.tenant_id)
+    timezone = tenant_clock.zone_name(db, order.tenant_id)
     report = service.sla_report(order, policy, timezone=timezone, now=now)
     order.sla_due_at = report.due_at
     order.sla_risk_at = report.risk_at

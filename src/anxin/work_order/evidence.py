@@ -12,10 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.config import get_settings
@@ -62,11 +62,7 @@ def check(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> int | None
     if metres <= max_distance_m():
         return None
     event.payload = {**(event.payload or {}), "far_from_address_m": metres}  # a new dict: seen as changed
-    dispatchers = db.scalars(
-        select(User).where(
-            User.tenant_id == order.tenant_id, User.role == Role.DISPATCHER.value, User.is_active.is_(True)
-        )
-    ).all()
+    dispatchers = auth_service.active_staff(db, tenant_id=order.tenant_id, roles=[Role.DISPATCHER.value])
     outbox.enqueue(
         db,
         tenant_id=order.tenant_id,

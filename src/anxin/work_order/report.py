@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -21,11 +20,13 @@ from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.appliance import service as appliance_service
+from anxin.auth import tenant_clock
 from anxin.auth.models import Tenant, User
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.customer.phone import mask
 from anxin.exceptions import AnxinError, InvalidInput
+from anxin.money import yuan
 from anxin.technician import service as technician_service
 from anxin.work_order import actions, photos, service
 from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderPhoto
@@ -146,10 +147,6 @@ def label(lang: str, key: str) -> str:
     return en if lang == "en" else zh
 
 
-def yuan(fen: int) -> str:
-    return f"¥{fen / 100:,.2f}"
-
-
 @dataclass
 class ReportData:
     lang: str
@@ -195,7 +192,7 @@ def data_for(db: Session, *, order: WorkOrder, lang: str = "zh", now: datetime |
     if order.completed_at is None:
         raise ReportNotReady()
     tenant_id = order.tenant_id
-    zone = ZoneInfo(service.tenant_timezone(db, tenant_id))
+    zone = tenant_clock.zone(db, tenant_id)
 
     def when(value: datetime | None) -> str:
         return clock.as_utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"

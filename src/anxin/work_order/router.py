@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import STAFF, Role
+from anxin.database import DuplicateKey, duplicate_keys
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
@@ -58,23 +58,23 @@ async def create_work_order(
     return await db.run(take_report, body, user, idempotency_key)
 
 
-def take_report(db: Session, body: WorkOrderCreate, user: User, idempotency_key: str | None) -> Response:
+def take_report(db: DbSession, body: WorkOrderCreate, user: User, idempotency_key: str | None) -> Response:
     """The intake's work and its serialised answer."""
     fingerprint = actions.request_fingerprint(body.model_dump(mode="json"))
     intake = actions.Intake(**body.model_dump())
     try:
-        result = actions.create_order(
-            db,
-            actor=user,
-            intake=intake,
-            idempotency=(idempotency_key, fingerprint) if idempotency_key else None,
-        )
-        # Commit now rather than after the response is built: on PostgreSQL the new rows' locks (and the
-        # idempotency key's unique index entry) are held only as long as they must be.
-        db.commit()
-    except IntegrityError:
+        with duplicate_keys(db):
+            result = actions.create_order(
+                db,
+                actor=user,
+                intake=intake,
+                idempotency=(idempotency_key, fingerprint) if idempotency_key else None,
+            )
+            # Commit now rather than after the response is built: on PostgreSQL the new rows' locks (and
+            # the idempotency key's unique index entry) are held only as long as they must be.
+            db.commit()
+    except DuplicateKey:
         # A concurrent request with the same key committed first: answer with its order.
-        db.rollback()
         earlier = (
             actions.replay_idempotent(db, actor=user, key=idempotency_key, fingerprint=fingerprint)
             if idempotency_key
@@ -140,7 +140,7 @@ def list_events(order: CurrentWorkOrder, db: DbSession):
 def get_sla(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     """Every SLA clock of the order: deadline, when it was met, its state."""
     policy = service.get_policy(db, tenant_id=user.tenant_id)
-    timezone = service.tenant_timezone(db, user.tenant_id)
+    timezone = tenant_clock.zone_name(db, user.tenant_id)
     return service.sla_report(order, policy, timezone=timezone, now=clock.now()).as_dict()
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
+from anxin.auth import tenant_clock
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.catalog.models import Category, ProductModel
@@ -121,19 +122,9 @@ def events(db: Session, *, order: WorkOrder) -> Sequence[WorkOrderEvent]:
     ).all()
 
 
-# The session's caches (``Session.info``) of each tenant's zone and SLA policy; intake's read fills both.
-ZONE_KEY = "tenant_timezone"
+# The session's cache (``Session.info``) of each tenant's SLA policy; intake's read fills it, and the
+# tenant's zone (``auth.tenant_clock``).
 POLICY_KEY = "sla_policy"
-DEFAULT_ZONE = "Asia/Shanghai"
-
-
-def tenant_timezone(db: Session, tenant_id: int) -> str:
-    """The tenant's zone, read once per session."""
-    cache = db.info.setdefault(ZONE_KEY, {})
-    if tenant_id not in cache:
-        zone = db.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id))
-        cache[tenant_id] = zone or DEFAULT_ZONE
-    return cache[tenant_id]
 
 
 def next_number(db: Session, *, tenant_id: int, at: datetime, timezone: str) -> str:
@@ -296,7 +287,7 @@ def intake_facts(
     """Everything intake reads, in one statement: the customer with the appliance it owns, the product
     model and category, the service address, the appliance's open and recently completed orders, an
     earlier request with the same ``(user id, Idempotency-Key)``, and the tenant's zone, SLA policy and
-    whether it has webhooks. The last three prime the session's caches (``tenant_timezone``,
+    whether it has webhooks. The last three prime the session's caches (``tenant_clock.zone``,
     ``get_policy``, the outbox's webhook lookup), so the rest of the intake reads nothing more. None when
     the customer or the appliance is not the tenant's, or the appliance is not the customer's."""
     user_id, key = idempotency or (None, None)
@@ -317,7 +308,7 @@ def intake_facts(
         return None
     customer, appliance, category, months, part_months, address, policy, zone, webhooks, dup, done = row[:11]
     replayed, digest = row[11:]
-    db.info.setdefault(ZONE_KEY, {})[tenant_id] = zone or DEFAULT_ZONE
+    tenant_clock.remember(db, tenant_id, zone)
     keep_policy(db, tenant_id, policy)
     if not webhooks:
         db.info.setdefault(ENDPOINTS_KEY, {})[tenant_id] = []

@@ -26,6 +26,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from anxin.auth.models import DEFAULT_ZONE
+
 
 class SlaState(StrEnum):
     ON_TRACK = "on_track"
@@ -43,7 +45,7 @@ class Limits:
     at_risk_share: float = 0.25
     quiet_start: time = time(22, 0)
     quiet_end: time = time(8, 0)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True)

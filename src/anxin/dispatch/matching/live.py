@@ -38,7 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from anxin.appliance.models import Appliance
-from anxin.auth.models import Tenant
+from anxin.auth import tenant_clock
+from anxin.auth.models import DEFAULT_ZONE, Tenant
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address
 from anxin.dispatch.core import rules
@@ -172,7 +173,7 @@ def _facts_statement(*, outlets: bool) -> Any:
 
 
 def _zone(facts: Any) -> str:
-    return (facts.timezone if facts is not None else None) or "Asia/Shanghai"
+    return (facts.timezone if facts is not None else None) or DEFAULT_ZONE
 
 
 def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
@@ -232,7 +233,7 @@ def nearest_ids(db: Session, *, tenant_id: int, job: Job, limit: int, auto: bool
 
 
 def visit_day(db: Session, order: WorkOrder, now: datetime) -> date:
-    return _visit_day(order, now, work_order_service.tenant_timezone(db, order.tenant_id))
+    return _visit_day(order, now, tenant_clock.zone_name(db, order.tenant_id))
 
 
 def _visit_day(order: WorkOrder, now: datetime, zone: str) -> date:

@@ -17,7 +17,7 @@ which runs them and assembles the snapshots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.auth import tenant_clock
 from anxin.dispatch.core.scoring import Job, Shift, Tech, project_route
 from anxin.dispatch.core.travel import TravelModel
 from anxin.dispatch.day import FRESH_LOCATION, travel
@@ -33,7 +34,6 @@ from anxin.dispatch.matching import snapshot_sql as sql
 from anxin.dispatch.matching.snapshot_rows import local_time
 from anxin.geo import Point
 from anxin.technician.models import Crew
-from anxin.work_order import service as work_order_service
 
 HISTORY_DAYS = 180  # first-time fix on the job's category over this many days
 RECENT_DAYS = 7  # orders assigned over this many days (fairness)
@@ -70,8 +70,8 @@ def techs_for(
     if not ids:
         return []
     model = travel_model_ or travel()
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
-    start, end = day_bounds(day, zone)
+    zone = tenant_clock.zone(db, tenant_id)
+    start, end = tenant_clock.day_bounds(day, zone)
     rows = db.execute(
         sql.roster_by_ids(sql.dialect(db)),
         {
@@ -114,7 +114,7 @@ def nearest_techs(
     rate on the job's category and their orders of the last week: what ``techs_for`` and
     ``matching._add_history`` give for those technicians, in two statements."""
     excluded = list(set(exclude))
-    start, end = day_bounds(day, zone)
+    start, end = tenant_clock.day_bounds(day, zone)
     rows = db.execute(
         sql.roster_nearest(auto=auto, excluding=bool(excluded), dialect=sql.dialect(db)),
         {
@@ -153,12 +153,6 @@ def nearest_params(tenant_id: int, job: Job, covering: Sequence[int], limit: int
         "covering": list(covering),
         "limit": limit,
     }
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The local midnights that begin and end ``day``."""
-    start = datetime.combine(day, time(0), zone)
-    return start, start + timedelta(days=1)
 
 
 def build(

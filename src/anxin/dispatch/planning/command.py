@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.config import get_settings
 from anxin.exceptions import AnxinError
 
@@ -62,7 +63,7 @@ def plan(
                     trigger="cli",
                     apply=apply,
                 )
-            print_plan(db, result, ZoneInfo(found.timezone or "Asia/Shanghai"))
+            print_plan(db, result, tenant_clock.zone(db, found.id))
     except AnxinError as error:
         console.print(f"[red]{error.code}: {error.message('en')}[/red]")
         raise typer.Exit(1) from None

@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from anxin.auth import tenant_clock
 from anxin.clock import as_utc
 from anxin.dispatch.core import vrp
 from anxin.dispatch.core.scoring import Job, Reason, Tech, refusals
@@ -79,7 +79,7 @@ class Horizon:
 
     @classmethod
     def of(cls, db: Session, tenant_id: int, day: date, now: datetime) -> Horizon:
-        zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
+        zone = tenant_clock.zone(db, tenant_id)
         today = now.astimezone(zone).date()
         if day < today:
             raise InvalidInput("date", "不能规划已经过去的日期", "a day that has passed cannot be planned")

@@ -10,7 +10,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.customer.models import Address
+from anxin.dispatch.core.rules import service_minutes
 from anxin.dispatch.day import fresh_point, places
+from anxin.dispatch.exceptions import PlanNotFound
 from anxin.dispatch.matching import live
 from anxin.dispatch.models import DispatchPlan, PlanStop
 from anxin.dispatch.planning.inputs import PLANNABLE
@@ -20,8 +23,6 @@ from anxin.work_order.states import Status
 
 def get(db: Session, *, tenant_id: int, id: int, outlet_id: int | None = None) -> DispatchPlan:
     """The plan, if it is the tenant's (and the outlet's, when given); else ``PlanNotFound`` (404)."""
-    from anxin.dispatch.exceptions import PlanNotFound
-
     plan = db.get(DispatchPlan, id)
     if plan is None or plan.tenant_id != tenant_id or (outlet_id is not None and plan.outlet_id != outlet_id):
         raise PlanNotFound()
@@ -58,13 +59,24 @@ class RouteStop:
     service_minutes: int
 
 
+def stops_with_places(db: Session, *, tenant_id: int, plan_id: int) -> list[tuple]:
+    """A plan's stops, each with its order's number and the address's coordinates, per technician in
+    sequence (what the dispatcher's map draws)."""
+    return list(
+        db.execute(
+            select(PlanStop, WorkOrder.number, Address.lat, Address.lng)
+            .join(WorkOrder, WorkOrder.id == PlanStop.work_order_id)
+            .join(Address, Address.id == WorkOrder.address_id)
+            .where(PlanStop.plan_id == plan_id, WorkOrder.tenant_id == tenant_id)
+            .order_by(PlanStop.technician_id, PlanStop.sequence)
+        ).all()
+    )
+
+
 def route_for(
     db: Session, *, tenant_id: int, technician_id: int, day: date
 ) -> tuple[DispatchPlan | None, list[RouteStop]]:
     """The technician's stops, in order, from the newest current plan of the day that routes them."""
-    from anxin.customer.models import Address
-    from anxin.dispatch.core.rules import service_minutes
-
     plan = db.scalar(
         select(DispatchPlan)
         .join(PlanStop, PlanStop.plan_id == DispatchPlan.id)

@@ -14,17 +14,16 @@ Each stale plan is re-planned once per pass with the first reason found as its t
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.auth import tenant_clock
 from anxin.dispatch.day import STARTED
 from anxin.dispatch.models import DispatchPlan
 from anxin.dispatch.planning import plans
 from anxin.technician.models import Technician, TechnicianDayOff
-from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import Status
 
@@ -86,7 +85,7 @@ def replan_stale(db: Session, *, now: datetime, tenant_id: int | None = None) ->
         query = query.where(DispatchPlan.tenant_id == tenant_id)
     done = []
     for plan in db.scalars(query).all():
-        zone = ZoneInfo(work_order_service.tenant_timezone(db, plan.tenant_id))
+        zone = tenant_clock.zone(db, plan.tenant_id)
         if plan.plan_date != now.astimezone(zone).date():
             continue
         reason = stale_reason(db, plan, now)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.dependencies import CurrentUser, DbSession, require_roles
@@ -22,7 +23,6 @@ from anxin.dispatch.planning.schemas import (
     RouteRead,
     RouteStopRead,
 )
-from anxin.dispatch.slots import booking
 from anxin.work_order.api import CurrentWorkOrder
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
@@ -120,7 +120,7 @@ def my_route(db: DbSession, user: TechnicianUser, day: Annotated[date | None, Qu
     if user.technician_id is None:
         raise NotATechnician()
     now = clock.now()
-    day = day or now.astimezone(booking.zone_of(db, user.tenant_id)).date()
+    day = day or tenant_clock.today(db, user.tenant_id, now)
     plan, stops = plans.route_for(db, tenant_id=user.tenant_id, technician_id=user.technician_id, day=day)
     return RouteRead(
         technician_id=user.technician_id,

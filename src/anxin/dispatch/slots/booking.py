@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.clock import as_utc
 from anxin.dispatch.core.scoring import Job, refusals
@@ -38,7 +39,6 @@ from anxin.dispatch.matching import live
 from anxin.dispatch.models import SlotReservation
 from anxin.technician.models import Technician
 from anxin.work_order import actions
-from anxin.work_order import service as work_order_service
 from anxin.work_order.exceptions import VersionConflict
 from anxin.work_order.models import WorkOrder
 
@@ -68,10 +68,6 @@ class Offer:
     reservation: SlotReservation | None  # the order's live reservation (held or at risk)
 
 
-def zone_of(db: Session, tenant_id: int) -> ZoneInfo:
-    return ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
-
-
 def windows_on(day: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
     """The day's windows (``SLOT_HOURS`` wide from ``FIRST_SLOT`` to ``LAST_SLOT_END`` local), in UTC."""
     out = []
@@ -98,7 +94,7 @@ def offer(
     each with the technicians who could honour it, best first; and the order's live reservation."""
     days = max(1, min(days, MAX_DAYS))
     model = travel or live.travel()
-    zone = zone_of(db, order.tenant_id)
+    zone = tenant_clock.zone(db, order.tenant_id)
     job = live.job_for(db, order)
     ids = _qualified(db, order=order, job=job)
     today = now.astimezone(zone).date()
@@ -243,7 +239,7 @@ def book(
     version) before anything changes."""
     actions.check_allowed(order, "appoint", actor)
     model = travel or live.travel()
-    zone = zone_of(db, order.tenant_id)
+    zone = tenant_clock.zone(db, order.tenant_id)
     start = as_utc(start)
     window = _grid_window(start, zone, now.astimezone(zone).date())
     if window[0] < now + LEAD_TIME:

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin.auth import service as auth_service
+from anxin.auth import tenant_clock
 from anxin.clock import as_utc
 from anxin.dispatch.core.travel import TravelModel
 from anxin.dispatch.day import WAITING, Visit, tech_days, walk
 from anxin.dispatch.matching import live
 from anxin.dispatch.models import SlotReservation
-from anxin.dispatch.slots.booking import zone_of
 from anxin.work_order import events
 from anxin.work_order.models import WorkOrder
 
@@ -38,7 +38,7 @@ def flag_slots_at_risk(
     that day, or (for today's windows) would arrive after the window's end, walking their queue and the
     visits booked before it from their fresh position (else their base). Returns the reservations flagged."""
     model = travel or live.travel()
-    zone = zone_of(db, tenant_id)
+    zone = tenant_clock.zone(db, tenant_id)
     today = now.astimezone(zone).date()
     rows = db.execute(
         select(SlotReservation, WorkOrder)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.exc import OperationalError
 
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
+from anxin.database import retry_when_locked
 from anxin.dependencies import DbSession, require_roles
 from anxin.dispatch.slots import booking
 from anxin.dispatch.slots.schemas import BookedSlotRead, BookingRead, BookSlotBody, SlotRead, SlotsRead
@@ -64,18 +64,18 @@ def book_slot(order_id: int, body: BookSlotBody, order: CurrentWorkOrder, db: Db
     can take it any more. On SQLite a booking that lost the race for the write lock (SQLite refuses to
     upgrade a stale read transaction) starts over once the winner has committed, so it answers from what
     the winner booked."""
-    for attempt in range(BOOKING_ATTEMPTS):
-        try:
-            reservation = booking.book(
-                db, order=order, actor=user, start=body.start, now=clock.now(), version=body.version
-            )
-            break
-        except OperationalError as error:
-            if "locked" not in str(error.orig) or attempt == BOOKING_ATTEMPTS - 1:
-                raise
-            db.rollback()
-            booking.wait_for_writers(db)
-            order = work_order_service.get_for(db, user=user, id=order_id)
+    first = [order]  # the first attempt books the order the route read; a retry reads it again
+
+    def attempt():
+        current = first.pop() if first else work_order_service.get_for(db, user=user, id=order_id)
+        held = booking.book(
+            db, order=current, actor=user, start=body.start, now=clock.now(), version=body.version
+        )
+        return current, held
+
+    order, reservation = retry_when_locked(
+        db, attempt, attempts=BOOKING_ATTEMPTS, wait=lambda: booking.wait_for_writers(db)
+    )
     return BookingRead(
         order_id=order.id,
         version=order.version,

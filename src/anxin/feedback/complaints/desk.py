@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
@@ -116,7 +116,7 @@ def events(db: Session, *, complaint: Complaint) -> Sequence[ComplaintEvent]:
 def next_number(db: Session, *, tenant_id: int, at: datetime) -> str:
     """``CP202611-0001``: the tenant's local month and a counter bumped under a row lock on
     ``complaint_sequence``, so two desks registering at once never share a number."""
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
+    zone = tenant_clock.zone(db, tenant_id)
     month = clock.as_utc(at).astimezone(zone).strftime("%Y%m")
     query = (
         select(ComplaintSequence)
@@ -213,6 +213,11 @@ def create(
     db.flush()
     record(db, complaint, action="create", from_status=None, actor=actor, now=now)
     return complaint
+
+
+def id_for_survey(db: Session, *, survey_id: int) -> int | None:
+    """The complaint a low-scored survey opened, if any."""
+    return db.scalar(select(Complaint.id).where(Complaint.survey_id == survey_id))
 
 
 def draft_from_survey(

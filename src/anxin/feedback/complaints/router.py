@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth.models import User
@@ -40,7 +39,7 @@ def read(complaint: Complaint, user: User, cls=ComplaintRead, **extra):
     return result
 
 
-def detail(db: Session, complaint: Complaint, user: User) -> ComplaintDetail:
+def detail(db: DbSession, complaint: Complaint, user: User) -> ComplaintDetail:
     history = [ComplaintEventRead.model_validate(e) for e in complaints.events(db, complaint=complaint)]
     return read(complaint, user, cls=ComplaintDetail, events=history)
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import tenant_clock
 from anxin.exceptions import InvalidInput
 from anxin.feedback.models import Complaint
-from anxin.work_order import service as work_order_service
 
 
 @dataclass
@@ -40,7 +40,7 @@ def _bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def month(db: Session, *, tenant_id: int, month: str) -> MonthStats:
     """Complaints registered in ``month`` (YYYY-MM, the tenant's local time). Responsibility counts the
     closed ones; on time means resolved by the (last round's) resolution deadline."""
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
+    zone = tenant_clock.zone(db, tenant_id)
     start, end = _bounds(month, zone)
     rows = db.scalars(
         select(Complaint).where(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.feedback import policy, tasks
@@ -29,9 +30,7 @@ def _late(complaint: Complaint, rules, now: datetime) -> tuple[str, datetime, in
 
 
 def _users(db: Session, tenant_id: int, role: Role) -> Sequence[User]:
-    return db.scalars(
-        select(User).where(User.tenant_id == tenant_id, User.role == role.value, User.is_active.is_(True))
-    ).all()
+    return auth_service.active_staff(db, tenant_id=tenant_id, roles=[role.value])
 
 
 def sweep(db: Session, *, now: datetime) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
 
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
@@ -15,6 +14,7 @@ from anxin.auth.security import read_token
 from anxin.dependencies import DbSession, SettingsDep, language, oauth2_scheme, require_roles
 from anxin.exceptions import Forbidden, NotAuthenticated, NotFound
 from anxin.feedback import tasks
+from anxin.feedback.complaints import desk as complaints
 from anxin.feedback.exceptions import SurveyTokenInvalid
 from anxin.feedback.followup import surveys as followup
 from anxin.feedback.followup.schemas import (
@@ -25,7 +25,6 @@ from anxin.feedback.followup.schemas import (
     TaskDoneBody,
     TaskRead,
 )
-from anxin.feedback.models import Complaint
 from anxin.work_order import service as work_order_service
 
 router = APIRouter(tags=["follow-up"])
@@ -58,7 +57,7 @@ def _staff_read(db, survey) -> SurveyStaffRead:
     result = SurveyStaffRead.model_validate(survey)
     if survey.status == "pending":
         result.link = followup.link(survey)
-    result.complaint_id = db.scalar(select(Complaint.id).where(Complaint.survey_id == survey.id))
+    result.complaint_id = complaints.id_for_survey(db, survey_id=survey.id)
     return result
 
 

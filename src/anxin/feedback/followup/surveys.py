@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from anxin import clock
+from anxin import clock, links
 from anxin.appliance import service as appliance_service
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
@@ -23,7 +23,7 @@ from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.config import get_settings
 from anxin.customer import service as customer_service
-from anxin.exceptions import InvalidInput
+from anxin.exceptions import InvalidInput, NotFound
 from anxin.feedback import policy, tasks
 from anxin.feedback.complaints import desk as complaints
 from anxin.feedback.exceptions import SurveyAnswered, SurveyExpired, SurveyTokenInvalid
@@ -133,12 +133,20 @@ def invite(db: Session, *, survey: Survey, order: WorkOrder, now: datetime) -> N
         tenant_id=survey.tenant_id,
         event="survey.invite",
         to=[Recipient("sms", customer.phone), Recipient("inbox", f"customer:{customer.id}")],
-        context={"link": get_settings().public_base_url.rstrip("/") + link(survey), "number": order.number},
+        context={"link": links.absolute(link(survey)), "number": order.number},
         dedupe_key=f"survey.invite:{survey.id}",
         work_order_id=order.id,
     )
     survey.sent_at = survey.sent_at or now
     db.flush()
+
+
+def get(db: Session, *, tenant_id: int, id: int | None) -> Survey:
+    """The tenant's survey ``id``; 404 for none or another tenant's."""
+    survey = db.get(Survey, id) if id is not None else None
+    if survey is None or survey.tenant_id != tenant_id:
+        raise NotFound("survey", "回访")
+    return survey
 
 
 def for_order(db: Session, *, order: WorkOrder) -> Survey | None:

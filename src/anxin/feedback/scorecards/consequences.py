@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.exceptions import AnxinError, NotFound
 from anxin.feedback.models import QualityPolicy, ServiceTask, Survey
@@ -329,10 +330,8 @@ def _record(
 
 
 def _quality_inboxes(db: Session, tenant_id: int) -> list[Recipient]:
-    ids = db.scalars(
-        select(User.id).where(User.tenant_id == tenant_id, User.role == "quality", User.is_active.is_(True))
-    )
-    return [Recipient("inbox", f"user:{i}") for i in ids]
+    users = auth_service.active_staff(db, tenant_id=tenant_id, roles=["quality"])
+    return [Recipient("inbox", f"user:{u.id}") for u in users]
 
 
 def _technician_inboxes(db: Session, technician: Technician) -> list[Recipient]:

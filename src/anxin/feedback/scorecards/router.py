@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
 from anxin import clock
 from anxin.auth.models import User
@@ -28,7 +26,6 @@ from anxin.feedback.scorecards.schemas import (
 )
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
-from anxin.work_order import service as work_order_service
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
 
@@ -50,21 +47,6 @@ def technician_for(db, *, user: User, technician_id: int) -> Technician:
     return technician
 
 
-def zone_of(db, tenant_id: int) -> ZoneInfo:
-    return ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
-
-
-def this_month(db, tenant_id: int, now: datetime) -> str:
-    return now.astimezone(zone_of(db, tenant_id)).strftime("%Y-%m")
-
-
-def month_range(db, tenant_id: int, month: str) -> tuple[datetime, datetime]:
-    try:
-        return scorecard_stats.month_bounds(month, zone_of(db, tenant_id))
-    except ValueError:
-        raise InvalidInput("month", "月份格式应为 YYYY-MM", "month must be YYYY-MM") from None
-
-
 @router.get("/technicians/{technician_id}/scorecard", response_model=ScorecardRead)
 def get_scorecard(
     technician_id: int,
@@ -78,7 +60,7 @@ def get_scorecard(
     technician = technician_for(db, user=user, technician_id=technician_id)
     now = clock.now()
     if start is None:
-        start = month_range(db, user.tenant_id, this_month(db, user.tenant_id, now))[0]
+        start = scorecard_stats.month_range(db, user.tenant_id, scorecard_stats.this_month(db, user.tenant_id, now))[0]
     end = clock.as_utc(end) if end is not None else now
     start = clock.as_utc(start)
     if end <= start:
@@ -97,27 +79,13 @@ def get_scorecard(
 @router.get("/scorecards", response_model=MonthRead)
 def list_scorecards(db: DbSession, user: Staff, month: str | None = None):
     """Every technician's card for the month (an outlet manager: their outlet's) and its service stars."""
-    month = month or this_month(db, user.tenant_id, clock.now())
-    start, end = month_range(db, user.tenant_id, month)
-    ids = None
-    if user.role == Role.OUTLET_MANAGER:
-        ids = list(
-            db.scalars(
-                select(Technician.id).where(
-                    Technician.tenant_id == user.tenant_id, Technician.outlet_id == user.outlet_id
-                )
-            )
-        )
-    items, figures, technicians = scorecard_stats.cards(
-        db, tenant_id=user.tenant_id, start=start, end=end, ids=ids
-    )
-    stars = scorecard_stats.stars(figures, technicians)
+    found = scorecard_stats.month_for(db, user=user, month=month, now=clock.now())
     return MonthRead(
-        month=month,
-        start=start,
-        end=end,
-        scorecards=items,
-        stars=[StarRead.model_validate(s) for s in stars],
+        month=found.month,
+        start=found.start,
+        end=found.end,
+        scorecards=found.cards,
+        stars=[StarRead.model_validate(s) for s in found.stars],
     )
 
 

@@ -32,12 +32,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from anxin.auth import tenant_clock
 from anxin.auth.models import User
+from anxin.auth.roles import Role
 from anxin.clock import as_utc
+from anxin.exceptions import InvalidInput
 from anxin.feedback.models import Complaint, QualityPolicy, Survey
 from anxin.feedback.scorecards.schemas import ScorecardRead
+from anxin.technician import service as technician_service
 from anxin.technician.models import Technician, TechnicianDayOff
-from anxin.work_order import service as work_order_service
 from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent
 
 REWORK_DAYS = 30
@@ -201,7 +204,7 @@ def _punctuality(db, out, tenant_id, start, end, wanted) -> None:
 
 
 def _working_days(db, out, technicians, tenant_id, start, end) -> None:
-    zone = ZoneInfo(work_order_service.tenant_timezone(db, tenant_id))
+    zone = tenant_clock.zone(db, tenant_id)
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)] if last >= first else []
@@ -299,6 +302,40 @@ def penalties(
         + out.far_evidence * policy.points_far_evidence
     )
     return out
+
+
+def this_month(db: Session, tenant_id: int, now: datetime) -> str:
+    """``YYYY-MM`` of ``now`` in the tenant's zone."""
+    return now.astimezone(tenant_clock.zone(db, tenant_id)).strftime("%Y-%m")
+
+
+def month_range(db: Session, tenant_id: int, month: str) -> tuple[datetime, datetime]:
+    """``month_bounds`` in the tenant's zone; 422 for a malformed month."""
+    try:
+        return month_bounds(month, tenant_clock.zone(db, tenant_id))
+    except ValueError:
+        raise InvalidInput("month", "月份格式应为 YYYY-MM", "month must be YYYY-MM") from None
+
+
+@dataclass
+class Month:
+    month: str
+    start: datetime
+    end: datetime
+    cards: list[ScorecardRead]
+    stars: list[Star]
+
+
+def month_for(db: Session, *, user: User, month: str | None, now: datetime) -> Month:
+    """Every technician's card for ``month`` (default: this month) and its service stars; an outlet
+    manager sees their outlet's technicians only."""
+    month = month or this_month(db, user.tenant_id, now)
+    start, end = month_range(db, user.tenant_id, month)
+    ids = None
+    if user.role == Role.OUTLET_MANAGER:
+        ids = technician_service.ids_in_outlet(db, tenant_id=user.tenant_id, outlet_id=user.outlet_id)
+    found, figures_by_id, technicians = cards(db, tenant_id=user.tenant_id, start=start, end=end, ids=ids)
+    return Month(month, start, end, found, stars(figures_by_id, technicians))
 
 
 def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:

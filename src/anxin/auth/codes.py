@@ -1,6 +1,7 @@
-"""One-time sign-in codes for the customer portal. A code is sent through the notification channel (a log
-line here; the notify domain's SMS channel later), kept only as a hash, valid for five minutes; a phone may
-ask once a minute and five times an hour; five wrong guesses lock the phone for ten minutes."""
+"""One-time sign-in codes sent to a phone. A code is sent through the notification channel (a log line
+here; an SMS backend later), kept only as a hash, valid for five minutes; a phone may ask once a minute
+and five times an hour; five wrong guesses lock the phone for ten minutes. Whose phone it is, and what a
+right code signs into, is the caller's (``customer.sign_in`` for the portal)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from anxin.auth import service as auth_service
-from anxin.auth.models import User
-from anxin.auth.roles import Role
-from anxin.customer import service as customer_service
-from anxin.web.models import LoginCode
+from anxin.auth.models import LoginCode
 
 log = logging.getLogger("anxin.notify")
 
@@ -31,8 +28,7 @@ LOCK = timedelta(minutes=10)
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
-    code: str  # a word key of i18n or "sent"/"signed_in"
-    user: User | None = None
+    code: str  # a word key of the pages' i18n
 
 
 def _hash(secret: str, tenant_id: int, phone: str, code: str) -> str:
@@ -49,11 +45,11 @@ def _locked(db: Session, tenant_id: int, phone: str, now: datetime) -> bool:
     )
 
 
-def request_code(
-    db: Session, *, tenant_id: int, phone: str, secret: str, now: datetime, dev_mailbox: bool
+def request(
+    db: Session, *, tenant_id: int, phone: str, secret: str, now: datetime, dev_mailbox: bool, known: bool
 ) -> Outcome:
-    """Send a code to ``phone`` if it belongs to a customer; the answer is the same either way, so the page
-    does not tell strangers who is a customer."""
+    """Make a code for ``phone`` and send it when the phone is ``known`` (an account holder's); the answer
+    is the same either way, so a page does not tell strangers whose phone it is."""
     if _locked(db, tenant_id, phone, now):
         return Outcome(False, "otp_locked")
     recent = list(
@@ -81,7 +77,7 @@ def request_code(
         )
     )
     db.flush()
-    if customer_service.get_by_phone(db, tenant_id=tenant_id, phone=phone) is not None:
+    if known:
         masked = f"{phone[:3]}****{phone[-4:]}"
         if dev_mailbox:
             log.info("sms to %s: %s", masked, message)
@@ -90,8 +86,11 @@ def request_code(
     return Outcome(True, "code_sent")
 
 
-def verify(db: Session, *, tenant_id: int, phone: str, code: str, secret: str, now: datetime) -> Outcome:
-    """Check the newest live code. The caller commits even on failure: the counted attempt must stay."""
+def check(
+    db: Session, *, tenant_id: int, phone: str, code: str, secret: str, now: datetime, known: bool
+) -> Outcome:
+    """Check ``code`` against the phone's newest live code and use it up when right; a phone that is not
+    ``known`` never matches. The caller commits even on failure: the counted attempt must stay."""
     if _locked(db, tenant_id, phone, now):
         return Outcome(False, "otp_locked")
     current = db.scalar(
@@ -105,36 +104,17 @@ def verify(db: Session, *, tenant_id: int, phone: str, code: str, secret: str, n
         .order_by(LoginCode.id.desc())
         .limit(1)
     )
-    customer = customer_service.get_by_phone(db, tenant_id=tenant_id, phone=phone)
     if current is None:
         return Outcome(False, "otp_wrong")
-    if customer is None or not secrets.compare_digest(
-        current.code_hash, _hash(secret, tenant_id, phone, code)
-    ):
+    if not known or not secrets.compare_digest(current.code_hash, _hash(secret, tenant_id, phone, code)):
         current.attempts += 1
         if current.attempts >= MAX_ATTEMPTS:
             current.locked_until = now + LOCK
         db.flush()
         return Outcome(False, "otp_locked" if current.locked_until else "otp_wrong")
     current.used_at = now
-    user = db.scalar(
-        select(User).where(
-            User.tenant_id == tenant_id, User.customer_id == customer.id, User.role == Role.CUSTOMER
-        )
-    )
-    if user is None:  # the customer's first sign-in: an account without a password, for the portal only
-        user = auth_service.create_user(
-            db,
-            tenant_id=tenant_id,
-            username=f"c{phone}",
-            password="",
-            password_hash="!",
-            role=Role.CUSTOMER.value,
-            display_name=customer.name,
-            customer_id=customer.id,
-        )
     db.flush()
-    return Outcome(True, "signed_in", user)
+    return Outcome(True, "signed_in")
 
 
 def mailbox(db: Session, *, tenant_id: int, limit: int = 20) -> list[LoginCode]:
