@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.auth import permissions
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.auth.security import read_token
 from anxin.auth.token_cache import TokenCache
 from anxin.config import Settings
@@ -205,12 +206,13 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 LoopUser = Annotated[User, Depends(get_loop_user)]
 
 
-def require_roles(*roles: Role, on_loop: bool = False) -> Callable[[User], User]:
-    """The caller, when its role is one of ``roles``; ``on_loop`` for a route with a ``LoopDb``."""
-    allowed = frozenset(roles)
+def allowed(action: Action, *, on_loop: bool = False) -> Callable[[User], User]:
+    """A dependency: the caller, when the permission table lets their role take ``action`` (403 else);
+    ``on_loop`` for a route with a ``LoopDb``."""
+    roles = permissions.roles_for(action)
 
     def allow(user: User) -> User:
-        if user.role not in allowed:
+        if user.role not in roles:
             raise Forbidden()
         return user
 
@@ -220,7 +222,9 @@ def require_roles(*roles: Role, on_loop: bool = False) -> Callable[[User], User]
     async def check_on_loop(user: LoopUser) -> User:
         return allow(user)
 
-    return check_on_loop if on_loop else check
+    dependency = check_on_loop if on_loop else check
+    dependency.action = action  # what the route matrix reads
+    return dependency
 
 
 def language(request: Request) -> str:

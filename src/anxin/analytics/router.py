@@ -10,14 +10,12 @@ from anxin.analytics import export, kpis
 from anxin.analytics.period import check_group
 from anxin.analytics.schemas import KpiReport, TrendRead
 from anxin.auth.models import User
-from anxin.auth.roles import Role
-from anxin.dependencies import DbSession, language, require_roles
+from anxin.auth.permissions import Action
+from anxin.dependencies import DbSession, allowed, language
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
-Manager = Annotated[
-    User, Depends(require_roles(Role.ADMIN, Role.QUALITY, Role.DISPATCHER, Role.OUTLET_MANAGER))
-]
+Manager = Annotated[User, Depends(allowed(Action.KPIS_READ))]
 From = Annotated[str | None, Query(alias="from", description="first local date, YYYY-MM-DD")]
 To = Annotated[str | None, Query(description="last local date, YYYY-MM-DD (inclusive)")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.catalog import service
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.catalog.schemas import (
@@ -15,10 +15,10 @@ from anxin.catalog.schemas import (
     ProductModelCreate,
     ProductModelRead,
 )
-from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.dependencies import CurrentUser, DbSession, allowed
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+Admin = Annotated[User, Depends(allowed(Action.CATALOG_MANAGE))]
 
 
 @router.get("/categories", response_model=list[CategoryRead])

@@ -7,19 +7,20 @@ from fastapi import APIRouter, Depends, Response
 from anxin.appliance import service as appliance_service
 from anxin.appliance.schemas import ApplianceCreate, ApplianceRead
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
+from anxin.auth.permissions import Action
+from anxin.auth.roles import Role
 from anxin.customer import service
 from anxin.customer.models import Customer
 from anxin.customer.schemas import AddressCreate, AddressRead, CustomerCreate, CustomerRead
-from anxin.dependencies import CurrentUser, DbSession, LoopDb, require_roles
+from anxin.dependencies import CurrentUser, DbSession, LoopDb, allowed
 from anxin.exceptions import NotFound
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-FrontDesk = Annotated[User, Depends(require_roles(Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
-LoopStaff = Annotated[User, Depends(require_roles(*STAFF, on_loop=True))]
+Staff = Annotated[User, Depends(allowed(Action.CUSTOMERS_READ))]
+FrontDesk = Annotated[User, Depends(allowed(Action.CUSTOMERS_REGISTER))]
+LoopStaff = Annotated[User, Depends(allowed(Action.CUSTOMERS_READ, on_loop=True))]
 
 
 def current_customer(customer_id: int, db: DbSession, user: CurrentUser) -> Customer:

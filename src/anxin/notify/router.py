@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from anxin.auth.models import User
-from anxin.auth.roles import Role
-from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.auth.permissions import Action
+from anxin.dependencies import CurrentUser, DbSession, allowed
 from anxin.notify import delivery, inbox, service
 from anxin.notify.schemas import (
     InboxItemRead,
@@ -22,7 +22,7 @@ from anxin.notify.schemas import (
 from anxin.pagination import PageNumber, PageRead, PageSize
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+Admin = Annotated[User, Depends(allowed(Action.NOTIFICATIONS_MANAGE))]
 
 
 @router.get("/inbox", response_model=InboxRead)

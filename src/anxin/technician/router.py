@@ -6,15 +6,15 @@ from fastapi import APIRouter, Depends
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
-from anxin.dependencies import DbSession, require_roles
+from anxin.auth.permissions import Action
+from anxin.dependencies import DbSession, allowed
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.technician import service
 from anxin.technician.schemas import LocationBody, LocationRead, OutletRead, TechnicianRead
 
 router = APIRouter(prefix="/api/v1", tags=["technicians"])
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+Staff = Annotated[User, Depends(allowed(Action.TECHNICIANS_READ))]
+TechnicianUser = Annotated[User, Depends(allowed(Action.TECHNICIAN_APP))]
 
 
 @router.get("/technicians", response_model=PageRead[TechnicianRead])

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
+from anxin.auth import permissions, tenant_clock
 from anxin.auth import service as auth_service
-from anxin.auth import tenant_clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
@@ -27,8 +28,8 @@ from anxin.work_order import service as work_order_service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
-Desk = Annotated[User, Depends(page_user(Role.AGENT, Role.QUALITY, Role.ADMIN))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
+Desk = Annotated[User, Depends(page_user(Action.COMPLAINTS_DESK))]
 
 i18n.extend(
     {
@@ -178,7 +179,9 @@ def desk_list(
     zone = tenant_clock.zone(db, user.tenant_id)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         month = now.astimezone(zone).strftime("%Y-%m")
-    stats = complaint_stats.month(db, tenant_id=user.tenant_id, month=month)
+    stats = None  # the month's figures are for those the permission table lets read them, as in the API
+    if permissions.may(user, Action.COMPLAINTS_STATS):
+        stats = complaint_stats.month(db, tenant_id=user.tenant_id, month=month)
     return render(
         request,
         "feedback/complaints.html",

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from anxin import clock
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.customer import service as customer_service
 from anxin.dependencies import DbSession
@@ -26,7 +27,7 @@ from anxin.work_order.states import OPEN
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 
-Dispatcher = Annotated[User, Depends(page_user(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN, Role.AGENT))]
+Dispatcher = Annotated[User, Depends(page_user(Action.DISPATCH_CONSOLE))]
 PALETTE = ("#7c3aed", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#4f46e5", "#ca8a04", "#be123c", "#0d9488")
 
 i18n.extend(

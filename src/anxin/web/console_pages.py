@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
 from anxin.dependencies import DbSession
 from anxin.dispatch.matching import assignment, live, offers
@@ -24,7 +24,7 @@ from anxin.work_order.states import OPEN
 
 router = APIRouter(prefix="/console", route_class=PageRoute, include_in_schema=False)
 
-Dispatcher = Annotated[User, Depends(page_user(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN, Role.AGENT))]
+Dispatcher = Annotated[User, Depends(page_user(Action.DISPATCH_CONSOLE))]
 ASSIGNABLE = {"accepted", "assigned", "acknowledged"}
 OPEN_STATES = sorted(s.value for s in OPEN)
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from anxin.analytics import export, kpis
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.web import i18n
 from anxin.web.session import page_user
@@ -21,7 +21,7 @@ from anxin.web.templating import PageRoute, render
 
 router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema=False)
 
-Manager = Annotated[User, Depends(page_user(Role.ADMIN, Role.QUALITY, Role.DISPATCHER, Role.OUTLET_MANAGER))]
+Manager = Annotated[User, Depends(page_user(Action.KPIS_READ))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 i18n.extend(

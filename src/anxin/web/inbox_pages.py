@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from anxin import links
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
+from anxin.auth.permissions import Action
+from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.notify import inbox
 from anxin.web import i18n
@@ -20,8 +21,8 @@ from anxin.web.templating import PageRoute, render, see_other
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
-Worker = Annotated[User, Depends(page_user(*STAFF, Role.TECHNICIAN))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
+Worker = Annotated[User, Depends(page_user(Action.INBOX_AT_WORK))]
 
 i18n.extend(
     {

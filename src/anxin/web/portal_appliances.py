@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from anxin.appliance import service as appliance_service
 from anxin.appliance.schemas import ApplianceCreate, PurchaseChannel
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.dependencies import DbSession
@@ -23,7 +23,7 @@ from anxin.web.templating import PageRoute, render, see_other
 
 router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
 
 
 def _models(db: DbSession, tenant_id: int, lang: str) -> list[tuple[int, str]]:

@@ -16,7 +16,7 @@ from anxin.appliance import service as appliance_service
 from anxin.auth import codes, tenant_clock
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
 from anxin.customer import sign_in as portal_sign_in
 from anxin.dependencies import DbSession, SettingsDep
@@ -30,7 +30,7 @@ from anxin.work_order import report as service_reports
 
 router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
 PHONE = r"^1\d{10}$"
 ETA_STATES = {"assigned", "acknowledged", "en_route"}
 WINDOWS = {"today_pm": (0, 14, 18), "tomorrow_am": (1, 9, 12), "tomorrow_pm": (1, 14, 18)}

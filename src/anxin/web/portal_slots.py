@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.dispatch.slots import booking
 from anxin.exceptions import InvalidInput
@@ -26,7 +26,7 @@ from anxin.work_order.states import actions_from
 
 router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
 
 i18n.extend(
     {

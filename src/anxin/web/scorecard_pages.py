@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from anxin import clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
@@ -23,8 +24,8 @@ from anxin.web.templating import PageRoute, render, see_other
 
 router = APIRouter(prefix="/console/scorecards", route_class=PageRoute, include_in_schema=False)
 
-Viewer = Annotated[User, Depends(page_user(Role.QUALITY, Role.ADMIN, Role.DISPATCHER))]
-Quality = Annotated[User, Depends(page_user(Role.QUALITY, Role.ADMIN))]
+Viewer = Annotated[User, Depends(page_user(Action.SCORECARDS_READ))]
+Quality = Annotated[User, Depends(page_user(Action.SCORECARDS_REINSTATE))]
 
 i18n.extend(
     {

@@ -13,10 +13,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from anxin.auth import permissions, tenant_clock
 from anxin.auth import service as auth_service
-from anxin.auth import tenant_clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 
 SESSION_COOKIE = "anxin_session"
@@ -146,9 +146,12 @@ def session_user(request: Request, db: DbSession) -> User | None:
     return auth_service.get_active_user(db, id=int(data["uid"]), tenant_id=int(data["tid"]))
 
 
-def page_user(*roles: Role, portal: bool = False):
-    """A dependency: the signed-in user, who must hold one of ``roles``; POSTs are CSRF-checked first."""
-    allowed = frozenset(roles)
+def page_user(action: Action | None = None):
+    """A dependency: the signed-in user, whose role the permission table lets take ``action`` (None: anyone
+    signed in); POSTs are CSRF-checked first. The customer's pages (``Action.PORTAL``) send a stranger to
+    the portal's sign-in, the others to the staff sign-in."""
+    allowed = permissions.roles_for(action) if action is not None else frozenset()
+    portal = action == Action.PORTAL
 
     async def dependency(request: Request, db: DbSession) -> User:
         await check_csrf(request)
@@ -161,6 +164,7 @@ def page_user(*roles: Role, portal: bool = False):
         request.state.zone = tenant_clock.zone(db, user.tenant_id)  # times on the page in the tenant's zone
         return user
 
+    dependency.action = action  # what the route matrix reads
     return dependency
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.exceptions import NotFound
 from anxin.feedback import tasks
@@ -24,9 +24,9 @@ from anxin.work_order import service as work_order_service
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-Customer = Annotated[User, Depends(page_user(Role.CUSTOMER, portal=True))]
-TaskDesk = Annotated[User, Depends(page_user(Role.AGENT, Role.QUALITY, Role.ADMIN))]
-PhoneDesk = Annotated[User, Depends(page_user(Role.AGENT, Role.QUALITY))]
+Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
+TaskDesk = Annotated[User, Depends(page_user(Action.TASKS_WORK))]
+PhoneDesk = Annotated[User, Depends(page_user(Action.SURVEYS_BY_PHONE))]
 Score = Annotated[int, Form(ge=1, le=5)]
 
 i18n.extend(

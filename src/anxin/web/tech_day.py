@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from anxin import clock
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.dispatch.core.travel import Leg, TravelModel, travel_model
 from anxin.dispatch.matching.live import order_point
@@ -25,7 +25,7 @@ from anxin.work_order.states import DONE
 
 router = APIRouter(prefix="/tech", route_class=PageRoute, include_in_schema=False)
 
-Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
+Tech = Annotated[User, Depends(page_user(Action.TECHNICIAN_APP))]
 
 
 def _travel_leg(db: DbSession, order: WorkOrder, model: TravelModel) -> Leg | None:

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from anxin import clock, money
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
+from anxin.auth.permissions import Action
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
@@ -28,7 +28,7 @@ from anxin.work_order.states import OPEN
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-Tech = Annotated[User, Depends(page_user(Role.TECHNICIAN))]
+Tech = Annotated[User, Depends(page_user(Action.TECHNICIAN_APP))]
 Anyone = Annotated[User, Depends(page_user())]
 WORKING = sorted(s.value for s in OPEN if s.value not in ("created", "accepted"))
 CAUSES = (

@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse
 from anxin import clock
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
+from anxin.auth.permissions import Action
 from anxin.database import DuplicateKey, duplicate_keys
-from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, require_roles
+from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, allowed
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 from anxin.work_order import actions, photos, report, service
@@ -37,8 +37,7 @@ from anxin.work_order.states import Status
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
 policy_router = APIRouter(prefix="/api/v1/sla-policy", tags=["work orders"])
-REPORTERS = (Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN)
-LoopReporter = Annotated[User, Depends(require_roles(*REPORTERS, on_loop=True))]
+LoopReporter = Annotated[User, Depends(allowed(Action.ORDERS_REPORT, on_loop=True))]
 
 
 @router.post(
@@ -281,8 +280,8 @@ def get_photo(photo_id: int, order: CurrentWorkOrder, db: DbSession, settings: S
     return FileResponse(settings.upload_dir / photo.storage_key, media_type=photo.content_type)
 
 
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+Staff = Annotated[User, Depends(allowed(Action.SLA_POLICY_READ))]
+Admin = Annotated[User, Depends(allowed(Action.SLA_POLICY_SET))]
 
 
 @policy_router.get("", response_model=SlaPolicyRead)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
-from anxin.dependencies import CurrentUser, DbSession, language, require_roles
+from anxin.auth.permissions import Action
+from anxin.auth.roles import Role
+from anxin.dependencies import CurrentUser, DbSession, allowed, language
 from anxin.dispatch.matching import assignment, live, offers, outlets, policies, pool
 from anxin.dispatch.matching.schemas import (
     AttemptRead,
@@ -37,14 +38,12 @@ from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
 from anxin.work_order.schemas import AssignBody, ReasonBody, WorkOrderRead
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
-Dispatching = Annotated[
-    User, Depends(require_roles(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN, Role.AGENT))
-]
-Centre = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.ADMIN))]
-OutletManager = Annotated[User, Depends(require_roles(Role.OUTLET_MANAGER, Role.DISPATCHER, Role.ADMIN))]
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
-TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+Dispatching = Annotated[User, Depends(allowed(Action.DISPATCH_CONSOLE))]
+Centre = Annotated[User, Depends(allowed(Action.DISPATCH_CENTRE))]
+OutletManager = Annotated[User, Depends(allowed(Action.DISPATCH_OUTLET))]
+Staff = Annotated[User, Depends(allowed(Action.DISPATCH_READ))]
+Admin = Annotated[User, Depends(allowed(Action.DISPATCH_POLICIES_SET))]
+TechnicianUser = Annotated[User, Depends(allowed(Action.TECHNICIAN_APP))]
 
 
 @router.post("/work-orders/{order_id}/accept", response_model=WorkOrderRead)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query
 from anxin import clock
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
-from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.dependencies import CurrentUser, DbSession, allowed
 from anxin.dispatch.exceptions import NotATechnician, NotYourOutlet
 from anxin.dispatch.planning import plans
 from anxin.dispatch.planning.schemas import (
@@ -26,8 +27,8 @@ from anxin.dispatch.planning.schemas import (
 from anxin.work_order.api import CurrentWorkOrder
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
-Planner = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.OUTLET_MANAGER, Role.ADMIN))]
-TechnicianUser = Annotated[User, Depends(require_roles(Role.TECHNICIAN))]
+Planner = Annotated[User, Depends(allowed(Action.ROUTES_PLAN))]
+TechnicianUser = Annotated[User, Depends(allowed(Action.TECHNICIAN_APP))]
 
 
 @router.get("/work-orders/{order_id}/eta", response_model=EtaRead)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query
 
 from anxin import clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.database import retry_when_locked
-from anxin.dependencies import DbSession, require_roles
+from anxin.dependencies import DbSession, allowed
 from anxin.dispatch.slots import booking
 from anxin.dispatch.slots.schemas import BookedSlotRead, BookingRead, BookSlotBody, SlotRead, SlotsRead
 from anxin.work_order import service as work_order_service
@@ -18,7 +19,7 @@ from anxin.work_order.api import CurrentWorkOrder
 from anxin.work_order.states import actions_from
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
-Booker = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.DISPATCHER, Role.ADMIN))]
+Booker = Annotated[User, Depends(allowed(Action.SLOTS_BOOK))]
 BOOKING_ATTEMPTS = 3
 
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from anxin import clock
 from anxin.auth.models import User
-from anxin.auth.roles import Role
-from anxin.dependencies import DbSession, require_roles
+from anxin.auth.permissions import Action
+from anxin.dependencies import DbSession, allowed
 from anxin.feedback.complaints import desk as complaints
 from anxin.feedback.complaints import stats as complaint_stats
 from anxin.feedback.complaints.schemas import (
@@ -26,8 +26,8 @@ from anxin.feedback.models import Complaint
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
-Complainer = Annotated[User, Depends(require_roles(Role.CUSTOMER, Role.AGENT, Role.QUALITY, Role.ADMIN))]
-Desk = Annotated[User, Depends(require_roles(Role.QUALITY, Role.ADMIN))]
+Complainer = Annotated[User, Depends(allowed(Action.COMPLAINTS_FILE))]
+Desk = Annotated[User, Depends(allowed(Action.COMPLAINTS_STATS))]
 
 
 def read(complaint: Complaint, user: User, cls=ComplaintRead, **extra):

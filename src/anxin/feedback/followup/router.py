@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from anxin.auth import permissions
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
+from anxin.auth.permissions import Action
 from anxin.auth.security import read_token
-from anxin.dependencies import DbSession, SettingsDep, language, oauth2_scheme, require_roles
+from anxin.dependencies import DbSession, SettingsDep, allowed, language, oauth2_scheme
 from anxin.exceptions import Forbidden, NotAuthenticated, NotFound
 from anxin.feedback import tasks
 from anxin.feedback.complaints import desk as complaints
@@ -29,9 +30,8 @@ from anxin.work_order import service as work_order_service
 
 router = APIRouter(tags=["follow-up"])
 
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-TaskDesk = Annotated[User, Depends(require_roles(Role.AGENT, Role.QUALITY, Role.ADMIN))]
-PHONE_ROLES = (Role.AGENT, Role.QUALITY)
+Staff = Annotated[User, Depends(allowed(Action.SURVEYS_READ))]
+TaskDesk = Annotated[User, Depends(allowed(Action.TASKS_WORK))]
 
 
 def optional_user(
@@ -87,7 +87,7 @@ def answer_survey(
         return SurveyRead.model_validate(survey)
     if user is None:
         raise NotAuthenticated()
-    if user.role not in PHONE_ROLES:
+    if not permissions.may(user, Action.SURVEYS_BY_PHONE):
         raise Forbidden()
     order = work_order_service.get_for(db, user=user, id=order_id)
     survey = followup.for_order(db, order=order)

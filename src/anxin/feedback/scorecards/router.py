@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query
 
 from anxin import clock
 from anxin.auth.models import User
+from anxin.auth.permissions import Action
 from anxin.auth.roles import STAFF, Role
-from anxin.dependencies import CurrentUser, DbSession, require_roles
+from anxin.dependencies import CurrentUser, DbSession, allowed
 from anxin.exceptions import Forbidden, InvalidInput, NotFound
 from anxin.feedback.scorecards import consequences as scorecards
 from anxin.feedback.scorecards import stats as scorecard_stats
@@ -29,8 +30,8 @@ from anxin.technician.models import Technician
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
 
-Staff = Annotated[User, Depends(require_roles(*STAFF))]
-Quality = Annotated[User, Depends(require_roles(Role.QUALITY, Role.ADMIN))]
+Staff = Annotated[User, Depends(allowed(Action.SCORECARDS_READ))]
+Quality = Annotated[User, Depends(allowed(Action.SCORECARDS_REINSTATE))]
 
 
 def technician_for(db, *, user: User, technician_id: int) -> Technician:

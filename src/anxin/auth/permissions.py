@@ -1,0 +1,85 @@
+"""Who may do what: one table from each thing the API and the pages offer to the roles that may do it.
+
+The API's routes ask through ``dependencies.allowed(Action.X)`` and the pages through
+``web.session.page_user(Action.X)``, so an action's route and its page read the same row and cannot drift
+apart. Moves of a work order or a complaint are decided by their state tables (``work_order/states.py``,
+``feedback/complaints/states.py``); who *among* a role may act on one object (the assigned technician,
+the ordering customer, the outlet's own manager) is checked by the services."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from anxin.auth.models import User
+from anxin.auth.roles import STAFF, Role
+
+R = Role
+
+
+class Action(StrEnum):
+    CATALOG_MANAGE = "catalog.manage"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_REGISTER = "customers.register"
+    TECHNICIANS_READ = "technicians.read"
+    TECHNICIAN_APP = "technician.app"  # a technician's own day: location, route, pool, the app's pages
+    PORTAL = "portal"  # the customer's own pages
+    INBOX_AT_WORK = "inbox.at_work"  # the inbox page of staff and technicians
+    ORDERS_REPORT = "orders.report"
+    SLA_POLICY_READ = "sla_policy.read"
+    SLA_POLICY_SET = "sla_policy.set"
+    DISPATCH_CONSOLE = "dispatch.console"  # ranked candidates, the console and its map
+    DISPATCH_CENTRE = "dispatch.centre"  # send to an outlet, decide a return, run the sweep
+    DISPATCH_OUTLET = "dispatch.outlet"  # pass to a sub-outlet, ask the centre to take an order back
+    DISPATCH_READ = "dispatch.read"  # offers and policies
+    DISPATCH_POLICIES_SET = "dispatch.policies.set"
+    ROUTES_PLAN = "routes.plan"
+    SLOTS_BOOK = "slots.book"
+    SURVEYS_READ = "surveys.read"
+    SURVEYS_BY_PHONE = "surveys.by_phone"  # record a follow-up call in the survey form
+    TASKS_WORK = "tasks.work"
+    COMPLAINTS_FILE = "complaints.file"
+    COMPLAINTS_DESK = "complaints.desk"  # the staff pages of the complaint desk
+    COMPLAINTS_STATS = "complaints.stats"
+    SCORECARDS_READ = "scorecards.read"
+    SCORECARDS_REINSTATE = "scorecards.reinstate"
+    KPIS_READ = "kpis.read"
+    NOTIFICATIONS_MANAGE = "notifications.manage"
+
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.CATALOG_MANAGE: frozenset({R.ADMIN}),
+    Action.CUSTOMERS_READ: STAFF,
+    Action.CUSTOMERS_REGISTER: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.TECHNICIANS_READ: STAFF,
+    Action.TECHNICIAN_APP: frozenset({R.TECHNICIAN}),
+    Action.PORTAL: frozenset({R.CUSTOMER}),
+    Action.INBOX_AT_WORK: STAFF | {R.TECHNICIAN},
+    Action.ORDERS_REPORT: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.SLA_POLICY_READ: STAFF,
+    Action.SLA_POLICY_SET: frozenset({R.ADMIN}),
+    Action.DISPATCH_CONSOLE: frozenset({R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN, R.AGENT}),
+    Action.DISPATCH_CENTRE: frozenset({R.DISPATCHER, R.ADMIN}),
+    Action.DISPATCH_OUTLET: frozenset({R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
+    Action.DISPATCH_READ: STAFF,
+    Action.DISPATCH_POLICIES_SET: frozenset({R.ADMIN}),
+    Action.ROUTES_PLAN: frozenset({R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN}),
+    Action.SLOTS_BOOK: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.SURVEYS_READ: STAFF,
+    Action.SURVEYS_BY_PHONE: frozenset({R.AGENT, R.QUALITY}),
+    Action.TASKS_WORK: frozenset({R.AGENT, R.QUALITY, R.ADMIN}),
+    Action.COMPLAINTS_FILE: frozenset({R.CUSTOMER, R.AGENT, R.QUALITY, R.ADMIN}),
+    Action.COMPLAINTS_DESK: frozenset({R.AGENT, R.QUALITY, R.ADMIN}),
+    Action.COMPLAINTS_STATS: frozenset({R.QUALITY, R.ADMIN}),
+    Action.SCORECARDS_READ: STAFF,
+    Action.SCORECARDS_REINSTATE: frozenset({R.QUALITY, R.ADMIN}),
+    Action.KPIS_READ: frozenset({R.ADMIN, R.QUALITY, R.DISPATCHER, R.OUTLET_MANAGER}),
+    Action.NOTIFICATIONS_MANAGE: frozenset({R.ADMIN}),
+}
+
+
+def roles_for(action: Action) -> frozenset[Role]:
+    return PERMISSIONS[action]
+
+
+def may(user: User, action: Action) -> bool:
+    return user.role in PERMISSIONS[action]
