@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anxin import __version__, wiring
 from anxin.analytics.router import router as analytics_router
+from anxin.appliance.router import customer_router as customer_appliance_router
 from anxin.appliance.router import router as appliance_router
 from anxin.auth.router import router as auth_router
 from anxin.auth.token_cache import TokenCache
@@ -35,6 +36,7 @@ from anxin.database import (
 from anxin.dependencies import language
 from anxin.dispatch.matching.router import router as matching_router
 from anxin.dispatch.planning.router import router as planning_router
+from anxin.dispatch.router import router as sweep_router
 from anxin.dispatch.slots.router import router as slots_router
 from anxin.exceptions import AnxinError, Conflict
 from anxin.feedback.complaints.router import router as complaint_router
@@ -182,6 +184,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         auth_router,
         catalog_router,
         customer_router,
+        customer_appliance_router,
         appliance_router,
         technician_router,
         work_order_router,
@@ -189,6 +192,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         matching_router,
         slots_router,
         planning_router,
+        sweep_router,
         survey_router,
         complaint_router,
         scorecard_router,

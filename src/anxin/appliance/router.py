@@ -8,13 +8,15 @@ from fastapi import APIRouter, Depends
 from anxin import clock
 from anxin.appliance import service
 from anxin.appliance.models import Appliance
-from anxin.appliance.schemas import ApplianceRead, WarrantyRead
+from anxin.appliance.schemas import ApplianceCreate, ApplianceRead, WarrantyRead
 from anxin.appliance.warranty import billing_category
 from anxin.auth.roles import Role
+from anxin.customer.api import CurrentCustomer
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.exceptions import NotFound
 
 router = APIRouter(prefix="/api/v1/appliances", tags=["appliances"])
+customer_router = APIRouter(prefix="/api/v1/customers", tags=["customers"])  # a customer's appliances
 
 
 def current_appliance(appliance_id: int, db: DbSession, user: CurrentUser) -> Appliance:
@@ -45,4 +47,16 @@ def get_warranty(appliance: CurrentAppliance, db: DbSession, on: date | None = N
         unit_ends_on=warranty.unit_ends_on,
         covered_parts=warranty.covered_parts,
         billing_category_for_repair=billing_category(warranty.status, "repair").value,
+    )
+
+
+@customer_router.get("/{customer_id}/appliances", response_model=list[ApplianceRead])
+def list_appliances(customer: CurrentCustomer, db: DbSession):
+    return service.get_for_customer(db, tenant_id=customer.tenant_id, customer_id=customer.id)
+
+
+@customer_router.post("/{customer_id}/appliances", response_model=ApplianceRead, status_code=201)
+def register_appliance(body: ApplianceCreate, customer: CurrentCustomer, db: DbSession):
+    return service.create(
+        db, tenant_id=customer.tenant_id, customer_id=customer.id, **body.model_dump()
     )

@@ -4,16 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from anxin.appliance import service as appliance_service
-from anxin.appliance.schemas import ApplianceCreate, ApplianceRead
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.auth.roles import Role
 from anxin.customer import service
-from anxin.customer.models import Customer
+from anxin.customer.api import CurrentCustomer
 from anxin.customer.schemas import AddressCreate, AddressRead, CustomerCreate, CustomerRead
-from anxin.dependencies import CurrentUser, DbSession, LoopDb, allowed
-from anxin.exceptions import NotFound
+from anxin.dependencies import DbSession, LoopDb, allowed
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 
@@ -21,16 +17,6 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 Staff = Annotated[User, Depends(allowed(Action.CUSTOMERS_READ))]
 FrontDesk = Annotated[User, Depends(allowed(Action.CUSTOMERS_REGISTER))]
 LoopStaff = Annotated[User, Depends(allowed(Action.CUSTOMERS_READ, on_loop=True))]
-
-
-def current_customer(customer_id: int, db: DbSession, user: CurrentUser) -> Customer:
-    """Staff reach any customer of their tenant, a customer only themselves; the rest is 404."""
-    if user.role == Role.TECHNICIAN or (user.role == Role.CUSTOMER and user.customer_id != customer_id):
-        raise NotFound("customer", "客户")
-    return service.get(db, tenant_id=user.tenant_id, id=customer_id)
-
-
-CurrentCustomer = Annotated[Customer, Depends(current_customer)]
 
 
 @router.get("", response_model=PageRead[CustomerRead])
@@ -86,15 +72,3 @@ def get_customer(customer: CurrentCustomer):
 @router.post("/{customer_id}/addresses", response_model=AddressRead, status_code=201)
 def add_address(body: AddressCreate, customer: CurrentCustomer, db: DbSession):
     return service.add_address(db, customer=customer, **body.model_dump())
-
-
-@router.get("/{customer_id}/appliances", response_model=list[ApplianceRead])
-def list_appliances(customer: CurrentCustomer, db: DbSession):
-    return appliance_service.get_for_customer(db, tenant_id=customer.tenant_id, customer_id=customer.id)
-
-
-@router.post("/{customer_id}/appliances", response_model=ApplianceRead, status_code=201)
-def register_appliance(body: ApplianceCreate, customer: CurrentCustomer, db: DbSession):
-    return appliance_service.create(
-        db, tenant_id=customer.tenant_id, customer_id=customer.id, **body.model_dump()
-    )

@@ -20,14 +20,15 @@ from anxin.dispatch.slots import risk
 log = structlog.get_logger(__name__)
 
 
-def one_pass(db: Session) -> offers.SweepReport:
+def one_pass(db: Session, *, tenant_id: int | None = None) -> offers.SweepReport:
     """Missed acknowledgements and expired pools, booked slots that can no longer be kept, and today's
-    plans that no longer fit the day (re-planned)."""
-    report = offers.sweep(db)
+    plans that no longer fit the day (re-planned): of every tenant, or of ``tenant_id``."""
+    report = offers.sweep(db, tenant_id=tenant_id)
     now = clock.now()
-    for tenant_id in db.scalars(select(Tenant.id)):
-        report.slots_at_risk += len(risk.flag_slots_at_risk(db, tenant_id=tenant_id, now=now))
-    report.replanned = len(rolling.replan_stale(db, now=now))
+    tenants = [tenant_id] if tenant_id is not None else list(db.scalars(select(Tenant.id)))
+    for each in tenants:
+        report.slots_at_risk += len(risk.flag_slots_at_risk(db, tenant_id=each, now=now))
+    report.replanned = len(rolling.replan_stale(db, now=now, tenant_id=tenant_id))
     return report
 
 

@@ -17,6 +17,7 @@ from anxin import clock, links, money
 from anxin.auth import service as auth_service
 from anxin.auth import tenant_clock
 from anxin.customer.models import Customer
+from anxin.dispatch.planning.reads import eta_for
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician
 from anxin.work_order.events import Recorded
@@ -49,8 +50,6 @@ SMS = frozenset({"work_order.assigned", "work_order.en_route", "work_order.quote
 def expected_arrival(db: Session, order: WorkOrder) -> str | None:
     """When the technician should be at the door (dispatch's estimate: live position, day plan or
     appointment), local time; None when unknown. An estimate that fails never fails the move."""
-    from anxin.dispatch.planning.reads import eta_for
-
     try:
         with db.begin_nested():
             estimate = eta_for(db, order=order, now=clock.now())

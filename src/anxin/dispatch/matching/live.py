@@ -57,7 +57,7 @@ from anxin.dispatch.matching.snapshots import (
     techs_for,
 )
 from anxin.dispatch.matching.snapshots import shift_on as shift_on
-from anxin.dispatch.models import PlanStop
+from anxin.dispatch.models import DispatchPlan, PlanStop
 from anxin.geo import Point
 from anxin.technician.models import Outlet
 from anxin.work_order import service as work_order_service
@@ -315,8 +315,6 @@ def _add_history(db: Session, techs: list[Tech], *, job: Job, now: datetime) -> 
 
 def plan_eta(db: Session, order: WorkOrder) -> datetime | None:
     """The arrival time the current day plan gives the order, if it is on one."""
-    from anxin.dispatch.models import DispatchPlan
-
     return db.scalar(
         select(PlanStop.arrive_at)
         .join(DispatchPlan, DispatchPlan.id == PlanStop.plan_id)

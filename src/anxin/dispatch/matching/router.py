@@ -27,10 +27,7 @@ from anxin.dispatch.matching.schemas import (
     ReasonOnly,
     ReasonRead,
     RefusedRead,
-    SweepRead,
 )
-from anxin.dispatch.planning import rolling
-from anxin.dispatch.slots import risk
 from anxin.exceptions import Forbidden
 from anxin.technician import service as technician_service
 from anxin.work_order import service as work_order_service
@@ -212,13 +209,3 @@ def get_policies(db: DbSession, user: Staff):
 def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
     """Replace the tenant's dispatch policies (one row per outlet and service type; null = any)."""
     return policies.replace_policies(db, tenant_id=user.tenant_id, items=[item.model_dump() for item in body])
-
-
-@router.post("/dispatch/sweep", response_model=SweepRead)
-def run_sweep(db: DbSession, user: Centre):
-    """Run the dispatch sweep now for the caller's tenant: missed acknowledgements, expired pools, booked
-    slots that can no longer be kept, today's plans that no longer fit the day."""
-    report = offers.sweep(db, tenant_id=user.tenant_id)
-    report.slots_at_risk = len(risk.flag_slots_at_risk(db, tenant_id=user.tenant_id, now=clock.now()))
-    report.replanned = len(rolling.replan_stale(db, now=clock.now(), tenant_id=user.tenant_id))
-    return SweepRead(**vars(report))

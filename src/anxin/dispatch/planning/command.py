@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth import tenant_clock
+from anxin.auth.models import Tenant
 from anxin.config import get_settings
+from anxin.database import make_engine, make_sessionmaker, transaction
+from anxin.dispatch.models import DispatchPlan
+from anxin.dispatch.planning import plans
 from anxin.exceptions import AnxinError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from anxin.dispatch.models import DispatchPlan
+from anxin.technician.models import Technician
+from anxin.work_order.models import WorkOrder
 
 console = Console()
 
@@ -35,10 +36,6 @@ def plan(
     ),
 ) -> None:
     """Plan a day's routes for a tenant, an area or an outlet, store the plan and print it."""
-    from anxin.auth.models import Tenant
-    from anxin.database import make_engine, make_sessionmaker, transaction
-    from anxin.dispatch.planning import plans
-
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
@@ -73,9 +70,6 @@ def plan(
 
 def print_plan(db: Session, plan: DispatchPlan, zone: ZoneInfo) -> None:
     """One table per technician (sequence, order, window, arrival, start, end, km) and the unserved."""
-    from anxin.technician.models import Technician
-    from anxin.work_order.models import WorkOrder
-
     stats = plan.stats
     scope = plan.area or (f"outlet {plan.outlet_id}" if plan.outlet_id else "whole tenant")
     console.rule(f"Plan #{plan.id} rev {plan.revision} · {plan.plan_date} · {scope}")
