@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from anxin.auth.roles import Role
 from anxin.auth.security import hash_password
 from anxin.catalog import service as catalog_service
 from anxin.catalog.codes import CategoryCode
-from anxin.catalog.models import Brand, Category, ProductModel
+from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.demo import history
@@ -151,22 +151,6 @@ ACME = Spec(
     ),
     customer_users=2,
 )
-
-
-@dataclass
-class Town:
-    """A tenant's people and things, as the order history needs them."""
-
-    tenant: Tenant
-    users: dict[str, User]
-    outlets: list[Outlet]
-    outlet_of: dict[str, Outlet]  # district -> serving outlet
-    technicians: list[Technician]
-    tech_users: dict[int, User]  # technician id -> the technician's login
-    homes: list[history.Home]
-    reserved: list[history.Home] = field(default_factory=list)  # customer01's, for scripted orders
-    # Held so the session's (weak) identity map keeps them: the actions look categories up by id.
-    categories: list[Category] = field(default_factory=list)
 
 
 class Maker:
@@ -452,7 +436,7 @@ def _homes(
 
 def _build(
     db: Session, rng: random.Random, maker: Maker, spec: Spec, password_hash: str, today: date
-) -> Town:
+) -> history.Town:
     founded = history.local_moment(today - timedelta(days=3 * 365), 9)
     tenant = Tenant(slug=spec.slug, name=spec.name, timezone="Asia/Shanghai", created_at=founded)
     db.add(tenant)
@@ -525,7 +509,7 @@ def _build(
     for home in homes:
         home.customer_user = customers_by_index.get(home.customer_index)
     reserved = [h for h in homes if h.customer_index == 0][: len(FIRST_CUSTOMER_APPLIANCES)]
-    return Town(
+    return history.Town(
         tenant=tenant,
         users=users,
         outlets=outlets,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.appliance.models import Appliance
 from anxin.appliance.warranty import warranty_on
-from anxin.auth.models import User
+from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import CATEGORY_NAMES, CategoryCode
-from anxin.catalog.models import Brand, ProductModel
+from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.demo import quality
 from anxin.demo.names import (
@@ -44,13 +44,10 @@ from anxin.dispatch.core.scoring import Job, Shift, Tech, refusals
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.matching.assignment import HARD
 from anxin.geo import Point
-from anxin.technician.models import Technician
+from anxin.technician.models import Outlet, Technician
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import OPEN
-
-if TYPE_CHECKING:
-    from anxin.demo.city import Town
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -98,6 +95,22 @@ class Plan:
     home: Home | None = None
     technician: Technician | None = None
     channel: str | None = None
+
+
+@dataclass
+class Town:
+    """A tenant's people and things, as the order history needs them."""
+
+    tenant: Tenant
+    users: dict[str, User]
+    outlets: list[Outlet]
+    outlet_of: dict[str, Outlet]  # district -> serving outlet
+    technicians: list[Technician]
+    tech_users: dict[int, User]  # technician id -> the technician's login
+    homes: list[Home]
+    reserved: list[Home] = field(default_factory=list)  # customer01's, for scripted orders
+    # Held so the session's (weak) identity map keeps them: the actions look categories up by id.
+    categories: list[Category] = field(default_factory=list)
 
 
 class _Stop(Exception):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,8 +30,20 @@ from anxin.notify.models import OutboxMessage
 from anxin.technician.models import Technician
 from anxin.work_order.models import WorkOrder
 
-if TYPE_CHECKING:
-    from anxin.demo.history import Simulation
+
+class Replay(Protocol):
+    """What the follow-up and complaint voices use of the history's replay (``history.Simulation``)."""
+
+    db: Session
+    rng: random.Random
+    anchor: datetime
+    by_role: dict[Role, list[User]]
+    completed: list[tuple[WorkOrder, Any]]
+    order: WorkOrder | None
+
+    def after(self, minutes: float, step: Callable[[], Any], *, working: bool = False) -> Any: ...
+
+    def do(self, action: str, actor: User, **ctx: Any) -> Callable[[], Any]: ...
 
 # What becomes of a completed order's survey: the customer answers the link, an agent records it on the
 # phone after the 48-hour call task, or nobody reaches the customer (the survey waits, then expires).
@@ -69,7 +81,7 @@ class Voices:
     """How each technician tends to be rated (most well, a few less so, one going through a bad patch
     over the last month), and the follow-up and complaint steps of one order's story."""
 
-    def __init__(self, sim: Simulation, technicians: list[Technician]) -> None:
+    def __init__(self, sim: Replay, technicians: list[Technician]) -> None:
         self.sim = sim
         rng = sim.rng
         self.mean = {t.id: min(5.0, max(4.6, rng.gauss(4.8, 0.1))) for t in technicians}
@@ -224,7 +236,7 @@ class Voices:
             )
 
 
-def finish(db: Session, sim: Simulation, anchor: datetime) -> None:
+def finish(db: Session, sim: Replay, anchor: datetime) -> None:
     """The history's messages went out when they were written: those older than a day are marked
     delivered then (the served demo's worker delivers the rest). A major complaint registered about two days ago that nobody took: the sweep that ran this morning
     reminded quality, and the one just now escalated it to the managers. Then the follow-up sweep's
