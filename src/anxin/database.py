@@ -166,14 +166,14 @@ def insert_loaded(db: Session, obj: Base) -> Any:
     """INSERT a new ORM object at once with a plain statement of the columns it sets, and put it in the
     session as if it had been loaded: persistent, every column attribute set, nothing pending.
 
-    For the hottest write path only (intake): there the unit of work's flush took a fifth of the
-    server's CPU per order, twice what these statements take (it plans the flush, binds every
-    nullable column, and the driver parses a statement of more than 50 parameters again on every
-    execution; profiled with ``benchmarks/intake.py``). The object is an ordinary
-    persistent object afterwards: later changes flush as usual, with the version check where the
-    class has one. Relationships are not written; set their rows and then the collection with
-    ``set_committed_value``. Column defaults are applied as the flush would; columns left unset and
-    without a default are NULL and left out of the statement, so they must not carry a server default."""
+    For the hottest write path only (intake), where the unit of work's flush costs about twice what
+    these statements take: it plans the flush, binds every nullable column, and the driver parses a
+    statement of more than 50 parameters again on every execution (docs/benchmark-history.md,
+    "Intake"). The object is an ordinary persistent object afterwards: later changes flush as usual, with
+    the version check where the class has one. Relationships are not written; set their rows and then the
+    collection with ``set_committed_value``. Column defaults are applied as the flush would; columns left
+    unset and without a default are NULL and left out of the statement, so they must not carry a server
+    default."""
     if db.info.get(READ_ONLY):
         raise ReadOnlySessionError("a read-only request tried to write to the database")
     state = inspect(obj)

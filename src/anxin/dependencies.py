@@ -105,15 +105,15 @@ class RequestDb:
     """The session of a route that runs on the event loop, and the way to use it.
 
     A synchronous route runs in a worker thread, and its database waits release the interpreter lock to
-    the other threads, which take it back through the kernel: with 8 threads and 16 clients, an intake
-    POST cost about 0.5 ms of CPU more than with one thread, in about 85 more context switches
-    (``benchmarks/intake_cost.py``). A route declared ``async`` with ``db: LoopDb`` runs its synchronous
-    work with ``await db.run(fn, *args)``, which calls ``fn(session, *args)``. On PostgreSQL that is
-    SQLAlchemy's ``AsyncSession.run_sync``: ``fn`` runs on the event loop, and each statement waits on
-    psycopg's asynchronous connection without a thread. On SQLite, which has no asynchronous driver,
-    ``fn`` runs in a worker thread with an ordinary session, as a synchronous route would. Either way
-    at most ``ANXIN_SERVER_THREADS`` such calls and synchronous routes run at once (one limiter), which
-    also bounds the connections they hold."""
+    the other threads, which take it back through the kernel: on the hottest routes (intake) those
+    hand-offs cost a noticeable share of the CPU (measured in docs/benchmark-history.md, "Intake"). A
+    route declared ``async`` with ``db: LoopDb`` runs its synchronous work with ``await db.run(fn,
+    *args)``, which calls ``fn(session, *args)``. On PostgreSQL that is SQLAlchemy's
+    ``AsyncSession.run_sync``: ``fn`` runs on the event loop, and each statement waits on psycopg's
+    asynchronous connection without a thread. On SQLite, which has no asynchronous driver, ``fn`` runs in
+    a worker thread with an ordinary session, as a synchronous route would. Either way at most
+    ``ANXIN_SERVER_THREADS`` such calls and synchronous routes run at once (one limiter), which also
+    bounds the connections they hold."""
 
     def __init__(self, session: Session, loop_session: AsyncSession | None = None) -> None:
         self.session = session  # the ordinary session ``fn`` receives (an object may be merged into it)

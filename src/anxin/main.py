@@ -68,14 +68,14 @@ def _lifespan(*, serving: bool):
     Every app sets how many synchronous routes run at once in its worker threads
     (``ANXIN_SERVER_THREADS``; the routes that run their work on the event loop share the limit). Threads
     take the interpreter lock in turns, so threads beyond what the database waits need only contend for
-    it: with anyio's default of 40 and 16 clients of intake, a server process spent about a fifth of its
-    CPU in the kernel handing the lock and the thread pool's work around, and a limit of 8 raised the
-    intake rate at 16 clients (``benchmarks/intake.py``).
+    it, and the kernel's hand-offs of the lock cost CPU: hence a default of 8 rather than anyio's 40.
 
     A serving app (``serving``) also moves everything made at start-up (modules, routes, mappers,
     compiled statements: several hundred thousand objects that live as long as the process) out of the
-    cyclic garbage collector's reach. Its full collections then walk only what requests leave behind:
-    with them in reach one took 100 to 300 ms, stalling every request in flight.
+    cyclic garbage collector's reach. Its full collections then walk only what requests leave behind;
+    with those objects in reach, each full collection stalls every request in flight.
+
+    The measurements behind both choices are in docs/benchmark-history.md ("Intake").
 
     At the end the event loop's own database engine closes its connections."""
 

@@ -5,8 +5,8 @@ free technician (``nearest``) on the same orders and the same random events.
 Modules: ``city`` (geography and the workforce), ``scenarios`` (the order stream and what happens to each
 order), ``engine`` (the event loop), ``nearest`` and ``optimized`` (the policies), ``report`` (figures and
 the chart), ``command`` (``anxin simulate``). The product's parts are used, not copied: the travel model
-(``dispatch.travel``), the hard rules and score (``dispatch.scoring``, ``dispatch.rules``) and the route
-planner (``dispatch.vrp``).
+(``dispatch.core.travel``), the hard rules and score (``dispatch.core.scoring``, ``dispatch.core.rules``)
+and the route planner (``dispatch.core.vrp``).
 """
 
 from __future__ import annotations

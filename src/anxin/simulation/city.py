@@ -1,5 +1,6 @@
-"""The simulated city: the demo city's geography (Hangzhou-like districts and outlets, ``demo.names.HANGZHOU``)
-and a workforce of technicians with skills, levels, certificates, brand authorisations and shifts.
+"""The simulated city: the demo city's geography (Hangzhou-like districts and outlets,
+``demo.names.HANGZHOU``) and a workforce of technicians with skills, levels, certificates, brand
+authorisations and shifts.
 
 Geography. Homes are scattered around district centres the way ``demo/city.py`` scatters addresses (a box of
 ``District.spread`` degrees, 1.15 times wider east–west), so urban homes lie within about 3 km of the centre
@@ -10,13 +11,14 @@ Technicians. The demo city has 60 technicians over 8 outlets. Here they are spre
 proportion to the homes each outlet serves, a suburban home counting a quarter more because it takes longer
 to reach (``SUBURBAN_STAFFING``), which is how a provider staffs outlets. Each technician starts and ends the
 day at their outlet and covers the outlet's districts plus those whose centre lies within 19 km of it
-(``COVERAGE_KM``: the neighbouring districts, but not across the city). Trades follow ``demo/city.py``: one or two
-trades, and half of them also do air conditioners and refrigerators, the bulk of the work. Levels are
-35% junior, 45% senior, 20% master. Certificates follow the trade (``dispatch.rules``): most air-conditioner
-technicians hold the refrigerant licence and about two-thirds of them the work-at-height one that outdoor units
-need; gas-appliance technicians the gas licence; half of everyone an electrician's. Own outlets are
-authorised for every brand, third-party ones for six of the nine. After the draw every outlet is topped up so
-that each category, service type and certificate it needs is covered by at least one of its own.
+(``COVERAGE_KM``: the neighbouring districts, but not across the city). Trades follow ``demo/city.py``: one
+or two trades, and half of them also do air conditioners and refrigerators, the bulk of the work. Levels
+are 35% junior, 45% senior, 20% master. Certificates follow the trade (``dispatch.core.rules``): most
+air-conditioner technicians hold the refrigerant licence and about two-thirds of them the work-at-height
+one that outdoor units need; gas-appliance technicians the gas licence; half of everyone an electrician's.
+Own outlets are authorised for every brand, third-party ones for six of the nine. After the draw every
+outlet is topped up so that each category, service type and certificate it needs is covered by at least
+one of its own.
 
 Shifts. Three in four work 08:30–18:00, one in four 10:30–20:00 (they take the evening windows); both take a
 45-minute lunch break somewhere in a two-hour window. Ratings (4.2–5.0) and first-time-fix shares are drawn

@@ -23,67 +23,54 @@ route planner (``vrp``, PyVRP, ``vrp.DEFAULT_SOLVER``):
   which the plan cannot see coming. A visit the plan could not fit, or whose limit has passed, gets two hours
   from now, then four, then the rest of the day (a plan has no soft windows, and a late visit must not lose
   all pressure at once);
-* visits are optional with a penalty (the prize for serving them) of one unit (``BASE_PENALTY``), plus
-  three when urgent and one more each for an elderly or infant household and for a booked window (a
-  promise), and two more while the visit can still be made on time, all times the planned hours on site
-  when over one (else a specialist's two-hour installation always loses to two short repairs and is never
-  planned), so the plan serves all it can and,
-  when the day is overbooked, serves the urgent, the vulnerable, the promised and the still savable first
-  (triage by the SLA rather than by age); eligibility (``Visit.eligible``) is the product's hard rules less
-  any technician who rejected the visit; a visit awaiting its technician's answer stays with that
-  technician. "Can still be made on time": on a day that is not overbooked (see below), no plan has left
-  the visit out yet and its limit has not passed; on an overbooked day, its limit is more than half an
-  hour off (``SAVABLE_MARGIN``), whether or not a plan left it out before. An overbooked day's plans leave
-  out over half their visits, so with the first rule most visits lost their standing at the first re-plan
-  that could not fit them, hours before their limit, and the plans served late visits as readily as
-  savable ones (``savable_margin=None`` keeps the first rule all the time);
-* on an overbooked day (the last plan left out more than a quarter of its visits, ``OVERBOOKED``; a normal
-  day's plans leave out 2 to 5 %, the heat wave's over half) driving costs what the technician's time is
-  worth: an hour at the wheel costs ``DRIVE_VALUE`` (one) ordinary visit's prize, turned into a cost per
-  metre with the matrix's mean speed (about 40 units per metre against a prize of a million). The plan
-  then weighs the driving a visit needs against the visits that time could serve, so it serves more visits
-  per hour: a short nearby job before a far one, a savable one across town only when it is worth the drive.
-  Otherwise driving costs one unit per metre and only breaks ties between plans that serve the same visits
-  (with the time-valued cost on a normal day too, one seed's arrivals within 4 hours fell below 95 %), and
-  the heat-wave plans drove 9.2 km per order against the habit's 6.0;
+* visits are optional, with a prize for serving them (the penalty for leaving them out): one unit
+  (``BASE_PENALTY``), plus three when urgent and one more each for an elderly or infant household and for
+  a booked window (a promise), and two more while the visit is still savable (below), all times the planned
+  hours on site when over one (else a specialist's two-hour installation always loses to two short repairs
+  and is never planned). So the plan serves all it can and, when the day is overbooked, serves the urgent,
+  the vulnerable, the promised and the still savable first (triage by the SLA rather than by age).
+  Eligibility (``Visit.eligible``) is the product's hard rules less any technician who rejected the visit;
+  a visit awaiting its technician's answer stays with that technician;
+* "still savable": on a day that is not overbooked, no plan has left the visit out yet and its limit has
+  not passed; on an overbooked day, its limit is more than half an hour off (``SAVABLE_MARGIN``), whether
+  or not a plan left it out before, because an overbooked day's plans leave out so many visits that the
+  first rule would take the standing of most of them hours before their limit (``savable_margin=None``
+  keeps the first rule all the time);
+* a day is overbooked when the last plan left out more than a quarter of its visits (``OVERBOOKED``). Then
+  driving costs what the technician's time is worth: an hour at the wheel costs ``DRIVE_VALUE`` (one)
+  ordinary visit's prize, turned into a cost per metre with the matrix's mean speed (about 40 units per
+  metre against a prize of a million), so the plan weighs the driving a visit needs against the visits
+  that time could serve: a short nearby job before a far one, a savable one across town only when it is
+  worth the drive. Otherwise driving costs one unit per metre and only breaks ties between plans that
+  serve the same visits;
 * the solution replaces each technician's list for today; a visit moved from one technician to another is
   taken as acknowledged with the new route (a plan change, not a new offer: ``moved_by_replan`` counts
   them); one that had no technician is offered to the one the plan gives it to. A visit the plan drops stays
   at the end of its technician's list;
-* on an overbooked day, a technician who has finished their planned route (what comes next on their list
-  for today is a visit the last plan left out, or nothing) does not wait for the next re-plan, nor take
-  their left-out visits in list order: they take the nearest visit the last plan left out that they can
-  do now, their own or one another technician holds acknowledged and has not set off for (that one is
-  moved, and counted in ``moved_by_replan``; ``filled`` counts all of them). Without this (``fill=False``)
-  technicians sat idle with nothing to do for up to half an hour while hundreds of visits waited (heat
-  wave, seed 1: 1.5 % of the first day's shift time idle with an empty list, 0.7 % with it).
-  ``overload_only=False`` applies this and the savable rule above on every day;
-* the search starts from each technician's list for today as it stands (``vrp.solve(hint=...)``): the last
-  plan's route, with the visits ranked since inserted where the ranking put them, less the visits the last
-  plan left out (they start unserved, as they ended), when that start, after a first local search, is at
-  least as good as a random one (it nearly always is). Each re-plan then goes on improving the last plan
-  instead of starting over, which matters with a fixed iteration budget on an overbooked day, and a day
-  that changed little gets a plan that changes little (fewer ``moved_by_replan``). ``warm_start=False``
-  starts every re-plan from a random solution, as before.
+* filling: on an overbooked day, a technician who has finished their planned route (what comes next on
+  their list for today is a visit the last plan left out, or nothing) does not wait for the next re-plan,
+  nor take their left-out visits in list order: they take the nearest visit the last plan left out that
+  they can do now, their own or one another technician holds acknowledged and has not set off for (that
+  one is moved, and counted in ``moved_by_replan``; ``filled`` counts all of them). ``fill=False`` turns
+  this off; ``overload_only=False`` applies filling and the savable rule above on every day;
+* warm start: the search starts from each technician's list for today as it stands
+  (``vrp.solve(hint=...)``): the last plan's route, with the visits ranked since inserted where the
+  ranking put them, less the visits the last plan left out (they start unserved, as they ended), when that
+  start, after a first local search, is at least as good as a random one. Each re-plan then goes on
+  improving the last plan instead of starting over, which matters with a fixed iteration budget on an
+  overbooked day, and a day that changed little gets a plan that changes little (fewer
+  ``moved_by_replan``). ``warm_start=False`` starts every re-plan from a random solution.
 
-With the savable rule and filling (BENCHMARKS.md, heat wave, seeds 1 to 3), arrivals within 4 hours went
-from 0.533 to 0.570 (the habit: 0.549) and the orders unserved at the end of the next day from 218 to 193
-(the habit: 183), the normal day unchanged; the plans still drive more per order than the habit.
-
-Tried and not kept (figures in BENCHMARKS.md): a prize bonus for visits waiting 12 hours or more, a
-shorter or longer planning buffer on an overbooked day, newly ranked visits held behind the list until the
-next re-plan, and a ``drive_value`` of 2 (it did not cut the driving).
-
-Lunch is not put in the plans by default (``breaks=False``): the technicians take it at the first idle moment
-in its window, for both policies alike. With ``breaks=True`` each plan also carries a ``vrp.Break``; at the
-time of writing the PyVRP backend then returned plans that ``vrp.validate`` rejected (extra breaks) or took
-far longer than its budget, so the simulator leaves it off.
+Lunch is not put in the plans by default (``breaks=False``): the technicians take it at the first idle
+moment in its window, for both policies alike. ``breaks=True`` gives each plan a ``vrp.Break``; the PyVRP
+backend's plans with breaks can fail ``vrp.validate`` and overrun their budget, so it stays off.
 
 The matrices are the travel model's for departures an hour after the re-plan (the next legs' hour). The
-solver's budget is a number of PyVRP iterations (``iterations``, 1,000 by default, about a second for a
-normal day's plan on one core), so a run repeats exactly whatever the machine's load; ``seconds`` switches
-to the product's wall-time budget (``vrp.solve(seconds=...)``), and ``solver="ortools"`` to the other
-backend (wall time only).
+solver's budget is a number of PyVRP iterations (``iterations``, ``ITERATIONS`` by default), so a run
+repeats exactly whatever the machine's load; ``seconds`` switches to the product's wall-time budget
+(``vrp.solve(seconds=...)``), and ``solver="ortools"`` to the other backend (wall time only).
+
+The experiments behind these rules are in docs/benchmark-history.md ("Dispatch in the simulated city").
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ two hours ahead, else the next). Repairs reported 16:00–22:00 are booked for t
 repair visit at 21:00) unless urgent. Repairs reported in quiet hours (22:00–08:00) are as soon as possible
 half the time, their clocks starting at 08:00 as the product's SLA rule says, and booked otherwise.
 
-Visits. Planned minutes on site come from ``dispatch.rules.service_minutes``; the actual time is the plan
-times a log-normal factor with mean 1 and σ = 0.35 (a fifth of visits overrun the plan by more than a
+Visits. Planned minutes on site come from ``dispatch.core.rules.service_minutes``; the actual time is the
+plan times a log-normal factor with mean 1 and σ = 0.35 (a fifth of visits overrun the plan by more than a
 quarter). A first repair visit finds the customer out 4% of the time (ten minutes at the door, then the
 customer rebooks the next day) and needs a part 14% of the time: the visit ends after diagnosis (60% of the
 plan), the part arrives one to three days later in the morning and the customer books a window that day for

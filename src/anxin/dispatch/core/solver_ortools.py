@@ -18,11 +18,11 @@ How the planning model maps onto the OR-Tools routing library (``RoutingModel``,
   the break's window (and the shift); the visits' service times are passed so a break never overlaps a
   service. OR-Tools may place a break on the road, while waiting, or before leaving / after returning.
 - Fixed prefix: ``NextVar`` constraints chain start -> fixed[0] -> fixed[1] ... (what ``ApplyLocks`` does).
-- Search: PARALLEL_CHEAPEST_INSERTION first solution (it did best across the six Gehring-Homberger
-  classes in a trial against PATH_CHEAPEST_ARC, LOCAL_CHEAPEST_INSERTION and SAVINGS), then guided local
-  search until the time limit. Above ``LARGE`` visits the insertion-based LNS neighbourhoods are off,
-  because they overran the time limit by up to a minute. OR-Tools' routing search takes no random seed;
-  ``seed`` is accepted and ignored.
+- Search: PARALLEL_CHEAPEST_INSERTION first solution (it does better across the Gehring-Homberger classes
+  than PATH_CHEAPEST_ARC, LOCAL_CHEAPEST_INSERTION and SAVINGS), then guided local search until the time
+  limit. Above ``LARGE`` visits the insertion-based LNS neighbourhoods are off, because on large days they
+  overrun the time limit. OR-Tools' routing search takes no random seed; ``seed`` is accepted and ignored.
+  The trials behind these settings are in docs/benchmark-history.md ("Routing").
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from anxin.dispatch.core.vrp import Problem, Route, TakenBreak, cost_bound, is_e
 FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"  # a routing_enums_pb2.FirstSolutionStrategy name
 METAHEURISTIC = "GUIDED_LOCAL_SEARCH"  # a routing_enums_pb2.LocalSearchMetaheuristic name
 LOG_SEARCH = False
-# Insertion-based neighbourhoods that ran for up to a minute past the time limit on a 1000-visit day
-# (Gehring-Homberger C2_10_1); they are turned off above LARGE visits.
+# Insertion-based neighbourhoods that overrun the time limit on large days; they are turned off above
+# LARGE visits.
 LARGE = 300
 SLOW_OPERATORS = (
     "use_global_cheapest_insertion_path_lns",

@@ -13,24 +13,18 @@ from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.dependencies import CurrentUser, DbSession, allowed, language
-from anxin.dispatch.matching import assignment, live, offers, outlets, policies, pool
+from anxin.dispatch.matching import assignment, live, offers, policies
 from anxin.dispatch.matching.schemas import (
     AttemptRead,
     CandidateRead,
     CandidatesRead,
     ComponentRead,
-    DecisionBody,
     JobRead,
-    OutletBody,
     PolicyItem,
-    PoolOrderRead,
-    ReasonOnly,
     ReasonRead,
     RefusedRead,
 )
-from anxin.exceptions import Forbidden
 from anxin.technician import service as technician_service
-from anxin.work_order import service as work_order_service
 from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
 from anxin.work_order.schemas import AssignBody, ReasonBody, WorkOrderRead
 
@@ -147,57 +141,6 @@ def candidates(
 def attempts(order: CurrentWorkOrder, db: DbSession, user: Staff):
     """Every offer of the order and how it ended (acknowledged, rejected with the reason, timed out …)."""
     return offers.attempts_of(db, order=order)
-
-
-@router.get("/dispatch/pool", response_model=list[PoolOrderRead])
-def pool_orders(db: DbSession, user: TechnicianUser):
-    """Pooled orders near the technician that they qualify for."""
-    now = clock.now()
-    return [
-        PoolOrderRead(
-            order_id=o.id,
-            number=o.number,
-            category=o.category_code,
-            service_type=o.service_type,
-            district=o.district,
-            distance_km=round(km, 2),
-            pool_until=o.pool_until,
-            priority=o.priority,
-        )
-        for o, km in pool.visible(db, user=user, now=now)
-    ]
-
-
-@router.post("/work-orders/{order_id}/claim", response_model=WorkOrderRead)
-def claim(order_id: int, db: DbSession, user: CurrentUser):
-    """Claim a pooled order: the first valid claim wins; the others get 409 not_in_pool."""
-    if user.role != Role.TECHNICIAN:
-        work_order_service.get_for(db, user=user, id=order_id)  # 404 for an order the caller cannot see
-        raise Forbidden()
-    order = pool.claim(db, order_id=order_id, user=user, now=clock.now())
-    return read(order, user)
-
-
-@router.post("/work-orders/{order_id}/send-to-outlet", response_model=WorkOrderRead)
-def send_to_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
-    return read(outlets.send_to_outlet(db, order=order, outlet_id=body.outlet_id, actor=user), user)
-
-
-@router.post("/work-orders/{order_id}/transfer-outlet", response_model=WorkOrderRead)
-def transfer_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
-    return read(
-        outlets.transfer(db, order=order, outlet_id=body.outlet_id, actor=user, reason=body.reason), user
-    )
-
-
-@router.post("/work-orders/{order_id}/request-return", response_model=WorkOrderRead)
-def request_return(body: ReasonOnly, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
-    return read(outlets.request_return(db, order=order, actor=user, reason=body.reason), user)
-
-
-@router.post("/work-orders/{order_id}/decide-return", response_model=WorkOrderRead)
-def decide_return(body: DecisionBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
-    return read(outlets.decide_return(db, order=order, actor=user, accept=body.accept, text=body.note), user)
 
 
 @router.get("/dispatch/policies", response_model=list[PolicyItem])

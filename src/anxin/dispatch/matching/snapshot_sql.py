@@ -75,10 +75,10 @@ def among(column: Any, dialect: str, name: str = "ids") -> Any:
 
 
 def roster_columns(t: Any) -> list:
-    """A roster row, in the order ``snapshots.build`` unpacks it: the technician's columns (JSON as text), their outlet's
-    place and coverage, whether ``day`` is a day off, the day's queued orders and held slots (correlated
-    counts, less the order being placed). ``roster_nearest`` adds the history counts after these. ``t``: the
-    columns of the technician table (aliased ``t``: a shorter text)."""
+    """A roster row, in the order ``snapshots.build`` unpacks it: the technician's columns (JSON as text),
+    their outlet's place and coverage, whether ``day`` is a day off, the day's queued orders and held slots
+    (correlated counts, less the order being placed). ``roster_nearest`` adds the history counts after
+    these. ``t``: the columns of the technician table (aliased ``t``: a shorter text)."""
     day_off = (
         exists()
         .where(TechnicianDayOff.technician_id == t.id, TechnicianDayOff.day == bindparam("day"))

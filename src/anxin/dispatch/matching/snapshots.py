@@ -110,9 +110,9 @@ def nearest_techs(
     exclude_order_id: int | None = None,
 ) -> list[Tech]:
     """Snapshots of the ``limit`` technicians nearest to a one-person ``job`` (the prefilter of
-    ``matching.nearest_ids``, outlets ``covering`` its district), less ``exclude``, with their first-time-fix
+    ``live.nearest_ids``, outlets ``covering`` its district), less ``exclude``, with their first-time-fix
     rate on the job's category and their orders of the last week: what ``techs_for`` and
-    ``matching._add_history`` give for those technicians, in two statements."""
+    ``live._add_history`` give for those technicians, in two statements."""
     excluded = list(set(exclude))
     start, end = tenant_clock.day_bounds(day, zone)
     rows = db.execute(
@@ -167,14 +167,14 @@ def build(
     travel: TravelModel,
     history: bool = False,
 ) -> list[Tech]:
-    """Snapshots from roster rows (``snapshot_sql.roster_by_ids`` or ``roster_nearest``), by technician id, with their
-    skills, certificates and queues read in one more statement.
+    """Snapshots from roster rows (``snapshot_sql.roster_by_ids`` or ``roster_nearest``), by technician
+    id, with their skills, certificates and queues read in one more statement.
 
     Each technician: where they are (a fresh position, else home, else their outlet) and, after walking their
     queue, when they are free and where; their shift that day; their outlet's coverage; the orders and held
     slots on their day; with ``history``, their first-time-fix rate (of three or more jobs on the category)
-    and their orders of the last week. The rows are unpacked by position (``snapshot_sql.roster_columns``): this loop
-    runs for every technician of every order ranked."""
+    and their orders of the last week. The rows are unpacked by position (``snapshot_sql.roster_columns``):
+    this loop runs for every technician of every order ranked."""
     if not rows:
         return []
     rows = sorted(rows, key=itemgetter(0))
