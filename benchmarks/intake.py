@@ -45,6 +45,7 @@ import json
 import multiprocessing
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -567,6 +568,8 @@ class Server:
             ANXIN_DATABASE_URL=sqlalchemy_url(url),
             ANXIN_LOG_LEVEL="WARNING",
             ANXIN_SQL_ECHO="false",
+            # `anxin serve` refuses the demo key: a key of this run's own
+            ANXIN_SECRET_KEY=os.environ.get("ANXIN_SECRET_KEY") or secrets.token_urlsafe(48),
         )
         self.log = log
         self.process = subprocess.Popen(

@@ -7,9 +7,10 @@ import asyncio
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from anxin import migrate, wiring
+from anxin import clock, migrate, wiring
 from anxin.auth import service as auth_service
+from anxin.auth import sessions
 from anxin.auth.models import Tenant, User
 from anxin.auth.security import hash_password, issue_token
 from anxin.catalog import service as catalog_service
@@ -31,6 +33,7 @@ from anxin.main import create_app
 from anxin.models import Base
 from anxin.technician import service as technician_service
 from anxin.technician.models import Outlet, Technician
+from anxin.web.session import SESSION_COOKIE, SESSION_SECONDS, session_cookie
 from tests.dates import months_ago
 
 # ``ANXIN_TEST_TODAY=2031-02-28`` (10:00 in Shanghai) or ``ANXIN_TEST_TODAY=2031-02-28T23:55`` runs the
@@ -128,6 +131,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         upload_dir=tmp_path / "uploads",
         log_json=True,
         log_level="WARNING",
+        # The tests' webhook receivers listen on this machine, so the operator's setting admits loopback,
+        # as it would a brand's private network; tests of the refusal set it empty.
+        outbound_allowed_networks=["127.0.0.0/8"],
     )
 
 
@@ -153,6 +159,18 @@ CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def page_csrf(client: TestClient, path: str = "/login") -> str:
     """The CSRF token of the form on ``path`` (a page read with the client's cookies)."""
     return CSRF_TOKEN.search(client.get(path).text).group(1)
+
+
+def page_session(client: TestClient, user: User) -> str:
+    """Give ``client`` a page session of ``user`` without the sign-in form (a server-side session row and
+    its signed cookie); returns the cookie's value."""
+    with client.app.state.sessionmaker() as db, db.begin():
+        session_id = sessions.start(
+            db, user=db.get(User, user.id), now=clock.now(), lifetime=timedelta(seconds=SESSION_SECONDS)
+        )
+    value = session_cookie(SECRET, session_id, expires=int(time.time()) + SESSION_SECONDS)
+    client.cookies.set(SESSION_COOKIE, value)
+    return value
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from anxin.config import get_settings
 def served(monkeypatch):
     """``anxin serve`` up to the point where Uvicorn would start."""
     monkeypatch.delenv("ANXIN_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("ANXIN_SECRET_KEY", "a-strong-key-for-this-test-only-0123456789abcdef")
+    get_settings.cache_clear()
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
     yield lambda **options: cli.serve(
         **{"workers": 1, "reload": False, "sweep_every": 0, "jobs": False, **options}

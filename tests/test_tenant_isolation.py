@@ -12,6 +12,7 @@ added without either fails ``test_every_route_of_the_api_is_covered`` by name: e
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +55,10 @@ ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technicia
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
 NOWHERE = 987_654_321  # an id no table holds
 FAR_DAY = far_day()
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG: uploads are decoded in full, so a header followed by zeros is refused.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 QUOTE_LINES = [{"kind": "visit", "description": "上门费", "amount_fen": 5000}]
 NEW_ADDRESS = {"district": "西湖区", "detail": "文三路 2 号", "lat": 30.27, "lng": 120.12}
 # The order in which the happy path (and one detour) reaches the states an order can be built in.
@@ -503,6 +507,7 @@ LISTS, BODIES, OWN, PUBLIC = "list", "body", "own", "public"
 UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/token"): PUBLIC,  # signs in as name@tenant: test_sign_in_names_the_tenant
     ("GET", "/api/v1/me"): OWN,
+    ("POST", "/api/v1/auth/logout"): OWN,  # revokes the caller's own token: tests/auth/test_revocation.py
     ("GET", "/api/v1/catalog/categories"): LISTS,
     ("GET", "/api/v1/catalog/service-types"): PUBLIC,  # a fixed vocabulary, no tenant rows
     ("GET", "/api/v1/catalog/brands"): LISTS,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -203,3 +205,35 @@ def test_words_writes_plain_words_into_a_statement_and_refuses_anything_else(db,
     assert "'created'" in str(WorkOrder.status.in_(words(["created", "in_progress"])).compile())
     with pytest.raises(ValueError):
         words(["created' OR '1'='1"])
+
+
+def test_on_sqlite_an_intake_waits_for_another_writer_and_succeeds(client, world, engine, is_postgres):
+    """The embedded database has one writer at a time: a report that arrives while another connection
+    holds the write lock (the worker's sweep, a second server thread) waits its turn and is taken."""
+    if is_postgres:
+        pytest.skip("SQLite's single write lock; PostgreSQL locks rows")
+    # given another connection that takes the write lock, changes a row, and keeps it a moment
+    locked = threading.Event()
+
+    def writer() -> None:
+        connection = sqlite3.connect(engine.url.database, isolation_level=None, timeout=15)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("UPDATE tenant SET name = name || ''")
+            locked.set()
+            time.sleep(1.0)
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert locked.wait(10)
+
+    # when a customer's report arrives meanwhile
+    response = report(client, world.demo, role="customer", channel="app")
+    thread.join()
+
+    # then it waited for the lock and was taken
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "created"

@@ -10,6 +10,7 @@ take the other screenshots; this one needs the city's volume (the dashboard of o
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -50,6 +51,8 @@ def main() -> None:
             **os.environ,
             "ANXIN_DATABASE_URL": f"sqlite:///{folder}/demo.sqlite3",
             "ANXIN_LOG_LEVEL": "WARNING",
+            # `anxin serve` refuses the demo key: a key of this run's own
+            "ANXIN_SECRET_KEY": os.environ.get("ANXIN_SECRET_KEY") or secrets.token_urlsafe(48),
         }
         subprocess.run([anxin, "db", "upgrade"], env=env, check=True, capture_output=True)
         subprocess.run([anxin, "seed", "--demo"], env=env, check=True)

@@ -8,16 +8,19 @@ import os
 import typer
 from rich.console import Console
 
-from anxin.config import PROJECT_ROOT, get_settings
+from anxin.config import DEMO_SECRET_KEY, PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="Anxin (安心): after-sales service for home appliances.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts: end every sign-in of one.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 dispatch_app = typer.Typer(
     help="Dispatch: day plans and the sweep of missed acknowledgements.", no_args_is_help=True
 )
 app.add_typer(dispatch_app, name="dispatch")
 console = Console()
+errors = Console(stderr=True)
 
 DEMO_LOGINS = [
     ("admin@demo", "管理员 admin"),
@@ -36,6 +39,26 @@ def _start() -> None:
     from anxin import wiring
 
     wiring.wire()
+
+
+def _require_secret() -> None:
+    """Refuse to start (exit 2) with the demo's public key or a short one: every signing key is derived
+    from it (auth/keys.py)."""
+    from anxin.auth import keys
+
+    get_settings.cache_clear()  # the environment as it is now
+    problem = keys.problem(get_settings().secret_key)
+    if problem is None:
+        return
+    zh, en = problem
+    errors.print(f"拒绝启动：{zh}", markup=False)
+    errors.print(f"Refusing to start: {en}", markup=False)
+    errors.print(
+        "设置 ANXIN_SECRET_KEY 为至少 32 字节的随机值 / set ANXIN_SECRET_KEY to at least 32 random bytes, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))'",
+        markup=False,
+    )
+    raise typer.Exit(2)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -102,7 +125,12 @@ def serve(
         help="run the huey consumer (delivery, sweeps) in this process; replaces --sweep-every",
     ),
 ) -> None:
-    """Serve the API and the pages with Uvicorn."""
+    """Serve the API and the pages with Uvicorn. Refuses to start without a secret key of its own."""
+    _require_secret()
+    _serve(host=host, port=port, workers=workers, reload=reload, sweep_every=sweep_every, jobs=jobs)
+
+
+def _serve(*, host: str, port: int, workers: int, reload: bool, sweep_every: float, jobs: bool) -> None:
     import uvicorn
 
     # Links in messages point where this server answers, unless the operator named a public address.
@@ -137,9 +165,11 @@ def demo(
     port: int = 8000,
     fresh: bool = typer.Option(False, help="delete the demo database first"),
 ) -> None:
-    """Migrate the embedded SQLite database, load the demo city when it is empty, and serve."""
+    """Migrate the embedded SQLite database, load the demo city when it is empty, and serve, signing with
+    the demo's public key."""
     url = f"sqlite:///{PROJECT_ROOT / 'var' / 'demo.sqlite3'}"
     os.environ["ANXIN_DATABASE_URL"] = url
+    os.environ["ANXIN_SECRET_KEY"] = DEMO_SECRET_KEY  # this process only: the demo's key is public
     get_settings.cache_clear()
     path = PROJECT_ROOT / "var" / "demo.sqlite3"
     if fresh and path.exists():
@@ -167,7 +197,12 @@ def demo(
     console.print(f"{base}/docs      the API  ·  password for every login: [bold]demo1234[/bold]")
     for login, who in DEMO_LOGINS:
         console.print(f"  {login:<18} {who}")
-    serve(host=host, port=port, workers=1, reload=False, sweep_every=0, jobs=True)
+    console.print(
+        "[yellow]演示密钥：本演示用公开的演示密钥签名，任何人都能伪造登录，切勿对外提供服务。\n"
+        "Demo key: this demo signs with the public demo key, with which anyone can forge a sign-in; "
+        "never expose it. `anxin serve` needs ANXIN_SECRET_KEY of its own.[/yellow]"
+    )
+    _serve(host=host, port=port, workers=1, reload=False, sweep_every=0, jobs=True)
 
 
 @app.command()
@@ -175,13 +210,59 @@ def worker(
     workers: int = typer.Option(2, min=1, help="worker threads"),
     periodic: bool = typer.Option(True, help="also schedule the periodic jobs (one worker group should)"),
 ) -> None:
-    """Run the huey consumer: outbox delivery, the dispatch and SLA sweeps, follow-up jobs."""
+    """Run the huey consumer: outbox delivery, the dispatch and SLA sweeps, follow-up jobs. Refuses to
+    start without a secret key of its own (the survey links it sends are signed)."""
+    _require_secret()
     from anxin import jobs
     from anxin.observability import configure_logging
 
     configure_logging(json=get_settings().log_json, level=get_settings().log_level)
     console.print(f"huey consumer: {workers} workers, storage {type(jobs.huey.storage).__name__}")
     jobs.run_worker(workers, periodic=periodic)
+
+
+def _end_sign_ins(login: str, change) -> None:
+    from anxin import clock
+    from anxin.auth import accounts
+    from anxin.database import make_engine, make_sessionmaker, transaction
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as db:
+            user = accounts.find(db, login=login)
+            if user is None:
+                errors.print(f"没有这个账号 / no such account: {login}", markup=False)
+                raise typer.Exit(1)
+            change(db, user, clock.now())
+    finally:
+        engine.dispose()
+
+
+@users_app.command("deactivate")
+def users_deactivate(login: str = typer.Argument(..., help="name@tenant")) -> None:
+    """Deactivate an account: its page sessions and API tokens end (other server processes honour a
+    token they verified in the last ANXIN_AUTH_CACHE_SECONDS at most that long)."""
+    from anxin.auth import accounts
+
+    _end_sign_ins(login, lambda db, user, now: accounts.deactivate(db, user=user, now=now))
+    console.print(f"{login}: 已停用，所有登录已结束 / deactivated, every sign-in ended")
+
+
+@users_app.command("password")
+def users_password(
+    login: str = typer.Argument(..., help="name@tenant"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Set an account's password: its page sessions and API tokens end."""
+    from anxin.auth import accounts
+
+    if len(password) < 8:
+        errors.print("密码至少 8 位 / the password needs at least 8 characters", markup=False)
+        raise typer.Exit(1)
+    _end_sign_ins(
+        login, lambda db, user, now: accounts.set_password(db, user=user, password=password, now=now)
+    )
+    console.print(f"{login}: 密码已更改，所有登录已结束 / password set, every sign-in ended")
 
 
 def _plan_command():

@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The public key of the local demo. ``anxin serve`` and ``anxin worker`` refuse to start with it.
+DEMO_SECRET_KEY = "anxin-demo-secret-change-me-in-production-0123456789"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANXIN_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'anxin.sqlite3'}"
-    # The signing key for API tokens. The default is for the local demo only; production sets its own.
-    secret_key: str = "anxin-demo-secret-change-me-in-production-0123456789"
+    # The secret every signing key is derived from, one per purpose (auth/keys.py): at least 32 random
+    # bytes. The default is the demo's public key; `anxin serve` and `anxin worker` refuse to start with it.
+    secret_key: str = DEMO_SECRET_KEY
     token_minutes: int = 12 * 60
     # How long a verified token's user is reused without reading it again (auth/token_cache.py); 0 = never.
+    # A token revoked or a user deactivated in another process is honoured here for at most this long.
     auth_cache_seconds: float = 10.0
+    # One-time sign-in codes a tenant may send per hour, all phones together (auth/limits.py).
+    otp_hourly_budget: int = Field(default=500, ge=1)
+    # Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses; empty (the default):
+    # the sign-in throttles count the address the connection comes from.
+    trusted_proxies: str = ""
     timezone: str = "Asia/Shanghai"
     upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
     max_upload_bytes: int = 5 * 1024 * 1024
+    # Request bodies are refused with 413 while they are read (middleware.BodyLimit): a multipart upload
+    # at one photo (max_upload_bytes) and 256 KiB more; the technician's completion form, which carries
+    # its before and after photos and the signature together, at this many photos and 1 MiB more; any
+    # other body (JSON, a plain form) at max_body_bytes.
+    max_completion_photos: int = Field(default=6, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_json: bool = True
     log_level: str = "INFO"
     sql_echo: bool = False
@@ -37,8 +54,24 @@ class Settings(BaseSettings):
     # Threads take the interpreter lock in turns: more than the database waits need only contend for it
     # (main.py, BENCHMARKS.md's intake section).
     server_threads: int = Field(default=8, ge=1)
-    # A road-network backend for travel times (an OSRM server); unset = the offline model.
+    # A road-network backend for travel times (an OSRM server); unset = the offline model. It is called
+    # through the guarded client (anxin/outbound.py) like any target: an OSRM server on a private address
+    # needs its network in outbound_allowed_networks, else travel falls back to the offline model.
     osrm_url: str | None = None
+    # Outbound HTTP (webhooks, OSRM) refuses loopback, private, link-local and reserved addresses. The
+    # networks listed here are allowed all the same: comma-separated CIDRs, e.g. "10.20.0.0/16,192.168.5.7/32"
+    # for a brand's own systems or the OSRM server on a private network. Empty (the default): none.
+    outbound_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("outbound_allowed_networks", mode="before")
+    @classmethod
+    def _cidrs(cls, value: object) -> object:
+        """A comma-separated string or a list; each entry must be a network ("10.0.0.0/8") or an address."""
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(ipaddress.ip_network(str(v).strip(), strict=False)) for v in value if str(v).strip()]
+        return value
     # Background work (huey): Redis when set, else a SQLite file; immediate runs tasks inline (tests).
     redis_url: str | None = None
     huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.sqlite3"

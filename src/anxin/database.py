@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -65,13 +66,37 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# SQLite (the embedded demo, a small shop): how long a transaction waits for another connection's write
+# lock before it gives up with "database is locked" (SQLite's busy timeout, answered 409 ``busy``). The
+# longest holder by design is a day plan, whose request solves while it holds the lock: 5 s by default,
+# twice when it relaxes (dispatch/planning); the jobs commit every few milliseconds.
+SQLITE_BUSY_SECONDS = 30.0
+# The execution option that makes a SQLite transaction begin by taking the write lock (``BEGIN
+# IMMEDIATE``); ``make_sessionmaker(..., writes=True)`` sets it.
+SQLITE_BEGIN = "anxin_sqlite_begin"
+# Set for a unit of work that writes on a second connection while its own session is open (a refused
+# sign-in is counted apart: ``auth.throttle.record_apart``): its session begins deferred, as the second
+# connection could never take the write lock its own session held. ``middleware.WritesApart`` sets it.
+BEGIN_DEFERRED: ContextVar[bool] = ContextVar("anxin_sqlite_begin_deferred", default=False)
+
+
 def make_engine(
     url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
 ) -> Engine:
     """The engine. On PostgreSQL a pool of ``pool_size`` connections kept open, and ``max_overflow`` more
-    (``pool_size`` by default) opened when needed and closed when given back to a full pool."""
+    (``pool_size`` by default) opened when needed and closed when given back to a full pool.
+
+    On SQLite: write-ahead logging (readers and the one writer do not block each other), a busy timeout
+    of ``SQLITE_BUSY_SECONDS`` (a writer waits for the one before it), and transactions that begin as
+    SQLite's default ``BEGIN`` (deferred: a read takes no lock) unless their sessions were made for
+    writing (``make_sessionmaker(..., writes=True)``: ``BEGIN IMMEDIATE``). A deferred transaction that
+    reads and then writes cannot outlast another writer: when that writer commits, the reads are stale and
+    SQLite refuses the write ("database is locked") rather than letting it wait; a transaction that takes
+    the write lock first waits its turn and then reads what is current."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -86,7 +111,9 @@ def make_engine(
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            immediate = connection.get_execution_options().get(SQLITE_BEGIN) == "immediate"
+            immediate = immediate and not BEGIN_DEFERRED.get()
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, echo=echo, **_pool(pool_size, max_overflow))
@@ -112,8 +139,18 @@ def make_loop_engine(
 
 
 def make_sessionmaker(
-    engine: Engine, *, info: dict[str, Any] | None = None, class_: type[Session] = Session
+    engine: Engine,
+    *,
+    info: dict[str, Any] | None = None,
+    class_: type[Session] = Session,
+    writes: bool = False,
 ) -> sessionmaker[Session]:
+    """Sessions on ``engine``. ``writes``: for a unit of work that writes (a request that may change
+    something, a job): on SQLite its transaction begins with the write lock (``BEGIN IMMEDIATE``, after
+    waiting for the writer before it), so it never fails for reads another writer made stale; elsewhere it
+    changes nothing."""
+    if writes and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SQLITE_BEGIN: "immediate"})
     return sessionmaker(bind=engine, class_=class_, expire_on_commit=False, autoflush=True, info=info or {})
 
 

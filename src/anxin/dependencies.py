@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from anxin import clock
-from anxin.auth import permissions
-from anxin.auth import service as auth_service
+from anxin.auth import permissions, sessions
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.auth.security import read_token
@@ -168,6 +167,19 @@ async def get_current_user(
     return await run_in_threadpool(_verify, db, token, settings.secret_key, request.app.state.token_cache)
 
 
+async def get_optional_user(
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User | None:
+    """The caller when a token is sent, verified as ``get_current_user`` does (revoked and superseded
+    tokens refused); None without one (a route that also answers a link without sign-in)."""
+    if not token:
+        return None
+    return await get_current_user(request, db, settings, token)
+
+
 async def get_loop_user(
     request: Request,
     db: LoopDb,
@@ -195,14 +207,25 @@ def _verify(db: Session, token: str, secret: str, cache: TokenCache) -> User:
     claims = read_token(token, secret=secret)
     if claims is None:
         raise NotAuthenticated()
-    user = auth_service.get_active_user(db, id=int(claims["sub"]), tenant_id=claims["tid"])
+    user = sessions.token_user(db, claims)  # active, of the token's tenant, neither revoked nor superseded
     if user is None:
         raise NotAuthenticated()
     cache.put(token, user, expires_at=datetime.fromtimestamp(claims["exp"], UTC))
     return user
 
 
+async def bearer_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+    """The caller's bearer token as sent (for signing it out); ``CurrentUser`` verifies it."""
+    if not token:
+        raise NotAuthenticated()
+    return token
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 LoopUser = Annotated[User, Depends(get_loop_user)]
 
 
@@ -225,6 +248,28 @@ def allowed(action: Action, *, on_loop: bool = False) -> Callable[[User], User]:
     dependency = check_on_loop if on_loop else check
     dependency.action = action  # what the route matrix reads
     return dependency
+
+
+def client_address(request: Request) -> str:
+    """The address sign-in throttles count a request under: the connection's peer; when that peer is one
+    of ``ANXIN_TRUSTED_PROXIES``, the nearest address of ``X-Forwarded-For`` that is not a trusted proxy.
+    The header of anyone else is ignored (it could name any address)."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = {part.strip() for part in request.app.state.settings.trusted_proxies.split(",") if part.strip()}
+    if peer not in trusted:
+        return peer
+    hops = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    for address in reversed(hops):
+        if address not in trusted:
+            return address
+    return peer
+
+
+async def _client_address(request: Request) -> str:
+    return client_address(request)
+
+
+ClientAddress = Annotated[str, Depends(_client_address)]
 
 
 def language(request: Request) -> str:

@@ -2,7 +2,9 @@
 immediate (inline, in memory) when ``ANXIN_HUEY_IMMEDIATE`` is set or a test sets ``huey.immediate``.
 
 Every job opens its own session and transaction and is safe on two workers at once: delivery claims rows
-(SKIP LOCKED / conditional UPDATE), the sweeps write through dedupe keys or skip locked rows.
+(SKIP LOCKED / conditional UPDATE), the sweeps write through dedupe keys or skip locked rows. Transactions
+stay short, as on SQLite one writer holds the whole database and a customer's report waits for it:
+delivery takes one message per transaction, the dashboard's rollup one tenant's day.
 
 Run the consumer with ``anxin worker`` (N worker threads), or in the server process with ``anxin serve
 --jobs`` (the demo does)."""
@@ -61,7 +63,7 @@ def sessions() -> sessionmaker[Session]:
         return _override[0]
     url = get_settings().database_url
     if url not in _sessions:
-        _sessions[url] = make_sessionmaker(make_engine(url))
+        _sessions[url] = make_sessionmaker(make_engine(url), writes=True)
     return _sessions[url]
 
 
@@ -115,8 +117,16 @@ def feedback_pass() -> dict:
 
 def kpi_pass(days: int = 45) -> dict:
     """The dashboard's stored days, recomputed for the last ``days`` settled days: surveys, complaints
-    and rework orders reach a day after it ended."""
-    return {"days": _in_transaction(lambda db, now: rollup.refresh_recent(db, now=now, days=days))}
+    and rework orders reach a day after it ended. Each tenant's day in a transaction of its own: a year
+    of days in one held SQLite's write lock for seconds (``rollup.recent_days``)."""
+    now = clock.now()
+    with transaction(sessions()) as db:
+        recent = rollup.recent_days(db, now=now, days=days)
+    stored = 0
+    for tenant_id, timezone, day in recent:
+        with transaction(sessions()) as db:
+            stored += rollup.refresh(db, tenant_id=tenant_id, timezone=timezone, first=day, last=day, now=now)
+    return {"days": stored}
 
 
 # ---- huey tasks -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,10 +38,11 @@ from anxin.dispatch.matching.router import router as matching_router
 from anxin.dispatch.planning.router import router as planning_router
 from anxin.dispatch.router import router as sweep_router
 from anxin.dispatch.slots.router import router as slots_router
-from anxin.exceptions import AnxinError, Conflict
+from anxin.exceptions import AnxinError, Conflict, InvalidInput
 from anxin.feedback.complaints.router import router as complaint_router
 from anxin.feedback.followup.router import router as survey_router
 from anxin.feedback.scorecards.router import router as scorecard_router
+from anxin.middleware import BodyLimit, SecurityHeaders, WritesApart
 from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
 from anxin.routing import add_routes
@@ -115,7 +116,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    # requests that may write (database.make_sessionmaker: on SQLite they wait for the writer before them)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine, writes=True)
     app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine)
     # the intake's two routes run on the event loop (dependencies.LoopDb); on PostgreSQL with an engine
     # of their own
@@ -130,11 +132,25 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
             app.state.loop_engine
         )
     app.state.token_cache = TokenCache(ttl=settings.auth_cache_seconds)
+    if app.state.engine.dialect.name == "sqlite":  # the sign-ins count a refusal on a connection apart
+        app.add_middleware(WritesApart, paths=("/login", "/api/v1/auth/token", "/portal/login"))
+    # outermost last: the request id and the log see every answer, the 413s and headers included
+    app.add_middleware(
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        completion_photos=settings.max_completion_photos,
+    )
+    docs_paths = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(SecurityHeaders, docs_paths=[path for path in docs_paths if path])
     app.add_middleware(RequestContext)
 
     @app.exception_handler(AnxinError)
     async def domain_error(request: Request, exc: AnxinError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        # a throttle's refusal says when to come back (auth.exceptions.TooManyAttempts: Retry-After)
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else getattr(exc, "response_headers", None)
+        )
         return JSONResponse(
             error_body(exc.code, exc.message(language(request)), **exc.details()),
             status_code=exc.status_code,
@@ -152,6 +168,17 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
             raise exc
         error = Conflict()
         return JSONResponse(error_body("busy", error.message(language(request))), status_code=409)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        """The last line behind the bounded types of ``anxin.fields``: a value the database or the calendar
+        cannot hold (SQLite's "Python int too large", PostgreSQL's numeric_value_out_of_range and the other
+        data exceptions, a date past 9999) came from the request, so it is a 422, never a 500."""
+        error = InvalidInput("request", "数值超出可接受的范围", "a value is out of range")
+        return JSONResponse(
+            error_body(error.code, error.message(language(request)), **error.details()), status_code=422
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

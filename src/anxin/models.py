@@ -2,7 +2,7 @@
 
 from anxin.analytics.models import KpiDaySum
 from anxin.appliance.models import Appliance
-from anxin.auth.models import LoginCode, Tenant, User
+from anxin.auth.models import AuthSession, LoginCode, RevokedToken, SignInAttempt, Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.database import Base
@@ -55,6 +55,7 @@ __all__ = [
     "Complaint",
     "Address",
     "Appliance",
+    "AuthSession",
     "Base",
     "Brand",
     "Category",
@@ -72,6 +73,8 @@ __all__ = [
     "ProductModel",
     "Quote",
     "QuoteLine",
+    "RevokedToken",
+    "SignInAttempt",
     "SlaPolicy",
     "SlotReservation",
     "Technician",

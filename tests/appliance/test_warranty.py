@@ -73,3 +73,16 @@ def test_the_warranty_endpoint_answers_for_a_date(client, world):
     compressor = add_months(bought, 120).isoformat()
     assert later["status"] == "key_parts_only" and later["covered_parts"] == {"compressor": compressor}
     assert client.get(url, headers=demo.headers("customer")).status_code == 404
+
+
+def test_month_arithmetic_past_the_calendars_end_stops_at_its_last_day():
+    # Given installations near the calendar's end (rows written before dates were checked)
+    # When the warranty's end is computed
+    # Then it stops at the last day there is, instead of overflowing
+    assert add_months(date(9999, 12, 31), 36) == date.max
+    assert add_months(date(9998, 6, 30), 120) == date.max
+    assert add_months(date(9999, 1, 31), 1) == date(9999, 2, 28)
+    far = warranty_on(
+        on=date(2030, 1, 1), purchase_date=date(2020, 1, 1), install_date=date(9999, 12, 31), **FRIDGE
+    )
+    assert far.unit_ends_on == date.max and far.covered_parts == {"compressor": date.max}

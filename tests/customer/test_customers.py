@@ -135,3 +135,34 @@ def test_a_search_gives_its_pages_and_the_total(client, world):
         "/api/v1/customers", params={"q": "0001", "page_size": 1, "page": 2}, headers=headers
     )
     assert by_digits.json()["items"] == [] and by_digits.json()["total"] == 1
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%三", "_三", "张%", "/", "\\", "%%%"])
+def test_like_wildcards_in_a_search_match_only_themselves(client, world, q):
+    # Given two customers, 张三 and 李四, neither with a wildcard in their name
+    # When an agent searches with LIKE's wildcards (or the escape character)
+    found = client.get("/api/v1/customers", params={"q": q}, headers=world.demo.headers("agent"))
+    # Then they match nobody, rather than everybody
+    assert found.status_code == 200, found.text
+    assert found.json()["items"] == [] and found.json()["total"] == 0
+
+
+def test_a_name_with_a_percent_sign_or_an_underscore_is_found_by_it(client, world):
+    # Given customers whose names hold LIKE's special characters
+    headers = world.demo.headers("agent")
+    for name, phone in (
+        ("100%满意", "13800000011"),
+        ("1000满意", "13800000012"),
+        ("王_五", "13800000013"),
+        ("王小五", "13800000014"),
+    ):
+        assert (
+            client.post("/api/v1/customers", json={"name": name, "phone": phone}, headers=headers).status_code
+            == 201
+        )
+    # When an agent searches by the beginning of such a name
+    percent = client.get("/api/v1/customers", params={"q": "100%"}, headers=headers).json()
+    underscore = client.get("/api/v1/customers", params={"q": "王_"}, headers=headers).json()
+    # Then exactly the names that begin with those characters are found
+    assert [c["name"] for c in percent["items"]] == ["100%满意"]
+    assert [c["name"] for c in underscore["items"]] == ["王_五"]

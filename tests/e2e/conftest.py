@@ -107,3 +107,36 @@ def screenshots(tmp_path_factory) -> Path:
         return tmp_path_factory.mktemp("screenshots")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# What Chromium writes to a page's console when the Content-Security-Policy refuses something.
+POLICY_VIOLATION = "Content Security Policy"
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(request, monkeypatch) -> Iterator[list[str]]:
+    """Every page a browser test opens runs under the app's Content-Security-Policy without a violation:
+    a refused inline script, handler, eval, style or source shows in the page's console, and fails the test
+    that opened the page (at its teardown)."""
+    seen: list[str] = []
+    if "browser" not in request.fixturenames:
+        yield seen
+        return
+    browser = request.getfixturevalue("browser")
+    new_context = browser.new_context
+
+    def watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                seen.append(f"{message.location.get('url')}: {message.text}")
+                if POLICY_VIOLATION in message.text
+                else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched)
+    yield seen
+    assert not seen, "\n".join(seen)

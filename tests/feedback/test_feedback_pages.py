@@ -4,7 +4,6 @@ complaint form, and the desk's task and complaint pages, each posting with the C
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import time_machine
@@ -14,9 +13,8 @@ from sqlalchemy import select
 from anxin import clock
 from anxin.feedback.followup import surveys as followup
 from anxin.feedback.models import Complaint, ServiceTask
-from anxin.web.session import SESSION_COOKIE, dump
 from anxin.work_order.models import WorkOrder
-from tests.conftest import CSRF_TOKEN, SECRET, World
+from tests.conftest import CSRF_TOKEN, World, page_session
 from tests.feedback.helpers import completed_order, fresh, survey_of, token_of
 
 STARS = {"attitude": "5", "skill": "5", "punctuality": "4", "promises": "5", "overall": "5", "nps": "10"}
@@ -24,9 +22,7 @@ STARS = {"attitude": "5", "skill": "5", "punctuality": "4", "promises": "5", "ov
 
 def portal_as(client: TestClient, world: World, role: str = "customer") -> None:
     """A signed portal session for a demo customer (the one-time-code sign-in has its own tests)."""
-    user = world.demo.users[role]
-    cookie = dump(SECRET, {"uid": user.id, "tid": user.tenant_id, "exp": int(time.time()) + 3600})
-    client.cookies.set(SESSION_COOKIE, cookie)
+    page_session(client, world.demo.users[role])
 
 
 def form_token(page) -> str:

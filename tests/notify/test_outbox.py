@@ -11,6 +11,14 @@ from sqlalchemy import select
 from anxin.notify import service
 from anxin.notify.models import OutboxMessage
 from anxin.notify.outbox import Recipient, enqueue
+from tests.notify.fake_dns import PUBLIC
+
+
+@pytest.fixture(autouse=True)
+def erp_hosts(dns):
+    """The tenants' ERP hosts resolve to a public address (a webhook is registered only then)."""
+    for name in ("erp.local", "acme.local"):
+        dns.answer(name, PUBLIC)
 
 
 def rows(db, tenant_id):

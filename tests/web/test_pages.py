@@ -104,7 +104,7 @@ def test_customer_signs_in_with_a_one_time_code(portal_app, world: World) -> Non
         assert "我的家电" in home.text and "在保" in home.text
 
 
-def test_wrong_codes_lock_the_phone(portal_app, world: World) -> None:
+def test_wrong_codes_lock_the_phone_on_that_client(portal_app, world: World) -> None:
     with TestClient(portal_app) as client:
         token = page_csrf(client, "/portal/login")
         client.post("/portal/code", data={"phone": "13800000001", "csrf_token": token})
@@ -118,10 +118,11 @@ def test_wrong_codes_lock_the_phone(portal_app, world: World) -> None:
         locked = client.post(
             "/portal/login", data={"phone": "13800000001", "code": wrong, "csrf_token": token}
         )
-        assert "错误次数过多" in locked.text
-        # Even the right code is refused while the lock holds.
+        assert locked.status_code == 429 and "错误次数过多" in locked.text
+        # Even the right code is refused on this client while the lock holds.
         right = client.post("/portal/login", data={"phone": "13800000001", "code": code, "csrf_token": token})
-        assert right.status_code == 400 and "错误次数过多" in right.text
+        assert right.status_code == 429 and "错误次数过多" in right.text
+        assert int(right.headers["retry-after"]) <= 600
 
 
 def test_the_dev_mailbox_is_off_by_default(client: TestClient, world: World) -> None:

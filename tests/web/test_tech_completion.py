@@ -16,6 +16,7 @@ from sqlalchemy import select
 from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderEvent, WorkOrderPhoto
 from tests.conftest import World, page_csrf
 from tests.helpers import act, report, walk
+from tests.work_order import pictures
 
 
 def picture(fmt: str = "JPEG", colour: str = "white") -> bytes:
@@ -159,6 +160,45 @@ def test_a_photo_from_the_app_is_stamped_with_its_kind_and_place(
     assert photo.taken_at is not None and photo.technician_id == world.demo.technician_id
     kept = (settings.upload_dir / photo.storage_key).read_bytes()
     assert kept != original and Image.open(io.BytesIO(kept)).height > 120
+
+
+def test_a_signature_that_is_not_a_picture_is_refused_and_the_order_stays_open(
+    client, world, db, sign_in
+) -> None:
+    # Given an order in progress and a 'signature' that is markup behind PNG's magic bytes
+    order_id = started(client, world)
+    sign_in(client, "tech01@demo")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
+    fake = b"\x89PNG\r\n\x1a\n" + b"<svg onload=alert(1)></svg>"
+    signature = "data:image/png;base64," + base64.b64encode(fake).decode()
+
+    # When the form is sent with it
+    answer = client.post(f"/tech/orders/{order_id}/complete", data=form(token, signature=signature))
+
+    # Then it is refused, nothing is stored and the order is still in progress
+    assert answer.status_code == 422 and "完整可读" in answer.text
+    assert db.get(WorkOrder, order_id).status == "in_progress"
+    assert db.scalars(select(WorkOrderPhoto).where(WorkOrderPhoto.work_order_id == order_id)).all() == []
+
+
+def test_a_pixel_bomb_from_the_camera_is_refused_as_too_many_pixels(client, world, db, sign_in) -> None:
+    # Given an order on site and a crafted PNG of a few dozen bytes declaring 100 000 × 100 000 pixels
+    order_id = report(client, world.demo).json()["id"]
+    walk(client, world.demo, order_id, until="arrive")
+    sign_in(client, "tech01@demo")
+    token = page_csrf(client, f"/tech/orders/{order_id}")
+
+    # When the app sends it as a photo
+    answer = client.post(
+        f"/tech/orders/{order_id}/photos",
+        data={"csrf_token": token, "kind": "before"},
+        files={"file": ("bomb.png", pictures.pixel_bomb(100_000, 100_000), "image/png")},
+        follow_redirects=False,
+    )
+
+    # Then the page says the photo has too many pixels, and no photo is recorded
+    assert answer.status_code == 422 and "像素过多" in answer.text
+    assert db.scalars(select(WorkOrderPhoto).where(WorkOrderPhoto.work_order_id == order_id)).all() == []
 
 
 def completed(client: TestClient, world: World, sign_in) -> int:

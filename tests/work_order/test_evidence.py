@@ -11,10 +11,12 @@ import time_machine
 from PIL import Image
 from sqlalchemy import select
 
+from anxin.exceptions import AnxinError
 from anxin.notify.models import OutboxMessage
 from anxin.work_order import evidence
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from tests.helpers import act, report, walk
+from tests.work_order import pictures
 
 FAR = {"lat": 30.30, "lng": 120.12}  # about 3.3 km north of 文三路 1 号 (30.27, 120.12)
 NEAR = {"lat": 30.2705, "lng": 120.1204}  # about 60 m away
@@ -132,17 +134,21 @@ def test_the_stamp_reads_time_in_shanghai_place_and_technician() -> None:
     assert blind.text("Asia/Shanghai") == "2026-12-01 14:03 +08 | T0012"
 
 
+STAMP = evidence.Stamp(
+    taken_at=datetime(2026, 12, 1, 6, 3, tzinfo=UTC), lat=30.27, lng=120.12, technician="T0001"
+)
+LIMIT = 5 * 1024 * 1024
+
+
 @pytest.mark.parametrize("fmt,content_type", [("JPEG", "image/jpeg"), ("PNG", "image/png")])
 def test_stamping_adds_a_dark_bar_below_the_picture(fmt: str, content_type: str) -> None:
     original = io.BytesIO()
     Image.new("RGB", (640, 480), (250, 250, 250)).save(original, format=fmt)
-    stamp = evidence.Stamp(
-        taken_at=datetime(2026, 12, 1, 6, 3, tzinfo=UTC), lat=30.27, lng=120.12, technician="T0001"
-    )
 
-    stamped = evidence.stamp_image(original.getvalue(), content_type, stamp, "Asia/Shanghai")
+    stamped = evidence.stamp_image(original.getvalue(), STAMP, "Asia/Shanghai", max_bytes=LIMIT)
 
-    image = Image.open(io.BytesIO(stamped))
+    assert stamped.content_type == content_type
+    image = Image.open(io.BytesIO(stamped.data))
     assert image.format == fmt
     assert image.width == 640 and image.height > 480
     bar = image.convert("L").crop((0, 480, 640, image.height))
@@ -178,3 +184,52 @@ def test_a_stamped_photo_records_when_where_and_who(client, world, db, settings)
     kept = (settings.upload_dir / photo.storage_key).read_bytes()
     assert kept != raw.getvalue()  # only the stamped picture is kept
     assert Image.open(io.BytesIO(kept)).height > 100
+
+
+def test_stamping_keeps_the_picture_upright_and_none_of_its_metadata() -> None:
+    # Given a camera JPEG whose EXIF holds its orientation, the phone and a GPS position, and a comment
+    original = pictures.jpeg_with_metadata()
+
+    # When it is stamped
+    stamped = evidence.stamp_image(original, STAMP, "Asia/Shanghai", max_bytes=LIMIT)
+
+    # Then the stamped JPEG is upright (portrait, widened for the stamp) and carries none of it
+    image = Image.open(io.BytesIO(stamped.data))
+    assert image.format == "JPEG" and image.height > image.width
+    assert dict(image.getexif()) == {} and "comment" not in image.info
+
+
+@pytest.mark.parametrize(
+    "data", [pictures.truncated_jpeg(), pictures.TEXT_AS_JPEG], ids=["truncated JPEG", "text as JPEG"]
+)
+def test_a_picture_that_does_not_decode_is_not_stamped(data: bytes) -> None:
+    with pytest.raises(AnxinError) as refused:
+        evidence.stamp_image(data, STAMP, "Asia/Shanghai", max_bytes=LIMIT)
+
+    assert (refused.value.status_code, refused.value.code) == (422, "bad_photo")
+
+
+@pytest.mark.parametrize("side", [8_000, 100_000])
+def test_a_pixel_bomb_is_not_stamped_but_refused_as_too_many_pixels(
+    client, world, db, settings, side: int
+) -> None:
+    # Given an order on site and a crafted PNG declaring side × side pixels
+    order_id = departed(client, world)
+    order = db.get(WorkOrder, order_id)
+    technician = db.merge(world.demo.users["technician"])
+
+    # When the app sends it as a stamped photo
+    with pytest.raises(AnxinError) as refused:
+        evidence.store_stamped(
+            db,
+            order=order,
+            actor=technician,
+            data=pictures.pixel_bomb(side, side),
+            upload_dir=settings.upload_dir,
+            max_bytes=settings.max_upload_bytes,
+            zone="Asia/Shanghai",
+        )
+
+    # Then it is refused with the clear 422 and nothing is written
+    assert refused.value.status_code == 422 and refused.value.code == "photo_too_many_pixels"
+    assert not settings.upload_dir.exists() or not any(settings.upload_dir.rglob("*.*"))

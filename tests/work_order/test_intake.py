@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +16,10 @@ from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from tests.helpers import act, intake, report, run_together, walk
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG: uploads are decoded in full, so a header followed by zeros is refused.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def count_orders(db) -> int:
@@ -147,7 +151,8 @@ def test_photos_are_checked_by_their_bytes_and_size(client, world, settings):
     listed = client.get(url, headers=demo.headers("agent")).json()
     assert [p["id"] for p in listed] == [ok.json()["id"]]
     fetched = client.get(f"{url}/{ok.json()['id']}", headers=demo.headers("agent"))
-    assert fetched.status_code == 200 and fetched.content == PNG
+    assert fetched.status_code == 200 and fetched.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(fetched.content) == ok.json()["size_bytes"]  # the re-encoded copy, as stored
     stranger = client.get(f"{url}/{ok.json()['id']}", headers=demo.headers("other_customer"))
     assert stranger.status_code == 404
 

@@ -11,10 +11,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from anxin.work_order import report
-from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderEvent
+from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderEvent, WorkOrderPhoto
 from tests.conftest import World
 from tests.helpers import act, walk
 from tests.helpers import report as report_order
+from tests.work_order import pictures
 
 
 def png(colour: str = "white", size: tuple[int, int] = (120, 60)) -> bytes:
@@ -203,3 +204,58 @@ def test_the_report_speaks_english_when_asked(client, world, db, settings) -> No
     assert (data.brand, data.warranty) == ("Haier", "In warranty")
     assert report.label("en", "signature") == "Customer signature"
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF-")
+
+
+class Recorder:
+    """Stands in for the report module's logger."""
+
+    def __init__(self) -> None:
+        self.warnings: list[tuple[str, dict]] = []
+
+    def warning(self, event: str, **fields) -> None:
+        self.warnings.append((event, fields))
+
+
+def test_the_pdf_renders_when_a_stored_picture_is_garbage(client, world, db, settings, monkeypatch) -> None:
+    # Given a completed order with a before photo, whose stored files were written by older code: the
+    # signature is text behind JPEG's magic bytes, the before photo is cut in half
+    order_id = started(client, world)
+    signature = upload(client, world.demo, order_id)
+    before = upload(client, world.demo, order_id)
+    body = {**DETAILS, "signature_photo_id": signature, "before_photo_ids": [before]}
+    assert act(client, world.demo, order_id, "technician", "complete", body).status_code == 200
+    rows = {
+        p.id: p for p in db.scalars(select(WorkOrderPhoto).where(WorkOrderPhoto.work_order_id == order_id))
+    }
+    (settings.upload_dir / rows[signature].storage_key).write_bytes(pictures.TEXT_AS_JPEG)
+    (settings.upload_dir / rows[before].storage_key).write_bytes(pictures.truncated_jpeg())
+    log = Recorder()
+    monkeypatch.setattr(report, "log", log, raising=False)
+
+    # When the customer downloads the report
+    answer = client.get(f"/api/v1/work-orders/{order_id}/report.pdf", headers=world.demo.headers("customer"))
+
+    # Then it is a whole PDF without the two pictures, and each one left out is logged
+    assert answer.status_code == 200, answer.text
+    assert answer.content.startswith(b"%PDF-") and answer.content.rstrip().endswith(b"%%EOF")
+    assert b"/Subtype /Image" not in answer.content
+    assert sorted(fields["photo_id"] for _, fields in log.warnings) == sorted([signature, before])
+    assert {event for event, _ in log.warnings} == {"report_picture_unreadable"}
+
+
+def test_a_readable_picture_goes_into_the_pdf_as_a_re_encoded_copy(client, world, db, settings) -> None:
+    # Given a completed order whose signature was stored before uploads were re-encoded, with its EXIF
+    order_id = completed(client, world)
+    record = db.scalar(select(ServiceReport).where(ServiceReport.work_order_id == order_id))
+    photo = db.get(WorkOrderPhoto, record.signature_photo_id)
+    (settings.upload_dir / photo.storage_key).write_bytes(pictures.jpeg_with_metadata())
+
+    # When the report prints it
+    printable = report.printable(photo, upload_dir=settings.upload_dir)
+    pdf = report.pdf_for(db, order=db.get(WorkOrder, order_id), upload_dir=settings.upload_dir)
+
+    # Then the PDF holds a decoded, upright copy without the phone's name
+    assert printable is not None
+    copy = Image.open(io.BytesIO(printable))
+    assert copy.size == (100, 200) and dict(copy.getexif()) == {}
+    assert b"/Subtype /Image" in pdf and b"SecretPhone" not in pdf

@@ -14,14 +14,22 @@ from anxin.auth.roles import Role
 from anxin.customer.api import CurrentCustomer
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.exceptions import NotFound
+from anxin.fields import Id
+from anxin.work_order import api as work_order_api
 
 router = APIRouter(prefix="/api/v1/appliances", tags=["appliances"])
 customer_router = APIRouter(prefix="/api/v1/customers", tags=["customers"])  # a customer's appliances
 
 
-def current_appliance(appliance_id: int, db: DbSession, user: CurrentUser) -> Appliance:
+def current_appliance(appliance_id: Id, db: DbSession, user: CurrentUser) -> Appliance:
+    """A customer reaches their own appliances, a technician those of orders assigned to them now or
+    before, staff the tenant's; anything else is 404, as for an id nobody has."""
     appliance = service.get(db, tenant_id=user.tenant_id, id=appliance_id)
     if user.role == Role.CUSTOMER and appliance.customer_id != user.customer_id:
+        raise NotFound("appliance", "家电")
+    if user.role == Role.TECHNICIAN and not work_order_api.serviced_by(
+        db, tenant_id=user.tenant_id, appliance_id=appliance.id, technician_id=user.technician_id or -1
+    ):
         raise NotFound("appliance", "家电")
     return appliance
 

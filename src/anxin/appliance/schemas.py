@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from anxin.fields import ApplianceDate, Id
 
 
 class PurchaseChannel(StrEnum):
@@ -18,18 +20,23 @@ class PurchaseChannel(StrEnum):
 
 
 class ApplianceCreate(BaseModel):
-    product_model_id: int
-    serial_number: str = Field(min_length=4, max_length=60, pattern=r"^[A-Za-z0-9\-]+$")
-    purchase_date: date
-    purchase_channel: PurchaseChannel
-    install_date: date | None = None
-    address_id: int | None = None
+    """An appliance to register. Its dates are from 1990 on and the installation not before the purchase;
+    that neither is in the future is checked against the tenant's today (``service.create``)."""
 
-    @model_validator(mode="after")
-    def _install_after_purchase(self) -> ApplianceCreate:
-        if self.install_date is not None and self.install_date < self.purchase_date:
+    product_model_id: Id
+    serial_number: str = Field(min_length=4, max_length=60, pattern=r"^[A-Za-z0-9\-]+$")
+    purchase_date: ApplianceDate
+    purchase_channel: PurchaseChannel
+    install_date: ApplianceDate | None = None
+    address_id: Id | None = None
+
+    @field_validator("install_date")
+    @classmethod
+    def _install_after_purchase(cls, value: date | None, info: ValidationInfo) -> date | None:
+        purchased = info.data.get("purchase_date")  # absent when it was refused itself
+        if value is not None and purchased is not None and value < purchased:
             raise ValueError("install_date is before purchase_date")
-        return self
+        return value
 
 
 class ApplianceRead(BaseModel):

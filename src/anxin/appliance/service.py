@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
 from anxin.appliance.warranty import Warranty, warranty_on
+from anxin.auth import tenant_clock
 from anxin.catalog import service as catalog_service
 from anxin.catalog.models import ProductModel
-from anxin.clock import now
 from anxin.customer import service as customer_service
 from anxin.exceptions import InvalidInput, NotFound
+from anxin.fields import EARLIEST_DATE, not_after
 
 
 def get(db: Session, *, tenant_id: int, id: int, customer_id: int | None = None) -> Appliance:
@@ -36,9 +37,14 @@ def get_for_customer(db: Session, *, tenant_id: int, customer_id: int) -> Sequen
 
 
 def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Appliance:
+    """Register an appliance. Its warranty runs from its dates, so they are checked whoever registers it:
+    neither after the tenant's today nor before 1990, and the installation not before the purchase."""
     catalog_service.get_product_model(db, tenant_id=tenant_id, id=fields["product_model_id"])
-    if fields["purchase_date"] > now().date():
-        raise InvalidInput("purchase_date", "购买日期不能晚于今天", "purchase date is in the future")
+    check_dates(
+        purchase_date=fields["purchase_date"],
+        install_date=fields.get("install_date"),
+        today=tenant_clock.today(db, tenant_id),
+    )
     if fields.get("address_id") is not None:
         customer_service.get_address(
             db, tenant_id=tenant_id, id=fields["address_id"], customer_id=customer_id
@@ -47,6 +53,17 @@ def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Applia
     db.add(appliance)
     db.flush()
     return appliance
+
+
+def check_dates(*, purchase_date: date, install_date: date | None, today: date) -> None:
+    """Refuse, naming the field, a day after ``today`` or before 1990, or an installation before the
+    purchase."""
+    for name, value in (("purchase_date", purchase_date), ("install_date", install_date)):
+        if value is not None and value < EARLIEST_DATE:
+            raise InvalidInput(name, "日期不能早于 1990 年", "the date is before 1990")
+        not_after(name, value, today)
+    if install_date is not None and install_date < purchase_date:
+        raise InvalidInput("install_date", "安装日期不能早于购买日期", "installed before it was bought")
 
 
 def warranty(db: Session, *, appliance: Appliance, on: date, model: ProductModel | None = None) -> Warranty:

@@ -29,8 +29,15 @@ class BillingCategory(StrEnum):
 
 
 def add_months(start: date, months: int) -> date:
+    """``months`` calendar months after ``start`` (the month's last day when it is shorter). A day past
+    the calendar's end is its last day (``date.max``): rows registered before dates were checked may hold
+    an installation in 9999, and their warranty simply never ends."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 

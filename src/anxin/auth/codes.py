@@ -1,28 +1,26 @@
 """One-time sign-in codes sent to a phone. A code is sent through the notification channel (a log line
-here; an SMS backend later), kept only as a hash, valid for five minutes; a phone may ask once a minute
-and five times an hour; five wrong guesses lock the phone for ten minutes. Whose phone it is, and what a
-right code signs into, is the caller's (``customer.sign_in`` for the portal)."""
+here; an SMS backend later), kept only as an HMAC under the ``login-code`` key (``auth/keys.py``), valid for
+five minutes. How often a phone, a client or a tenant may ask, and how many wrong guesses lock whom, is
+``auth/limits.py``'s: a wrong guess never spends a code, so a stranger's guesses cannot void the code the
+customer is about to type. Whose phone it is, and what a right code signs into, is the caller's
+(``customer.sign_in`` for the portal)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from anxin.auth import keys
 from anxin.auth.models import LoginCode
 
 log = logging.getLogger("anxin.notify")
 
 VALID = timedelta(minutes=5)
-RESEND_AFTER = timedelta(seconds=60)
-PER_HOUR = 5
-MAX_ATTEMPTS = 5
-LOCK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -32,17 +30,7 @@ class Outcome:
 
 
 def _hash(secret: str, tenant_id: int, phone: str, code: str) -> str:
-    return hashlib.sha256(f"{secret}|{tenant_id}|{phone}|{code}".encode()).hexdigest()
-
-
-def _locked(db: Session, tenant_id: int, phone: str, now: datetime) -> bool:
-    return bool(
-        db.scalar(
-            select(func.count())
-            .select_from(LoginCode)
-            .where(LoginCode.tenant_id == tenant_id, LoginCode.phone == phone, LoginCode.locked_until > now)
-        )
-    )
+    return keys.digest(secret, keys.Purpose.LOGIN_CODE, f"{tenant_id}|{phone}|{code}")
 
 
 def request(
@@ -50,19 +38,6 @@ def request(
 ) -> Outcome:
     """Make a code for ``phone`` and send it when the phone is ``known`` (an account holder's); the answer
     is the same either way, so a page does not tell strangers whose phone it is."""
-    if _locked(db, tenant_id, phone, now):
-        return Outcome(False, "otp_locked")
-    recent = list(
-        db.scalars(
-            select(LoginCode.created_at).where(
-                LoginCode.tenant_id == tenant_id,
-                LoginCode.phone == phone,
-                LoginCode.created_at > now - timedelta(hours=1),
-            )
-        )
-    )
-    if any(created > now - RESEND_AFTER for created in recent) or len(recent) >= PER_HOUR:
-        return Outcome(False, "otp_too_soon")
     code = f"{secrets.randbelow(1_000_000):06d}"
     message = f"【安心服务】您的登录验证码是 {code}，5 分钟内有效。"
     db.add(
@@ -89,31 +64,23 @@ def request(
 def check(
     db: Session, *, tenant_id: int, phone: str, code: str, secret: str, now: datetime, known: bool
 ) -> Outcome:
-    """Check ``code`` against the phone's newest live code and use it up when right; a phone that is not
-    ``known`` never matches. The caller commits even on failure: the counted attempt must stay."""
-    if _locked(db, tenant_id, phone, now):
-        return Outcome(False, "otp_locked")
-    current = db.scalar(
-        select(LoginCode)
-        .where(
-            LoginCode.tenant_id == tenant_id,
-            LoginCode.phone == phone,
-            LoginCode.used_at.is_(None),
-            LoginCode.expires_at > now,
-        )
-        .order_by(LoginCode.id.desc())
+    """Whether ``code`` is one of the phone's live codes; a right one uses up every live code of the
+    phone. A phone that is not ``known`` never matches. A wrong code writes nothing (the caller counts
+    it)."""
+    live = (
+        LoginCode.tenant_id == tenant_id,
+        LoginCode.phone == phone,
+        LoginCode.used_at.is_(None),
+        LoginCode.expires_at > now,
+    )
+    match = db.scalar(
+        select(LoginCode.id)
+        .where(*live, LoginCode.code_hash == _hash(secret, tenant_id, phone, code))
         .limit(1)
     )
-    if current is None:
+    if match is None or not known:
         return Outcome(False, "otp_wrong")
-    if not known or not secrets.compare_digest(current.code_hash, _hash(secret, tenant_id, phone, code)):
-        current.attempts += 1
-        if current.attempts >= MAX_ATTEMPTS:
-            current.locked_until = now + LOCK
-        db.flush()
-        return Outcome(False, "otp_locked" if current.locked_until else "otp_wrong")
-    current.used_at = now
-    db.flush()
+    db.execute(update(LoginCode).where(*live).values(used_at=now))
     return Outcome(True, "signed_in")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin.auth.models import Tenant, User
-from anxin.auth.security import hash_password, verify_password
+from anxin.auth.security import hash_password, usable_hash, verify_password, waste_verification
 
 
 def get_tenant_by_slug(db: Session, *, slug: str) -> Tenant | None:
@@ -14,16 +14,21 @@ def get_tenant_by_slug(db: Session, *, slug: str) -> Tenant | None:
 
 
 def authenticate(db: Session, *, login: str, password: str) -> User | None:
-    """``login`` is written ``name@tenant``; the tenant's slug picks where the name is looked up."""
+    """``login`` is written ``name@tenant``; the tenant's slug picks where the name is looked up. Every
+    refusal costs one password verification, so an unknown name or tenant answers as slowly as a wrong
+    password."""
     name, sep, slug = login.rpartition("@")
-    if not sep or not name or not slug:
+    user = None
+    if sep and name and slug:
+        user = db.scalar(
+            select(User)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .where(Tenant.slug == slug, User.username == name)
+        )
+    if user is None or not user.is_active or not usable_hash(user.password_hash):
+        waste_verification(password)
         return None
-    user = db.scalar(
-        select(User)
-        .join(Tenant, Tenant.id == User.tenant_id)
-        .where(Tenant.slug == slug, User.username == name)
-    )
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         return None
     return user
 

@@ -5,7 +5,9 @@ active and belongs to the token's tenant. For ``ttl`` seconds after that, reques
 reuse the user as it was then (a detached copy, merged into each request's session without SQL), unless
 the token has expired in the meantime. A user deactivated or changed directly in the database is
 therefore refused within ``ttl`` seconds by every server process (``ANXIN_AUTH_CACHE_SECONDS``, 10 by
-default; 0 turns the cache off). One cache per application instance.
+default; 0 turns the cache off); so is a token revoked (signed out) or superseded (a new password) by
+another process. The process that signs a token out ``forget``s it at once: it is never served from this
+cache again. One cache per application instance.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class TokenCache:
         self.ttl = ttl
         self.size = size
         self._entries: dict[str, tuple[float, datetime, User]] = {}
+        self._forgotten: dict[str, datetime] = {}  # signed-out tokens, until they expire
 
     def get(self, token: str, *, now: datetime) -> User | None:
         """The user the token was verified for, if that was less than ``ttl`` seconds ago and the token has
@@ -40,10 +43,18 @@ class TokenCache:
         return user
 
     def put(self, token: str, user: User, *, expires_at: datetime) -> None:
-        if self.ttl <= 0:
+        if self.ttl <= 0 or token in self._forgotten:
             return
         if len(self._entries) >= self.size:
             self._entries.clear()  # bounded: a full cache starts over rather than growing
         copy = User(**{key: getattr(user, key) for key in _COLUMNS})
         make_transient_to_detached(copy)
         self._entries[token] = (time.monotonic(), expires_at, copy)
+
+    def forget(self, token: str, *, expires_at: datetime) -> None:
+        """Never serve ``token`` again (it was signed out): drop it, and refuse to keep it should a request
+        in flight verify it before the revocation is committed."""
+        self._entries.pop(token, None)
+        if len(self._forgotten) >= self.size:
+            self._forgotten.clear()
+        self._forgotten[token] = expires_at

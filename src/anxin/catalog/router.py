@@ -16,6 +16,7 @@ from anxin.catalog.schemas import (
     ProductModelRead,
 )
 from anxin.dependencies import CurrentUser, DbSession, allowed
+from anxin.fields import Id
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 Admin = Annotated[User, Depends(allowed(Action.CATALOG_MANAGE))]
@@ -44,16 +45,14 @@ def create_brand(body: BrandCreate, db: DbSession, user: Admin):
 
 
 @router.get("/models", response_model=list[ProductModelRead])
-def list_models(
-    db: DbSession, user: CurrentUser, brand_id: int | None = None, category_id: int | None = None
-):
+def list_models(db: DbSession, user: CurrentUser, brand_id: Id | None = None, category_id: Id | None = None):
     return service.get_product_models(
         db, tenant_id=user.tenant_id, brand_id=brand_id, category_id=category_id
     )
 
 
 @router.get("/models/{model_id}", response_model=ProductModelRead)
-def get_model(model_id: int, db: DbSession, user: CurrentUser):
+def get_model(model_id: Id, db: DbSession, user: CurrentUser):
     return service.get_product_model(db, tenant_id=user.tenant_id, id=model_id)
 
 

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from anxin.fields import Id
+
+Months = Annotated[int, Field(ge=0, le=240)]
 
 
 class CategoryRead(BaseModel):
@@ -23,12 +29,14 @@ class BrandRead(BrandCreate):
 
 
 class ProductModelCreate(BaseModel):
-    brand_id: int
+    brand_id: Id
     category_code: str
     model_code: str = Field(min_length=1, max_length=60)
     name: str = Field(min_length=1, max_length=120)
-    warranty_months: int = Field(ge=0, le=240)
-    key_part_months: dict[str, int] = Field(default_factory=dict)
+    warranty_months: Months
+    key_part_months: dict[Annotated[str, Field(min_length=1, max_length=40)], Months] = Field(
+        default_factory=dict, max_length=20
+    )
 
 
 class ProductModelRead(BaseModel):

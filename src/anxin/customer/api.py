@@ -12,9 +12,10 @@ from anxin.customer import service
 from anxin.customer.models import Customer
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.exceptions import NotFound
+from anxin.fields import Id
 
 
-def current_customer(customer_id: int, db: DbSession, user: CurrentUser) -> Customer:
+def current_customer(customer_id: Id, db: DbSession, user: CurrentUser) -> Customer:
     """Staff reach any customer of their tenant, a customer only themselves; the rest is 404."""
     if user.role == Role.TECHNICIAN or (user.role == Role.CUSTOMER and user.customer_id != customer_id):
         raise NotFound("customer", "客户")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.exceptions import NotFound
+from anxin.fields import LIKE_ESCAPE, like_escaped
 from anxin.pagination import Page, paginate
 
 
@@ -23,7 +24,8 @@ def get_by_phone(db: Session, *, tenant_id: int, phone: str) -> Customer | None:
 
 
 def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: int) -> Page[Customer]:
-    """By phone (full number, or its last digits) or by name (prefix)."""
+    """By phone (full number, or its last digits) or by name (prefix). What is typed is matched as text:
+    ``%`` and ``_`` in it are not wildcards."""
     params: dict[str, object] = {"tenant_id": tenant_id}
     shape = "all"
     if q:
@@ -32,9 +34,9 @@ def search(db: Session, *, tenant_id: int, q: str | None, page: int, page_size: 
         if phone:
             shape, params["phone"] = "phone", phone
         elif q.isdigit():
-            shape, params["digits"] = "digits", q
+            shape, params["digits"] = "digits", like_escaped(q)
         else:
-            shape, params["name"], params["lowered"] = "name", q, q.lower()
+            shape, params["name"], params["lowered"] = "name", like_escaped(q), q.lower()
     return paginate(db, _search_statement(shape), page=page, page_size=page_size, params=params)
 
 
@@ -50,11 +52,11 @@ def _search_statement(shape: str) -> Select:
     if shape == "phone":
         query = query.where(Customer.phone == bindparam("phone", type_=String))
     elif shape == "digits":
-        query = query.where(Customer.phone.endswith(bindparam("digits", type_=String)))
+        query = query.where(Customer.phone.endswith(bindparam("digits", type_=String), escape=LIKE_ESCAPE))
     elif shape == "name":
         query = query.where(
             or_(
-                Customer.name.startswith(bindparam("name", type_=String)),
+                Customer.name.startswith(bindparam("name", type_=String), escape=LIKE_ESCAPE),
                 func.lower(Customer.name) == bindparam("lowered", type_=String),
             )
         )

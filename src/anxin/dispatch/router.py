@@ -15,6 +15,7 @@ from anxin.dependencies import CurrentUser, DbSession, allowed
 from anxin.dispatch import outlets, pool, sweeper
 from anxin.dispatch.matching.schemas import DecisionBody, OutletBody, PoolOrderRead, ReasonOnly, SweepRead
 from anxin.exceptions import Forbidden
+from anxin.fields import Id
 from anxin.work_order import service as work_order_service
 from anxin.work_order.api import CurrentWorkOrder, read
 from anxin.work_order.schemas import WorkOrderRead
@@ -45,7 +46,7 @@ def pool_orders(db: DbSession, user: TechnicianUser):
 
 
 @router.post("/work-orders/{order_id}/claim", response_model=WorkOrderRead)
-def claim(order_id: int, db: DbSession, user: CurrentUser):
+def claim(order_id: Id, db: DbSession, user: CurrentUser):
     """Claim a pooled order: the first valid claim wins; the others get 409 not_in_pool."""
     if not permissions.may(user, Action.TECHNICIAN_APP):
         work_order_service.get_for(db, user=user, id=order_id)  # 404 for an order the caller cannot see

@@ -1,7 +1,13 @@
 """The channels behind one small interface: ``send(db, message, rendered, settings)`` returns when the
 message is handed over and raises ``DeliveryFailed`` when it is not. Inbox writes a row in the delivery's
-transaction; email speaks SMTP; webhook POSTs signed JSON; SMS and WeChat go through a pluggable backend
-whose default logs the text (and counts as sent)."""
+transaction; email speaks SMTP; webhook POSTs signed JSON through the guarded client (``anxin.outbound``);
+SMS and WeChat go through a pluggable backend whose default logs the text (and counts as sent).
+
+A webhook's failure reads the same for every cause the admin should not tell apart (``last_error`` is what
+admins see in the outbox): ``TARGET_REFUSED`` when the host now resolves to an address that is not public
+(dead at once), ``NO_ANSWER`` for every connection-level failure (no DNS answer, refused, reset, timeout,
+TLS), ``delivery failed: HTTP <status>`` for an answer that is not 2xx (a redirect included: it is not
+followed). The cause is in the server's log."""
 
 from __future__ import annotations
 
@@ -9,8 +15,6 @@ import hashlib
 import hmac
 import json
 import smtplib
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -19,11 +23,16 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin import outbound
 from anxin.config import Settings
 from anxin.notify.models import InboxItem, OutboxMessage, WebhookEndpoint
 from anxin.notify.templates import Rendered
 
 log = structlog.get_logger("anxin.notify")
+
+TARGET_REFUSED = "target refused: not a public address"
+NO_ANSWER = "delivery failed: no answer"
+WEBHOOK_ANSWER_BYTES = 4096  # a receiver's answer is not used: read a little, then hang up
 
 
 class DeliveryFailed(Exception):
@@ -114,27 +123,34 @@ class WebhookChannel:
         if endpoint is None or not endpoint.active:
             raise DeliveryFailed(f"no active webhook endpoint {message.recipient!r}", permanent=True)
         body = webhook_body(message)
-        request = urllib.request.Request(
-            endpoint.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": "Anxin-Webhook/1",
-                "X-Anxin-Event": message.event,
-                "X-Anxin-Delivery": message.dedupe_key,
-                "X-Anxin-Signature": signature(endpoint.secret, body),
-            },
-        )
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Anxin-Webhook/1",
+            "X-Anxin-Event": message.event,
+            "X-Anxin-Delivery": message.dedupe_key,
+            "X-Anxin-Signature": signature(endpoint.secret, body),
+        }
         try:
-            with urllib.request.urlopen(request, timeout=settings.webhook_timeout_seconds) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            raise DeliveryFailed(f"HTTP {exc.code} from {endpoint.url}") from exc
-        except (OSError, ValueError) as exc:
-            raise DeliveryFailed(f"{type(exc).__name__}: {exc} ({endpoint.url})") from exc
-        if not 200 <= status < 300:
-            raise DeliveryFailed(f"HTTP {status} from {endpoint.url}")
+            answer = outbound.post(
+                endpoint.url,
+                content=body,
+                headers=headers,
+                timeout=settings.webhook_timeout_seconds,
+                max_bytes=WEBHOOK_ANSWER_BYTES,
+                allowed_networks=settings.outbound_allowed_networks,
+            )
+        except outbound.Refused as exc:
+            log.warning(
+                "notify.webhook_refused", endpoint_id=endpoint.id, message_id=message.id, cause=str(exc)
+            )
+            raise DeliveryFailed(TARGET_REFUSED, permanent=True) from exc
+        except outbound.NoAnswer as exc:
+            log.warning(
+                "notify.webhook_no_answer", endpoint_id=endpoint.id, message_id=message.id, cause=str(exc)
+            )
+            raise DeliveryFailed(NO_ANSWER) from exc
+        if not 200 <= answer.status_code < 300:
+            raise DeliveryFailed(f"delivery failed: HTTP {answer.status_code}")
 
 
 TextBackend = Callable[[str, str, Rendered, dict[str, Any]], None]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.dependencies import CurrentUser, DbSession, allowed
+from anxin.dependencies import CurrentUser, DbSession, SettingsDep, allowed
+from anxin.fields import Id
 from anxin.notify import delivery, inbox, service
 from anxin.notify.schemas import (
     InboxItemRead,
@@ -40,7 +41,7 @@ def my_inbox(
 
 
 @router.post("/inbox/{item_id}/read", response_model=InboxItemRead)
-def read_item(item_id: int, db: DbSession, user: CurrentUser):
+def read_item(item_id: Id, db: DbSession, user: CurrentUser):
     return inbox.mark_read(db, user=user, item_id=item_id)
 
 
@@ -62,7 +63,7 @@ def list_outbox(
 
 
 @router.post("/notifications/outbox/{message_id}/redeliver", response_model=OutboxMessageRead)
-def redeliver(message_id: int, db: DbSession, user: Admin):
+def redeliver(message_id: Id, db: DbSession, user: Admin):
     """Put a dead message back in the queue; the worker tries it again at its next pass."""
     return delivery.redeliver(db, tenant_id=user.tenant_id, message_id=message_id)
 
@@ -73,11 +74,17 @@ def list_webhooks(db: DbSession, user: Admin):
 
 
 @router.post("/notifications/webhooks", response_model=WebhookEndpointCreated, status_code=201)
-def create_webhook(body: WebhookEndpointCreate, db: DbSession, user: Admin):
-    return service.create_endpoint(db, tenant_id=user.tenant_id, **body.model_dump())
+def create_webhook(body: WebhookEndpointCreate, db: DbSession, user: Admin, settings: SettingsDep):
+    """Register an endpoint; 422 ``unsafe_url`` when its host is not a public address."""
+    return service.create_endpoint(
+        db,
+        tenant_id=user.tenant_id,
+        allowed_networks=settings.outbound_allowed_networks,
+        **body.model_dump(),
+    )
 
 
 @router.delete("/notifications/webhooks/{endpoint_id}", status_code=204)
-def delete_webhook(endpoint_id: int, db: DbSession, user: Admin) -> Response:
+def delete_webhook(endpoint_id: Id, db: DbSession, user: Admin) -> Response:
     service.deactivate_endpoint(db, tenant_id=user.tenant_id, endpoint_id=endpoint_id)
     return Response(status_code=204)

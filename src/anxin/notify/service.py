@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin import outbound
 from anxin.exceptions import NotFound
 from anxin.notify.exceptions import BadWebhookUrl
 from anxin.notify.models import OutboxMessage, WebhookEndpoint
 from anxin.notify.outbox import forget_endpoints
 from anxin.pagination import Page, paginate
+
+log = structlog.get_logger("anxin.notify")
 
 
 def outbox(
@@ -38,9 +43,18 @@ def create_endpoint(
     events: list[str],
     secret: str | None = None,
     description: str | None = None,
+    allowed_networks: Sequence[str] | None = None,
 ) -> WebhookEndpoint:
+    """Register an endpoint. Its URL must name a public address (``outbound.check_url``: ``invalid_url`` for
+    user info or a bad port, ``unsafe_url`` for loopback, private, link-local and reserved targets unless
+    inside ``allowed_networks``, the operator's setting); delivery checks again when it connects."""
     if not url.startswith(("http://", "https://")):
         raise BadWebhookUrl()
+    try:
+        outbound.check_url(url, allowed_networks=allowed_networks)
+    except outbound.UnsafeUrl as exc:
+        log.info("notify.webhook_url_refused", tenant_id=tenant_id, url=url, reason=exc.reason)
+        raise
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
         url=url,

@@ -8,6 +8,7 @@ from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession, allowed
+from anxin.fields import Id
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.technician import service
 from anxin.technician.schemas import LocationBody, LocationRead, OutletRead, TechnicianRead
@@ -22,7 +23,7 @@ def list_technicians(
     db: DbSession,
     user: Staff,
     skill: str | None = None,
-    outlet_id: int | None = None,
+    outlet_id: Id | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ):
@@ -53,7 +54,7 @@ def report_location(body: LocationBody, db: DbSession, user: TechnicianUser):
 
 
 @router.get("/technicians/{technician_id}", response_model=TechnicianRead)
-def get_technician(technician_id: int, db: DbSession, user: Staff):
+def get_technician(technician_id: Id, db: DbSession, user: Staff):
     return TechnicianRead.model_validate(service.get(db, tenant_id=user.tenant_id, id=technician_id))
 
 

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from anxin.fields import Latitude, Longitude
+
 
 class OutletRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -59,9 +61,9 @@ class TechnicianRead(BaseModel):
 
 
 class LocationBody(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
-    accuracy_m: float | None = Field(default=None, ge=0)
+    lat: Latitude
+    lng: Longitude
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
     at: datetime | None = None
 
 

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from anxin.auth import service as auth_service
+from anxin import clock
+from anxin.auth import accounts
+from anxin.auth.exceptions import BadCredentials, TooManyAttempts
 from anxin.auth.roles import Role
-from anxin.dependencies import DbSession
+from anxin.dependencies import ClientAddress, DbSession, SettingsDep
 from anxin.web import i18n
 from anxin.web.session import CsrfChecked, session_user, sign_in, sign_out
 from anxin.web.templating import PageRoute, render, see_other
@@ -45,25 +47,47 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def login(
     request: Request,
     db: DbSession,
+    settings: SettingsDep,
+    client: ClientAddress,
     _: CsrfChecked,
     login: Annotated[str, Form(max_length=120)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    user = auth_service.authenticate(db, login=login.strip(), password=password)
-    if user is None:
-        message = i18n.translate(i18n.language(request), "bad_login")
-        return render(
-            request, "login.html", status_code=401, error=message, next=_safe_next(next) or "", login=login
+    """Wrong passwords are throttled per account and client address as on the API; the form says so."""
+    try:
+        user = accounts.sign_in(
+            db,
+            login=login.strip(),
+            password=password,
+            client=client,
+            secret=settings.secret_key,
+            now=clock.now(),
         )
+    except (BadCredentials, TooManyAttempts) as refusal:
+        throttled = isinstance(refusal, TooManyAttempts)
+        lang = i18n.language(request)
+        message = refusal.message(lang) if throttled else i18n.translate(lang, "bad_login")
+        page = render(
+            request,
+            "login.html",
+            status_code=refusal.status_code,
+            error=message,
+            next=_safe_next(next) or "",
+            login=login,
+        )
+        if throttled:
+            page.headers.update(refusal.response_headers)
+        return page
     response = see_other(_safe_next(next) or home_for(user.role))
-    sign_in(request, response, user)
+    sign_in(request, response, db, user)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, db: DbSession, _: CsrfChecked) -> Response:
+    """End the session on the server (the old cookie opens nothing any more) and drop the cookie."""
     user = session_user(request, db)
     response = see_other("/portal/login" if user is not None and user.role == Role.CUSTOMER else "/login")
-    sign_out(response)
+    sign_out(request, response, db)
     return response

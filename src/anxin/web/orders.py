@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from anxin import clock
+from anxin import clock, fields
 from anxin.appliance import service as appliance_service
 from anxin.appliance.models import Appliance
 from anxin.auth.models import User
@@ -17,8 +17,9 @@ from anxin.customer.models import Address, Customer
 from anxin.dependencies import DbSession
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
-from anxin.work_order import actions, photos, service
-from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent, WorkOrderPhoto
+from anxin.work_order import actions, api, photos, service
+from anxin.work_order.models import Quote, WorkOrder, WorkOrderPhoto
+from anxin.work_order.schemas import CustomerEventRead, EventRead
 from anxin.work_order.states import actions_from
 
 SLA_RANK = {"breached": 0, "at_risk": 1, "on_track": 2, None: 3}
@@ -38,7 +39,7 @@ class OrderView:
     category_name: str
     warranty: str
     technician: Technician | None
-    events: list[WorkOrderEvent] = field(default_factory=list)
+    events: list[EventRead] | list[CustomerEventRead] = field(default_factory=list)
     photos: list[WorkOrderPhoto] = field(default_factory=list)
     quote: Quote | None = None
     history: list[WorkOrder] = field(default_factory=list)  # the appliance's earlier orders
@@ -82,7 +83,7 @@ def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full:
         technician=technician,
     )
     if full:
-        result.events = list(service.events(db, order=order))
+        result.events = list(api.events_for(db, order=order, user=user))  # the customer's shape for them
         result.photos = photos.list_for(db, order=order)
         result.quote = actions.latest_quote(db, order=order)
         result.history = list(
@@ -92,21 +93,14 @@ def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full:
 
 
 def context_from(form: dict[str, Any]) -> actions.Context:
-    """The action context from a submitted form: version, reason, note, coordinates."""
-
-    def number(name: str) -> float | None:
-        try:
-            return float(form.get(name) or "")
-        except ValueError:
-            return None
-
-    version = form.get("version")
+    """The action context from a submitted form: version, reason, note, coordinates. An empty version or
+    location is None; one that is not a number in range is refused (``InvalidInput``: an error page)."""
     return actions.Context(
-        version=int(version) if version and str(version).isdigit() else None,
+        version=fields.form_version(form.get("version")),
         reason=(form.get("reason") or None),
         note=(form.get("note") or None),
-        lat=number("lat"),
-        lng=number("lng"),
+        lat=fields.form_coordinate("lat", form.get("lat"), -90, 90),
+        lng=fields.form_coordinate("lng", form.get("lng"), -180, 180),
     )
 
 

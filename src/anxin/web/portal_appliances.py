@@ -17,6 +17,7 @@ from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
+from anxin.fields import Id
 from anxin.web import i18n
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
@@ -58,7 +59,7 @@ def register(
     request: Request,
     db: DbSession,
     user: Customer,
-    product_model_id: Annotated[int, Form()],
+    product_model_id: Annotated[Id, Form()],
     serial_number: Annotated[str, Form(max_length=60)],
     purchase_date: Annotated[str, Form(max_length=10)],
     purchase_channel: Annotated[str, Form(max_length=30)],
@@ -71,7 +72,8 @@ def register(
             purchase_channel=purchase_channel,
         )
     except ValidationError as exc:
-        field = str(exc.errors()[0]["loc"][0])
+        where = exc.errors()[0]["loc"]
+        field = str(where[0]) if where else "purchase_date"  # a rule across fields names none
         raise InvalidInput(field, f"填写有误：{field}", f"check the field {field}") from None
     customer = customer_service.get(db, tenant_id=user.tenant_id, id=user.customer_id or -1)
     fields = body.model_dump()

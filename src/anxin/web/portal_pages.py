@@ -15,13 +15,15 @@ from anxin import clock
 from anxin.appliance import service as appliance_service
 from anxin.auth import codes, tenant_clock
 from anxin.auth import service as auth_service
+from anxin.auth.exceptions import TooManyAttempts
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
 from anxin.customer import sign_in as portal_sign_in
-from anxin.dependencies import DbSession, SettingsDep
+from anxin.dependencies import ClientAddress, DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput, NotFound
+from anxin.fields import Id
 from anxin.web import i18n, orders
 from anxin.web.session import CsrfChecked, page_user, sign_in
 from anxin.web.templating import PageRoute, render, see_other
@@ -60,18 +62,24 @@ def send_code(
     request: Request,
     db: DbSession,
     settings: SettingsDep,
+    client: ClientAddress,
     _: CsrfChecked,
     phone: Annotated[str, Form(pattern=PHONE)],
     tenant: Annotated[str, Form(max_length=40)] = "demo",
 ) -> Response:
-    outcome = portal_sign_in.request_code(
-        db,
-        tenant_id=_tenant_id(db, tenant),
-        phone=phone,
-        secret=settings.secret_key,
-        now=clock.now(),
-        dev_mailbox=dev_mailbox_on(request),
-    )
+    try:
+        outcome = portal_sign_in.request_code(
+            db,
+            tenant_id=_tenant_id(db, tenant),
+            phone=phone,
+            client=client,
+            secret=settings.secret_key,
+            budget=settings.otp_hourly_budget,
+            now=clock.now(),
+            dev_mailbox=dev_mailbox_on(request),
+        )
+    except TooManyAttempts as refusal:
+        return _throttled(request, refusal, tenant=tenant, phone=phone)
     word = i18n.translate(i18n.language(request), outcome.code)
     return render(
         request,
@@ -91,19 +99,24 @@ def login(
     request: Request,
     db: DbSession,
     settings: SettingsDep,
+    client: ClientAddress,
     _: CsrfChecked,
     phone: Annotated[str, Form(pattern=PHONE)],
     code: Annotated[str, Form(max_length=6)],
     tenant: Annotated[str, Form(max_length=40)] = "demo",
 ) -> Response:
-    outcome = portal_sign_in.verify(
-        db,
-        tenant_id=_tenant_id(db, tenant),
-        phone=phone,
-        code=code.strip(),
-        secret=settings.secret_key,
-        now=clock.now(),
-    )
+    try:
+        outcome = portal_sign_in.verify(
+            db,
+            tenant_id=_tenant_id(db, tenant),
+            phone=phone,
+            code=code.strip(),
+            client=client,
+            secret=settings.secret_key,
+            now=clock.now(),
+        )
+    except TooManyAttempts as refusal:
+        return _throttled(request, refusal, tenant=tenant, phone=phone)
     if not outcome.ok or outcome.user is None:
         word = i18n.translate(i18n.language(request), outcome.code)
         return render(
@@ -117,8 +130,24 @@ def login(
             error=word,
         )
     response = see_other("/portal")
-    sign_in(request, response, outcome.user)
+    sign_in(request, response, db, outcome.user)
     return response
+
+
+def _throttled(request: Request, refusal: TooManyAttempts, *, tenant: str, phone: str) -> Response:
+    """The sign-in form again, saying how long the throttle holds (429, ``Retry-After``)."""
+    page = render(
+        request,
+        "portal/login.html",
+        status_code=refusal.status_code,
+        tenant=tenant,
+        phone=phone,
+        step="code",
+        dev=dev_mailbox_on(request),
+        error=refusal.message(i18n.language(request)),
+    )
+    page.headers.update(refusal.response_headers)
+    return page
 
 
 @router.get("/dev-mailbox", response_class=HTMLResponse)
@@ -166,7 +195,7 @@ def _appliance_choices(db: DbSession, user: User, lang: str) -> list[tuple[int, 
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report_form(request: Request, db: DbSession, user: Customer, appliance: int | None = None) -> Response:
+def report_form(request: Request, db: DbSession, user: Customer, appliance: Id | None = None) -> Response:
     choices = _appliance_choices(db, user, i18n.language(request))
     return render(request, "portal/report.html", choices=choices, chosen=appliance)
 
@@ -187,7 +216,7 @@ async def report(
     db: DbSession,
     user: Customer,
     settings: SettingsDep,
-    appliance_id: Annotated[int, Form()],
+    appliance_id: Annotated[Id, Form()],
     description: Annotated[str, Form(max_length=1000)] = "",
     preferred: Annotated[str, Form()] = "asap",
     photo: Annotated[UploadFile | None, File()] = None,

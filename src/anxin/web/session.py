@@ -1,5 +1,11 @@
-"""Page sessions: a signed, HttpOnly, SameSite=Lax cookie naming the user, and a CSRF token checked on
-every POST form. Stateless (HMAC over the payload with the app's secret key), so any process can read it."""
+"""Page sessions and CSRF tokens.
+
+A sign-in makes a server-side session (``auth/sessions.py``) and sets a signed, HttpOnly, SameSite=Lax
+cookie holding its random id, signed with the ``page-session`` key (``auth/keys.py``); every page request
+reads the session's row, so signing out ends it at once, in every process. The CSRF token a form carries
+is an HMAC of the session id under the ``csrf`` key: it passes only with the session it was made for.
+Before sign-in (the sign-in forms, a survey link) it is bound the same way to a random id in its own
+cookie."""
 
 from __future__ import annotations
 
@@ -9,12 +15,14 @@ import hmac
 import json
 import secrets
 import time
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from anxin.auth import permissions, tenant_clock
-from anxin.auth import service as auth_service
+from anxin import clock
+from anxin.auth import permissions, sessions, tenant_clock
+from anxin.auth.keys import Purpose, derive
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
@@ -41,26 +49,27 @@ class CsrfFailed(Exception):
     """A POST without the form's CSRF token."""
 
 
-def _sign(secret: str, body: bytes) -> str:
-    return (
-        base64.urlsafe_b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-        .decode()
-        .rstrip("=")
-    )
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def dump(secret: str, data: dict) -> str:
-    """``data`` as ``payload.signature`` (both URL-safe base64)."""
-    body = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
-    return f"{body}.{_sign(secret, body.encode())}"
+def _sign(key: bytes, body: bytes) -> str:
+    return _b64(hmac.new(key, body, hashlib.sha256).digest())
 
 
-def load(secret: str, value: str | None) -> dict | None:
-    """The payload of a cookie written by ``dump`` if its signature holds and it has not expired."""
+def dump(key: bytes, data: dict) -> str:
+    """``data`` as ``payload.signature`` (both URL-safe base64), signed with ``key``."""
+    body = _b64(json.dumps(data, separators=(",", ":")).encode())
+    return f"{body}.{_sign(key, body.encode())}"
+
+
+def load(key: bytes, value: str | None) -> dict | None:
+    """The payload of a cookie written by ``dump`` with ``key`` if its signature holds and it has not
+    expired."""
     if not value or "." not in value:
         return None
     body, signature = value.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(secret, body.encode())):
+    if not hmac.compare_digest(signature, _sign(key, body.encode())):
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -71,79 +80,119 @@ def load(secret: str, value: str | None) -> dict | None:
     return data
 
 
+def _key(request: Request, purpose: Purpose) -> bytes:
+    return derive(request.app.state.settings.secret_key, purpose)
+
+
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def sign_in(request: Request, response: Response, user: User) -> None:
-    """Set the session cookie for ``user`` and rotate the CSRF token."""
-    secret = request.app.state.settings.secret_key
-    data = {"uid": user.id, "tid": user.tenant_id, "exp": int(time.time()) + SESSION_SECONDS}
+def session_cookie(secret: str, session_id: str, *, expires: int) -> str:
+    """The cookie value naming ``session_id``, signed with ``secret``'s page-session key."""
+    return dump(derive(secret, Purpose.PAGE_SESSION), {"sid": session_id, "exp": expires})
+
+
+def _session_id(request: Request) -> str | None:
+    """The session id of the browser's cookie if the cookie's signature holds (whether the session still
+    lives is the database's to say)."""
+    data = load(_key(request, Purpose.PAGE_SESSION), request.cookies.get(SESSION_COOKIE))
+    session_id = data.get("sid") if data else None
+    return session_id if isinstance(session_id, str) and session_id else None
+
+
+def sign_in(request: Request, response: Response, db: DbSession, user: User) -> None:
+    """Start a session for ``user`` and set its cookie; the CSRF token changes with it."""
+    session_id = sessions.start(db, user=user, now=clock.now(), lifetime=timedelta(seconds=SESSION_SECONDS))
+    value = session_cookie(
+        request.app.state.settings.secret_key, session_id, expires=int(time.time()) + SESSION_SECONDS
+    )
     response.set_cookie(
         SESSION_COOKIE,
-        dump(secret, data),
+        value,
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="lax",
         secure=_secure(request),
         path="/",
     )
-    set_csrf(request, response, secrets.token_urlsafe(24))
 
 
-def sign_out(response: Response) -> None:
+def sign_out(request: Request, response: Response, db: DbSession) -> None:
+    """End the browser's session on the server and drop its cookie."""
+    session_id = _session_id(request)
+    if session_id is not None:
+        sessions.end(db, session_id=session_id, now=clock.now())
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
+# -- CSRF ---------------------------------------------------------------------------------------------------
+
+
+def _binding(request: Request) -> tuple[str, str | None]:
+    """What the CSRF token is bound to: the session id of a signed session cookie, else the random id of
+    the CSRF cookie (None when the browser has none yet)."""
+    session_id = _session_id(request)
+    if session_id is not None:
+        return f"session:{session_id}", None
+    anonymous = getattr(request.state, "csrf_anonymous", None) or request.cookies.get(CSRF_COOKIE)
+    return (f"anonymous:{anonymous}" if anonymous else ""), anonymous
+
+
+def _token_for(request: Request, binding: str) -> str:
+    return _sign(_key(request, Purpose.CSRF), binding.encode())
+
+
 def csrf_token(request: Request) -> str:
-    """The browser's CSRF token; a new one when it has none (written by ``ensure_csrf`` on the response)."""
-    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
-    if not token:
-        token = secrets.token_urlsafe(24)
-    request.state.csrf_token = token
-    return token
-
-
-def set_csrf(request: Request, response: Response, token: str) -> None:
-    request.state.csrf_token = token
-    response.set_cookie(
-        CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        path="/",
-        max_age=SESSION_SECONDS,
-    )
+    """The token a rendered form carries; a browser without a session or CSRF cookie gets a random id
+    (written by ``ensure_csrf`` on the response)."""
+    binding, _ = _binding(request)
+    if not binding:
+        request.state.csrf_anonymous = secrets.token_urlsafe(24)
+        binding, _ = _binding(request)
+    return _token_for(request, binding)
 
 
 def ensure_csrf(request: Request, response: Response) -> None:
-    """Persist the token a page rendered into its forms, if the browser does not hold it yet."""
-    token = getattr(request.state, "csrf_token", None)
-    if token and request.cookies.get(CSRF_COOKIE) != token:
-        set_csrf(request, response, token)
+    """Persist the random id a page's forms were bound to, if the browser does not hold it yet."""
+    anonymous = getattr(request.state, "csrf_anonymous", None)
+    if anonymous and request.cookies.get(CSRF_COOKIE) != anonymous:
+        response.set_cookie(
+            CSRF_COOKIE,
+            anonymous,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            path="/",
+            max_age=SESSION_SECONDS,
+        )
 
 
 async def check_csrf(request: Request) -> None:
-    """Every POST carries the token (form field or ``X-CSRF-Token`` header) equal to the browser's cookie:
-    a page of another site can neither read the cookie nor the token."""
+    """Every POST carries the token (form field or ``X-CSRF-Token`` header) made for the browser's own
+    session (or, before sign-in, its CSRF cookie): a page of another site can read neither, and a token
+    of one session does not pass with another."""
     if request.method != "POST":
         return
-    expected = request.cookies.get(CSRF_COOKIE)
+    binding, _ = _binding(request)
     sent = request.headers.get("x-csrf-token")
     if sent is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    if not binding or not sent or not hmac.compare_digest(_token_for(request, binding), sent):
         raise CsrfFailed()
 
 
+# -- who is signed in -------------------------------------------------------------------------------------
+
+
 def session_user(request: Request, db: DbSession) -> User | None:
-    data = load(request.app.state.settings.secret_key, request.cookies.get(SESSION_COOKIE))
-    if data is None:
+    """The user of the browser's live session; None without one (signed out, expired, never)."""
+    session_id = _session_id(request)
+    if session_id is None:
         return None
-    return auth_service.get_active_user(db, id=int(data["uid"]), tenant_id=int(data["tid"]))
+    return sessions.session_user(db, session_id=session_id, now=clock.now())
 
 
 def page_user(action: Action | None = None):

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from anxin import clock, money
+from anxin import clock, fields, money
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
@@ -183,11 +183,8 @@ def signature_bytes(data_url: str) -> bytes:
 
 
 def _coordinate(form, name: str, low: float, high: float) -> float | None:  # noqa: ANN001 - a form
-    try:
-        value = float(str(form.get(name) or ""))
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
+    """The browser's location: empty is None; not a finite number in range is refused (an error page)."""
+    return fields.form_coordinate(name, form.get(name), low, high)
 
 
 def _parts_used(form) -> list[dict]:  # noqa: ANN001 - a form
@@ -198,7 +195,8 @@ def _parts_used(form) -> list[dict]:  # noqa: ANN001 - a form
         name = str(name).strip()[:100]
         if not name:
             continue
-        quantity = int(qty) if str(qty).strip().isdigit() else 1
+        typed = str(qty).strip()
+        quantity = int(typed) if typed.isascii() and typed.isdigit() else 1  # "²" is a digit to Python
         if not 1 <= quantity <= 999:
             raise InvalidInput("used_qty", "数量超出范围", "quantity out of range")
         parts.append({"name": name, "quantity": quantity, "amount_fen": fen(str(amount), "used_amount")})
@@ -293,4 +291,5 @@ def photo(order_id: int, photo_id: int, db: DbSession, user: Anyone, settings: S
     """A photo of an order the signed-in user may see (customer, technician or staff)."""
     order = service.get_for(db, user=user, id=order_id)
     found = photos.get(db, order=order, id=photo_id)
-    return FileResponse(settings.upload_dir / found.storage_key, media_type=found.content_type)
+    served = photos.served(found, upload_dir=settings.upload_dir)
+    return FileResponse(served.path, media_type=served.media_type, headers=served.headers)

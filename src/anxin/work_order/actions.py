@@ -39,6 +39,7 @@ from anxin.work_order.models import (
     WorkOrder,
     WorkOrderAppliance,
 )
+from anxin.work_order.schemas import CUSTOMER_CHANNELS
 from anxin.work_order.states import PAUSED, Move, Status, move_for
 
 
@@ -88,6 +89,27 @@ def replay_idempotent(db: Session, *, actor: User, key: str, fingerprint: str) -
     return db.get(WorkOrder, record.work_order_id)
 
 
+def check_customer_intake(intake: Intake) -> None:
+    """What a customer reporting for themselves may not decide, since it decides who pays or how the order
+    is handled: they report through their own channels (``CUSTOMER_CHANNELS``), never as internal work
+    (billed D), and the household flags come from their customer record (staff may set them)."""
+    if intake.channel not in CUSTOMER_CHANNELS:
+        raise InvalidInput(
+            "channel", "客户只能通过 App 或微信报修", "a customer reports through the app or WeChat"
+        )
+    if intake.internal:
+        raise InvalidInput(
+            "internal", "客户报修不能作为内部工单", "a customer's report is never internal work"
+        )
+    for name in ("elderly_household", "infant_household"):
+        if getattr(intake, name) is not None:
+            raise InvalidInput(
+                name,
+                "家庭情况以客户档案为准，报修时不能填写",
+                "set from the customer's record, not by the report",
+            )
+
+
 def create_order(
     db: Session, *, actor: User, intake: Intake, idempotency: tuple[str, str] | None = None
 ) -> Created:
@@ -98,9 +120,12 @@ def create_order(
     now = clock.now()
     tenant_id = actor.tenant_id
     # Everything is looked up within the reporting customer's own records, and a customer reports only
-    # for themselves: another customer's id answers exactly like an id that does not exist.
-    if actor.role == Role.CUSTOMER and actor.customer_id != intake.customer_id:
-        raise NotFound("customer", "客户")
+    # for themselves: another customer's id answers exactly like an id that does not exist. What decides
+    # who pays (channel, internal work, the household flags) is not theirs to set.
+    if actor.role == Role.CUSTOMER:
+        if actor.customer_id != intake.customer_id:
+            raise NotFound("customer", "客户")
+        check_customer_intake(intake)
     facts = service.intake_facts(
         db,
         tenant_id=tenant_id,

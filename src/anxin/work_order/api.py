@@ -1,6 +1,8 @@
 """What every API route about one order shares, whichever domain's router it is in: the order from the
 path (``CurrentWorkOrder``: 404 for an order the caller may not see), an action's optional body and its
-context (``context``), and the order as the API shows it (``read``)."""
+context (``context``), the order as the API shows it (``read``), its events as the caller may read them
+(``events_for``: the pages show the same), and whether a technician was ever given an order covering an
+appliance (``serviced_by``: what a technician may read of the tenant's appliances)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,21 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Body, Depends
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth.models import User
+from anxin.auth.roles import Role
 from anxin.dependencies import CurrentUser, DbSession
+from anxin.fields import Id
 from anxin.work_order import actions, service
-from anxin.work_order.models import WorkOrder
-from anxin.work_order.schemas import ActionBody, WorkOrderRead
-from anxin.work_order.states import actions_from
+from anxin.work_order.models import WorkOrder, WorkOrderAppliance, WorkOrderEvent
+from anxin.work_order.schemas import ActionBody, CustomerEventRead, EventRead, WorkOrderRead
+from anxin.work_order.states import MOVES, actions_from
 
 
-def current_work_order(order_id: int, db: DbSession, user: CurrentUser) -> WorkOrder:
+def current_work_order(order_id: Id, db: DbSession, user: CurrentUser) -> WorkOrder:
     return service.get_for(db, user=user, id=order_id)
 
 
@@ -45,3 +51,60 @@ def context(body: ActionBody | None) -> actions.Context:
     return actions.Context(
         version=body.version, reason=getattr(body, "reason", None), note=body.note, lat=body.lat, lng=body.lng
     )
+
+
+# What a customer reads of the order's events (``events_for``): the report and the moves of the state
+# table, not dispatch's notes about them (offers, escalations, the pool, outlets, slots at risk) nor
+# photos; the words of an event only where they are written for the customer or by them: the work done
+# and the remote guidance (as the service report prints them), why the order was cancelled or waits for
+# parts. The notes and reasons staff and technicians write for each other (a rejection, an unassignment,
+# a follow-up call, an automatic assignment's score) stay with the staff.
+CUSTOMER_ACTIONS = frozenset({"create", *MOVES})
+CUSTOMER_NOTES = frozenset({"complete", "resolve-remote"})
+CUSTOMER_REASONS = frozenset({"cancel", "wait-parts"})
+
+
+def events_for(db: Session, *, order: WorkOrder, user: User) -> list[EventRead] | list[CustomerEventRead]:
+    """The order's events, oldest first, as ``user`` may read them: the customer in the customer's shape
+    (``CustomerEventRead``), staff and the order's technician whole (``EventRead``)."""
+    rows = service.events(db, order=order)
+    if user.role != Role.CUSTOMER:
+        return [EventRead.model_validate(row) for row in rows]
+    return [_for_customer(row) for row in rows if row.action in CUSTOMER_ACTIONS]
+
+
+def _for_customer(event: WorkOrderEvent) -> CustomerEventRead:
+    own = event.actor_role == Role.CUSTOMER
+    by = "customer" if own else "technician" if event.actor_role == Role.TECHNICIAN else "service"
+    reason = (event.payload or {}).get("reason") if own or event.action in CUSTOMER_REASONS else None
+    return CustomerEventRead(
+        action=event.action,
+        occurred_at=event.occurred_at,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        by=by,
+        reason=reason if isinstance(reason, str) else None,
+        note=event.note if own or event.action in CUSTOMER_NOTES else None,
+    )
+
+
+def serviced_by(db: Session, *, tenant_id: int, appliance_id: int, technician_id: int) -> bool:
+    """Whether an order of the tenant covering the appliance is, or ever was, assigned to the technician
+    (the order's technician now, or named by one of its ``assign`` events)."""
+    covers = or_(
+        WorkOrder.appliance_id == appliance_id,
+        WorkOrder.id.in_(
+            select(WorkOrderAppliance.work_order_id).where(WorkOrderAppliance.appliance_id == appliance_id)
+        ),
+    )
+    assigned_before = exists().where(
+        WorkOrderEvent.work_order_id == WorkOrder.id,
+        WorkOrderEvent.action == "assign",
+        WorkOrderEvent.payload["technician_id"].as_integer() == technician_id,
+    )
+    query = select(WorkOrder.id).where(
+        WorkOrder.tenant_id == tenant_id,
+        covers,
+        or_(WorkOrder.technician_id == technician_id, assigned_before),
+    )
+    return db.scalar(query.limit(1)) is not None

@@ -1,17 +1,17 @@
-"""Evidence a brand can trust: photos from the technician app are stamped with time, place and technician
-(burnt into the image; the unstamped bytes are never kept), and an arrival or completion recorded farther
-than ``settings.evidence_max_distance_m`` from the order's address is flagged on its event and alerted to
-every active dispatcher of the tenant (through the outbox, in the caller's transaction)."""
+"""Evidence a brand can trust: photos from the technician app are decoded in full as every upload is
+(``photos.decode``) and stamped with time, place and technician (burnt into the image; the unstamped bytes
+and their metadata are never kept), and an arrival or completion recorded farther than
+``settings.evidence_max_distance_m`` from the order's address is flagged on its event and alerted to every
+active dispatcher of the tenant (through the outbox, in the caller's transaction)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.orm import Session
 
 from anxin import clock
@@ -24,7 +24,6 @@ from anxin.geo import Point, straight_line_metres
 from anxin.notify import outbox
 from anxin.work_order import photos
 from anxin.work_order.events import Recorded
-from anxin.work_order.exceptions import BadPhoto
 from anxin.work_order.models import WorkOrder, WorkOrderEvent, WorkOrderPhoto
 
 CHECKED = ("arrive", "complete")
@@ -32,7 +31,6 @@ FAR_EVENT = "evidence.far_from_address"
 KINDS = ("before", "after", "signature")
 MAX_SIDE = 2000  # a phone camera's 4000 px photo is scaled down; plenty for evidence, and small to keep
 MIN_WIDTH = 480
-FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
 def max_distance_m() -> int:
@@ -103,13 +101,16 @@ def technician_code(technician_id: int | None) -> str:
     return f"T{technician_id:04d}" if technician_id else "T----"
 
 
-def stamp_image(data: bytes, content_type: str, stamp: Stamp, zone: str) -> bytes:
-    """The image with a dark bar at the bottom carrying the stamp's text, in the same format."""
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise BadPhoto(limit_mb=round(get_settings().max_upload_bytes / 1024 / 1024, 1)) from None
+def stamp_image(data: bytes, stamp: Stamp, zone: str, *, max_bytes: int) -> photos.Encoded:
+    """The uploaded picture (decoded in full: ``BadPhoto`` or ``PhotoTooManyPixels`` when it cannot be) with a
+    dark bar at the bottom carrying the stamp's text, re-encoded in the format it came in."""
+    picture = photos.decode(data, max_bytes=max_bytes)
+    return photos.encode(stamped(picture.image, stamp, zone), picture.content_type)
+
+
+def stamped(picture: Image.Image, stamp: Stamp, zone: str) -> Image.Image:
+    """A new picture: ``picture`` at most ``MAX_SIDE`` wide and high with the stamp's bar below it."""
+    image = picture.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     if image.width < MIN_WIDTH:  # room for the stamp's one line
         image = image.resize((MIN_WIDTH, max(1, round(image.height * MIN_WIDTH / image.width))))
@@ -121,10 +122,7 @@ def stamp_image(data: bytes, content_type: str, stamp: Stamp, zone: str) -> byte
     canvas.paste(image, (0, 0))
     draw = ImageDraw.Draw(canvas)
     draw.text((6, height + 3), stamp.text(zone), fill=(255, 255, 255), font=font)
-    out = io.BytesIO()
-    fmt = FORMATS.get(content_type, "JPEG")
-    canvas.save(out, format=fmt, **({"quality": 88} if fmt in ("JPEG", "WEBP") else {}))
-    return out.getvalue()
+    return canvas
 
 
 def store_stamped(
@@ -141,20 +139,10 @@ def store_stamped(
     kind: str | None = None,
 ) -> WorkOrderPhoto:
     """Check, stamp and store a photo taken in the technician app; the stamp is recorded on the row."""
-    if not data or len(data) > max_bytes or photos.sniff(data[:16]) is None:
-        raise BadPhoto(limit_mb=round(max_bytes / 1024 / 1024, 1))
-    content_type, _ = photos.sniff(data[:16])
     technician_id = actor.technician_id or order.technician_id
     stamp = Stamp(taken_at=clock.now(), lat=lat, lng=lng, technician=technician_code(technician_id))
-    stamped = stamp_image(data, content_type, stamp, zone)
-    photo = photos.store(
-        db,
-        order=order,
-        actor=actor,
-        data=stamped,
-        upload_dir=upload_dir,
-        max_bytes=max(max_bytes, len(stamped)),
-    )
+    encoded = stamp_image(data, stamp, zone, max_bytes=max_bytes)
+    photo = photos.keep(db, order=order, actor=actor, encoded=encoded, upload_dir=upload_dir)
     photo.kind = kind if kind in KINDS else None
     photo.taken_at = stamp.taken_at
     photo.lat, photo.lng = lat, lng

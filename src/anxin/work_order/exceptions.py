@@ -70,5 +70,15 @@ class TooLateForRole(AnxinError):
 class BadPhoto(AnxinError):
     status_code = 422
     code = "bad_photo"
-    message_zh = "file: 照片须为 JPEG、PNG 或 WebP，且不超过 {limit_mb} MB"
-    message_en = "file: a photo must be JPEG, PNG or WebP and at most {limit_mb} MB"
+    message_zh = "file: 照片须为完整可读的 JPEG、PNG 或 WebP 图片，且不超过 {limit_mb} MB"
+    message_en = "file: a photo must be a whole, readable JPEG, PNG or WebP image of at most {limit_mb} MB"
+
+
+class PhotoTooManyPixels(AnxinError):
+    """A picture declaring more pixels than ``photos.MAX_PIXELS`` (a decompression bomb: a few kilobytes
+    that would decode to gigabytes), refused before its pixels are read."""
+
+    status_code = 422
+    code = "photo_too_many_pixels"
+    message_zh = "file: 照片像素过多，最多 {limit_mp} 百万像素"
+    message_en = "file: the photo has too many pixels; at most {limit_mp} megapixels"

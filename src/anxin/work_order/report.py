@@ -4,7 +4,9 @@ built-in CID font ``STSong-Light``: no system font needed).
 
 ``complete`` stores the details and moves the order through ``actions.perform(action="complete")`` once;
 ``data_for`` gathers what the report shows (tested as data: CID fonts encode the PDF's text); ``render_pdf``
-lays it out."""
+lays it out. A stored picture is decoded in full again before it goes into the PDF (``printable``): a file
+that is gone or unreadable (written by older code, or damaged on disk) is logged and shown as a note, so one
+bad picture never keeps the customer from the report."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import structlog
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +36,8 @@ from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderPhoto
 from anxin.work_order.schemas import ActionBody
 
 FONT = "STSong-Light"
+PRINT_SIDE = 1200  # pixels: sharp at 300 dpi in the report's largest box (70 mm), and keeps the PDF small
+log = structlog.get_logger(__name__)
 
 
 class ReportNotReady(AnxinError):
@@ -136,6 +141,7 @@ LABELS = {
     "after": ("维修后", "After"),
     "signature": ("客户签名", "Customer signature"),
     "generated": ("报告生成时间", "Generated"),
+    "unreadable": ("图片无法显示", "Picture unavailable"),
     "in_warranty": ("在保", "In warranty"),
     "key_parts_only": ("仅核心部件在保", "Key parts only"),
     "out_of_warranty": ("过保", "Out of warranty"),
@@ -253,6 +259,23 @@ def data_for(db: Session, *, order: WorkOrder, lang: str = "zh", now: datetime |
     )
 
 
+def printable(photo: WorkOrderPhoto, *, upload_dir: Path) -> bytes | None:
+    """The stored picture decoded in full and re-encoded at most ``PRINT_SIDE`` pixels wide and high, or
+    None (logged) when its file is gone or cannot be decoded."""
+    try:
+        picture = photos.read((upload_dir / photo.storage_key).read_bytes())
+    except (OSError, photos.Unreadable) as error:
+        log.warning(
+            "report_picture_unreadable",
+            photo_id=photo.id,
+            work_order_id=photo.work_order_id,
+            error=f"{type(error).__name__}: {error}",
+        )
+        return None
+    picture.image.thumbnail((PRINT_SIDE, PRINT_SIDE))
+    return photos.encode(picture.image, picture.content_type).data
+
+
 def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
     """The report as an A4 PDF."""
     from reportlab.lib import colors
@@ -286,10 +309,10 @@ def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
         return table
 
     def picture(photo: WorkOrderPhoto, width: float, height: float) -> Image | Paragraph:
-        path = upload_dir / photo.storage_key
-        if not path.exists():
-            return p("—")
-        image = Image(str(path))
+        clean = printable(photo, upload_dir=upload_dir)
+        if clean is None:
+            return p(label(lang, "unreadable"), small)
+        image = Image(io.BytesIO(clean))
         scale = min(width / image.imageWidth, height / image.imageHeight)
         image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
         image.hAlign = "LEFT"

@@ -14,14 +14,16 @@ from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.database import DuplicateKey, duplicate_keys
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, allowed
+from anxin.fields import Id
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 from anxin.work_order import actions, photos, report, service
-from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
+from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, events_for, read
 from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
     AppointBody,
     CarryInBody,
+    CustomerEventRead,
     EventRead,
     PhotoRead,
     QuoteBody,
@@ -96,8 +98,8 @@ def list_work_orders(
     page_size: PageSize = 50,
     status: Annotated[list[Status] | None, Query()] = None,
     sla_state: Annotated[str | None, Query(pattern="^(on_track|at_risk|breached)$")] = None,
-    technician_id: int | None = None,
-    customer_id: int | None = None,
+    technician_id: Id | None = None,
+    customer_id: Id | None = None,
     area: Annotated[str | None, Query(description="the district of the service address")] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
@@ -130,9 +132,12 @@ def get_work_order(order: CurrentWorkOrder, user: CurrentUser):
     return read(order, user)
 
 
-@router.get("/{order_id}/events", response_model=list[EventRead])
-def list_events(order: CurrentWorkOrder, db: DbSession):
-    return service.events(db, order=order)
+@router.get("/{order_id}/events", response_model=list[EventRead] | list[CustomerEventRead])
+def list_events(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
+    """The order's events, oldest first: whole for staff and the order's technician; for its customer what
+    happened, when and by whom of three, without coordinates, ids or dispatch's notes
+    (``CustomerEventRead``)."""
+    return events_for(db, order=order, user=user)
 
 
 @router.get("/{order_id}/sla")
@@ -275,9 +280,10 @@ def list_photos(order: CurrentWorkOrder, db: DbSession):
 
 
 @router.get("/{order_id}/photos/{photo_id}", response_class=FileResponse)
-def get_photo(photo_id: int, order: CurrentWorkOrder, db: DbSession, settings: SettingsDep):
+def get_photo(photo_id: Id, order: CurrentWorkOrder, db: DbSession, settings: SettingsDep):
     photo = photos.get(db, order=order, id=photo_id)
-    return FileResponse(settings.upload_dir / photo.storage_key, media_type=photo.content_type)
+    served = photos.served(photo, upload_dir=settings.upload_dir)
+    return FileResponse(served.path, media_type=served.media_type, headers=served.headers)
 
 
 Staff = Annotated[User, Depends(allowed(Action.SLA_POLICY_READ))]

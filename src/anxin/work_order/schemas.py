@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from anxin.catalog.codes import ServiceType
+from anxin.fields import Id, Latitude, Longitude, Version
 
 
 class Channel(StrEnum):
@@ -19,10 +20,15 @@ class Channel(StrEnum):
     COMPLAINT = "complaint"
 
 
+# The channels a customer reports through by themselves (the portal and the app are ``app``, the WeChat
+# mini-program ``wechat``); the others are staff's or partners' systems.
+CUSTOMER_CHANNELS = frozenset({Channel.APP, Channel.WECHAT})
+
+
 class WorkOrderCreate(BaseModel):
-    customer_id: int
-    appliance_id: int
-    extra_appliance_ids: list[int] = Field(default_factory=list, max_length=10)
+    customer_id: Id
+    appliance_id: Id
+    extra_appliance_ids: list[Id] = Field(default_factory=list, max_length=10)
     service_type: ServiceType
     channel: Channel
     fault_description: str = Field(min_length=2, max_length=2000)
@@ -31,7 +37,7 @@ class WorkOrderCreate(BaseModel):
     infant_household: bool | None = None
     preferred_start_at: AwareDatetime | None = None
     preferred_end_at: AwareDatetime | None = None
-    address_id: int | None = None
+    address_id: Id | None = None
     external_ref: str | None = Field(default=None, max_length=80)
     internal: bool = False
 
@@ -100,10 +106,10 @@ class WorkOrderCreated(WorkOrderRead):
 
 
 class ActionBody(BaseModel):
-    version: int | None = Field(None, description="the version you saw; 409 if the order changed since")
+    version: Version | None = Field(None, description="the version you saw; 409 if the order changed since")
     note: str | None = Field(None, max_length=500)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Latitude | None = None
+    lng: Longitude | None = None
 
 
 class ReasonBody(ActionBody):
@@ -111,7 +117,7 @@ class ReasonBody(ActionBody):
 
 
 class AssignBody(ActionBody):
-    technician_id: int
+    technician_id: Id
     # A dispatcher may overrule the soft limits (coverage, shift, a full day); the event records it.
     override: bool = False
 
@@ -165,6 +171,22 @@ class EventRead(BaseModel):
     lng: float | None
     note: str | None
     payload: dict[str, Any]
+
+
+class CustomerEventRead(BaseModel):
+    """An event of the order as its customer reads it (``api.events_for``): what happened, when, the status
+    before and after, who of three acted, and only the words meant for the customer. No coordinates, no
+    user or technician ids, no staff roles, no dispatch payload (scores, overruled rules, distances)."""
+
+    action: str
+    occurred_at: datetime
+    from_status: str | None
+    to_status: str
+    by: Literal["customer", "technician", "service"] = Field(
+        description="the customer themselves, the technician, or the service provider (staff and system)"
+    )
+    reason: str | None = Field(None, description="why it was cancelled, waits for parts; the customer's own")
+    note: str | None = Field(None, description="the work done, the remote guidance; the customer's own")
 
 
 class PhotoRead(BaseModel):

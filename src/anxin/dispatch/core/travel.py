@@ -9,8 +9,10 @@ defaults. Circuity factors between 1.2 and 1.4 are what road-network studies typ
 Transportation Research Part A 36, 2002).
 
 A road-network backend (``OsrmTravel``) asks an OSRM server's table service for distances and free-flow
-durations and applies the same hour-of-day congestion on top. It is used when ``ANXIN_OSRM_URL`` is set; if
-the server cannot be reached the model falls back to the offline estimate and says so in the log.
+durations and applies the same hour-of-day congestion on top. It is used when ``ANXIN_OSRM_URL`` is set and
+calls through the guarded client (``anxin.outbound``): a server on a private address needs its network in
+``ANXIN_OUTBOUND_ALLOWED_NETWORKS``. If the server cannot be reached, or is refused, the model falls back to
+the offline estimate and says so in the log.
 
 Matrices are cached per set of points and hour, so re-planning the same day reuses them.
 """
@@ -21,13 +23,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import httpx
 import numpy as np
 import structlog
 
+from anxin import outbound
 from anxin.geo import EARTH_RADIUS_M, Point, straight_line_metres
 
 log = structlog.get_logger(__name__)
@@ -144,20 +146,39 @@ class TravelUnavailable(RuntimeError):
     """The road-network backend did not answer."""
 
 
+class Answer(Protocol):
+    status_code: int
+
+    def json(self) -> Any: ...
+
+
+class TableClient(Protocol):
+    """What ``OsrmTravel`` needs of an HTTP client: tests hand it a stand-in; without one it calls
+    through ``anxin.outbound``."""
+
+    def get(self, url: str, *, params: dict[str, str]) -> Answer: ...
+
+
+# An OSRM table of a few hundred points: distances and durations as JSON numbers.
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+
+
 @dataclass
 class OsrmTravel:
     """Distances and durations from an OSRM server (``/table/v1/driving``), with the offline model's
     hour-of-day congestion applied to OSRM's free-flow durations and its access time added per visit.
-    Falls back to the offline model (and logs it) when the server fails."""
+    Falls back to the offline model (and logs it) when the server fails or its address is refused.
+    ``allowed_networks``: the networks the guarded client may reach besides public ones (None: the
+    operator's ``outbound_allowed_networks``)."""
 
     url: str
     fallback: OfflineTravel = field(default_factory=OfflineTravel)
     timeout: float = 5.0
-    client: httpx.Client | None = None
+    client: TableClient | None = None
+    allowed_networks: Sequence[str] | None = None
     name: str = "osrm"
 
     def __post_init__(self) -> None:
-        self._client = self.client or httpx.Client(timeout=self.timeout)
         self._cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def leg(self, a: Point, b: Point, at: datetime) -> Leg:
@@ -187,15 +208,26 @@ class OsrmTravel:
 
     def _table(self, points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
         coordinates = ";".join(f"{p.lng:.6f},{p.lat:.6f}" for p in points)
+        url = f"{self.url.rstrip('/')}/table/v1/driving/{coordinates}"
+        params = {"annotations": "distance,duration"}
         try:
-            response = self._client.get(
-                f"{self.url.rstrip('/')}/table/v1/driving/{coordinates}",
-                params={"annotations": "distance,duration"},
-            )
-            response.raise_for_status()
+            if self.client is not None:
+                response = self.client.get(url, params=params)
+            else:
+                response = outbound.get(
+                    url,
+                    params=params,
+                    timeout=self.timeout,
+                    max_bytes=MAX_TABLE_BYTES,
+                    allowed_networks=self.allowed_networks,
+                )
+            if response.status_code != 200:
+                raise TravelUnavailable(f"OSRM answered HTTP {response.status_code}")
             body = response.json()
-        except (httpx.HTTPError, ValueError) as error:
+        except (outbound.OutboundError, ValueError) as error:
             raise TravelUnavailable(str(error)) from error
+        if not isinstance(body, dict):
+            raise TravelUnavailable("OSRM answered something other than a JSON object")
         if body.get("code") != "Ok" or "distances" not in body or "durations" not in body:
             raise TravelUnavailable(f"OSRM answered {body.get('code')!r}")
         metres = np.array(body["distances"], dtype=float)

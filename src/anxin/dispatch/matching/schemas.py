@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from anxin.dispatch.models import MODES
+from anxin.fields import Id
 
 
 class ComponentRead(BaseModel):
@@ -86,7 +87,7 @@ class PoolOrderRead(BaseModel):
 
 
 class OutletBody(BaseModel):
-    outlet_id: int
+    outlet_id: Id
     reason: str | None = Field(None, max_length=300)
 
 
@@ -101,7 +102,7 @@ class DecisionBody(BaseModel):
 
 class PolicyItem(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    outlet_id: int | None = None
+    outlet_id: Id | None = None
     service_type: str | None = None
     mode: str = Field("suggest", pattern="^(" + "|".join(MODES) + ")$")
     ack_timeout_minutes: int = Field(10, ge=1, le=24 * 60)

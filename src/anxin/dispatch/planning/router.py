@@ -24,6 +24,7 @@ from anxin.dispatch.planning.schemas import (
     RouteRead,
     RouteStopRead,
 )
+from anxin.fields import Id
 from anxin.work_order.api import CurrentWorkOrder
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
@@ -79,7 +80,7 @@ def list_plans(
     user: Planner,
     day: Annotated[date | None, Query(alias="date")] = None,
     area: str | None = None,
-    outlet_id: int | None = None,
+    outlet_id: Id | None = None,
     status: Annotated[str | None, Query(pattern="^(current|superseded)$")] = None,
 ):
     return plans.search(
@@ -93,13 +94,13 @@ def list_plans(
 
 
 @router.get("/dispatch/plans/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: int, db: DbSession, user: Planner):
+def get_plan(plan_id: Id, db: DbSession, user: Planner):
     outlet_id = user.outlet_id if user.role == Role.OUTLET_MANAGER else None
     return plans.get(db, tenant_id=user.tenant_id, id=plan_id, outlet_id=outlet_id)
 
 
 @router.post("/dispatch/plans/{plan_id}/replan", response_model=PlanRead, status_code=201)
-def replan(plan_id: int, body: ReplanBody, db: DbSession, user: Planner):
+def replan(plan_id: Id, body: ReplanBody, db: DbSession, user: Planner):
     """Re-plan the rest of the plan's day from now; visits under way stay where they are."""
     outlet_id = user.outlet_id if user.role == Role.OUTLET_MANAGER else None
     plan = plans.get(db, tenant_id=user.tenant_id, id=plan_id, outlet_id=outlet_id)

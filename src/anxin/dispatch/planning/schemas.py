@@ -7,11 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from anxin.fields import Id
+
 
 class PlanCreate(BaseModel):
     date: date
     area: str | None = Field(default=None, max_length=30)
-    outlet_id: int | None = None
+    outlet_id: Id | None = None
     seconds: float = Field(default=5.0, gt=0, le=60)
     apply: bool = False
     reassign: bool = False

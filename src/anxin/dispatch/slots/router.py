@@ -14,6 +14,7 @@ from anxin.database import retry_when_locked
 from anxin.dependencies import DbSession, allowed
 from anxin.dispatch.slots import booking
 from anxin.dispatch.slots.schemas import BookedSlotRead, BookingRead, BookSlotBody, SlotRead, SlotsRead
+from anxin.fields import Id
 from anxin.work_order import service as work_order_service
 from anxin.work_order.api import CurrentWorkOrder
 from anxin.work_order.states import actions_from
@@ -60,7 +61,7 @@ def get_slots(
 
 
 @router.post("/work-orders/{order_id}/book-slot", response_model=BookingRead)
-def book_slot(order_id: int, body: BookSlotBody, order: CurrentWorkOrder, db: DbSession, user: Booker):
+def book_slot(order_id: Id, body: BookSlotBody, order: CurrentWorkOrder, db: DbSession, user: Booker):
     """Hold a window for the order and record it as its appointment; 409 ``slot_unavailable`` when nobody
     can take it any more. On SQLite a booking that lost the race for the write lock (SQLite refuses to
     upgrade a stale read transaction) starts over once the winner has committed, so it answers from what

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel
 
+from anxin.fields import Version
+
 
 class SlotRead(BaseModel):
     start: datetime
@@ -32,7 +34,7 @@ class SlotsRead(BaseModel):
 
 class BookSlotBody(BaseModel):
     start: AwareDatetime
-    version: int | None = None
+    version: Version | None = None
 
 
 class BookingRead(BaseModel):

@@ -23,6 +23,7 @@ from anxin.feedback.complaints.schemas import (
 )
 from anxin.feedback.complaints.states import actions_from
 from anxin.feedback.models import Complaint
+from anxin.fields import Id
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
@@ -72,13 +73,13 @@ def stats(db: DbSession, user: Desk, month: Annotated[str, Query(pattern=r"^\d{4
 
 
 @router.get("/{complaint_id}", response_model=ComplaintDetail)
-def get_complaint(complaint_id: int, db: DbSession, user: Complainer) -> ComplaintDetail:
+def get_complaint(complaint_id: Id, db: DbSession, user: Complainer) -> ComplaintDetail:
     return detail(db, complaints.get_for(db, user=user, id=complaint_id), user)
 
 
 @router.post("/{complaint_id}/{action}", response_model=ComplaintDetail)
 def act(
-    complaint_id: int,
+    complaint_id: Id,
     action: str,
     db: DbSession,
     user: Complainer,

@@ -7,24 +7,26 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from anxin.fields import Id
+
 
 class ComplaintCreate(BaseModel):
     channel: Literal["app", "wechat", "hotline", "partner", "platform", "web"] = "app"
     category: Literal["attitude", "quality", "price", "timeliness", "parts", "product", "other"]
     severity: Literal["general", "major"] = "general"
     description: str = Field(min_length=1, max_length=2000)
-    work_order_id: int | None = None
-    customer_id: int | None = None
+    work_order_id: Id | None = None
+    customer_id: Id | None = None
 
 
 class ComplaintActionBody(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     resolution: str | None = Field(default=None, max_length=2000)
     responsibility: (
         Literal["technician", "outlet", "product", "parts", "logistics", "customer", "none"] | None
     ) = None
-    compensation_fen: int | None = Field(default=None, ge=0)
+    compensation_fen: int | None = Field(default=None, ge=0, le=10_000_000)  # at most 100,000 yuan
 
 
 class ComplaintEventRead(BaseModel):

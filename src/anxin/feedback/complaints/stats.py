@@ -31,9 +31,9 @@ def _bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     try:
         year, number = (int(part) for part in month.split("-"))
         start = datetime(year, number, 1, tzinfo=zone)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)  # no month after 9999-12
     except ValueError as exc:
         raise InvalidInput("month", "月份格式为 YYYY-MM", "month is YYYY-MM") from exc
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
     return clock.as_utc(start), clock.as_utc(end)
 
 

@@ -8,11 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from anxin.auth import permissions
-from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.auth.security import read_token
-from anxin.dependencies import DbSession, SettingsDep, allowed, language, oauth2_scheme
+from anxin.dependencies import DbSession, OptionalUser, allowed, language
 from anxin.exceptions import Forbidden, NotAuthenticated, NotFound
 from anxin.feedback import tasks
 from anxin.feedback.complaints import desk as complaints
@@ -26,27 +24,13 @@ from anxin.feedback.followup.schemas import (
     TaskDoneBody,
     TaskRead,
 )
+from anxin.fields import Id
 from anxin.work_order import service as work_order_service
 
 router = APIRouter(tags=["follow-up"])
 
 Staff = Annotated[User, Depends(allowed(Action.SURVEYS_READ))]
 TaskDesk = Annotated[User, Depends(allowed(Action.TASKS_WORK))]
-
-
-def optional_user(
-    db: DbSession, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User | None:
-    """The signed-in caller when there is one: the survey answer also comes from a link without sign-in."""
-    if not token:
-        return None
-    claims = read_token(token, secret=settings.secret_key)
-    user = (
-        auth_service.get_active_user(db, id=int(claims["sub"]), tenant_id=claims["tid"]) if claims else None
-    )
-    if user is None:
-        raise NotAuthenticated()
-    return user
 
 
 def _answers(body: SurveyAnswerBody) -> followup.Answers:
@@ -62,7 +46,7 @@ def _staff_read(db, survey) -> SurveyStaffRead:
 
 
 @router.get("/api/v1/work-orders/{order_id}/survey", response_model=SurveyStaffRead)
-def get_survey(order_id: int, db: DbSession, user: Staff) -> SurveyStaffRead:
+def get_survey(order_id: Id, db: DbSession, user: Staff) -> SurveyStaffRead:
     """The order's survey and its state (pending, answered, expired)."""
     order = work_order_service.get_for(db, user=user, id=order_id)
     survey = followup.for_order(db, order=order)
@@ -73,10 +57,10 @@ def get_survey(order_id: int, db: DbSession, user: Staff) -> SurveyStaffRead:
 
 @router.post("/api/v1/work-orders/{order_id}/survey", response_model=SurveyRead)
 def answer_survey(
-    order_id: int,
+    order_id: Id,
     body: SurveyAnswerBody,
     db: DbSession,
-    user: Annotated[User | None, Depends(optional_user)],
+    user: OptionalUser,
 ) -> SurveyRead:
     """The customer answers with the link's token; an agent (or quality) records a phone follow-up."""
     if body.token:
@@ -116,12 +100,12 @@ def list_tasks(
 
 
 @router.post("/api/v1/tasks/{task_id}/take", response_model=TaskRead)
-def take_task(task_id: int, db: DbSession, user: TaskDesk):
+def take_task(task_id: Id, db: DbSession, user: TaskDesk):
     task = tasks.get_for(db, user=user, id=task_id, lock=True)
     return tasks.take(db, task=task, actor=user)
 
 
 @router.post("/api/v1/tasks/{task_id}/done", response_model=TaskRead)
-def finish_task(task_id: int, body: TaskDoneBody, db: DbSession, user: TaskDesk):
+def finish_task(task_id: Id, body: TaskDoneBody, db: DbSession, user: TaskDesk):
     task = tasks.get_for(db, user=user, id=task_id, lock=True)
     return tasks.done(db, task=task, actor=user, outcome=body.outcome)

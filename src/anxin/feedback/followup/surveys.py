@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from anxin import clock, links
 from anxin.appliance import service as appliance_service
+from anxin.auth import keys
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.auth.roles import Role
@@ -57,8 +58,9 @@ class Answers:
 
 
 def _secret() -> bytes:
-    # Jobs and reactions have no request at hand: the process settings are the one source of the key.
-    return ("survey:" + get_settings().secret_key).encode()
+    # Jobs and reactions have no request at hand: the process settings are the one source of the key,
+    # the survey links' own key derived from the configured secret.
+    return keys.derive(get_settings().secret_key, keys.Purpose.SURVEY_LINK)
 
 
 def _b64(raw: bytes) -> str:

@@ -25,6 +25,7 @@ from anxin.feedback.scorecards.schemas import (
     ScorecardRead,
     StarRead,
 )
+from anxin.fields import Id
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
 
@@ -50,7 +51,7 @@ def technician_for(db, *, user: User, technician_id: int) -> Technician:
 
 @router.get("/technicians/{technician_id}/scorecard", response_model=ScorecardRead)
 def get_scorecard(
-    technician_id: int,
+    technician_id: Id,
     db: DbSession,
     user: CurrentUser,
     start: Annotated[datetime | None, Query(alias="from")] = None,
@@ -91,7 +92,7 @@ def list_scorecards(db: DbSession, user: Staff, month: str | None = None):
 
 
 @router.post("/technicians/{technician_id}/reinstate", response_model=ReinstatedRead)
-def reinstate(technician_id: int, body: ReinstateBody, db: DbSession, user: Quality):
+def reinstate(technician_id: Id, body: ReinstateBody, db: DbSession, user: Quality):
     """Quality lifts a suspension (a note is required): automatic dispatch is back on and only ratings
     after now count towards the next run of low ratings."""
     note = body.note.strip()

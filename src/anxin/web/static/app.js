@@ -1,10 +1,24 @@
-// Anxin pages: SLA countdowns, the CSRF header for HTMX, browser coordinates, the signature pad.
+// Anxin pages: SLA countdowns, the CSRF header for HTMX, a poll held while the person is busy in what it
+// would replace, browser coordinates, the signature pad, print buttons. Every behaviour lives here or in
+// another static file: the Content-Security-Policy runs no inline script, handler or eval.
 (function () {
   "use strict";
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
   document.addEventListener("htmx:configRequest", (event) => {
     event.detail.headers["X-CSRF-Token"] = csrf();
+  });
+
+  // An element polled by HTMX with data-hold-while="<selector>" skips a refresh while something inside it
+  // matches (an open <details>, the focus in a form field), so a half-typed form is not swapped away.
+  document.addEventListener("htmx:confirm", (event) => {
+    const el = event.detail.elt;
+    const hold = el && el.dataset ? el.dataset.holdWhile : null;
+    if (hold && el.querySelector(hold)) event.preventDefault();
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
   function tick() {

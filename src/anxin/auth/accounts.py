@@ -1,0 +1,50 @@
+"""What a person does with their account: sign in with a password (throttled, ``auth/limits.py``), and what
+ends every sign-in of an account: a new password, deactivation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin.auth import limits, sessions
+from anxin.auth import service as auth_service
+from anxin.auth.exceptions import BadCredentials
+from anxin.auth.models import Tenant, User
+from anxin.auth.security import hash_password
+
+
+def sign_in(db: Session, *, login: str, password: str, client: str, secret: str, now: datetime) -> User:
+    """The user ``login`` (``name@tenant``) names when ``password`` is theirs. Raises ``TooManyAttempts``
+    while a throttle of the account or the client holds, before the password is looked at, and
+    ``BadCredentials`` for any wrong name, tenant or password (each counted)."""
+    limits.before_password(db, secret=secret, login=login, client=client, now=now)
+    user = auth_service.authenticate(db, login=login, password=password)
+    if user is None:
+        limits.password_wrong(db, secret=secret, login=login, client=client, now=now)
+        raise BadCredentials()
+    limits.password_right(db, secret=secret, login=login, client=client)
+    return user
+
+
+def find(db: Session, *, login: str) -> User | None:
+    """The user ``name@tenant`` names, active or not."""
+    name, _, slug = login.rpartition("@")
+    return db.scalar(
+        select(User)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(Tenant.slug == slug, User.username == name)
+    )
+
+
+def set_password(db: Session, *, user: User, password: str, now: datetime) -> None:
+    """A new password; every page session and API token of the user ends."""
+    user.password_hash = hash_password(password)
+    sessions.end_all(db, user=user, now=now)
+
+
+def deactivate(db: Session, *, user: User, now: datetime) -> None:
+    """The user can no longer sign in; every page session and API token of theirs ends."""
+    user.is_active = False
+    sessions.end_all(db, user=user, now=now)
