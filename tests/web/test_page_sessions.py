@@ -66,3 +66,19 @@ def test_a_sign_in_changes_the_csrf_token(client, world: World, sign_in):
     assert before != after
     refused = client.post("/logout", data={"csrf_token": before}, follow_redirects=False)
     assert refused.status_code == 403
+
+
+def test_a_cookie_with_bytes_outside_ascii_is_no_session_not_an_error(app, world: World):
+    # A stranger's Cookie header may carry any byte; the server reads it as Latin-1.
+    with TestClient(app, raise_server_exceptions=False) as stranger:
+        forged = "anxin_session=e30.\xff\xfe; anxin_csrf=abc.\xe9".encode("latin-1")
+        page = stranger.get("/console", headers={"cookie": forged}, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].startswith("/login")
+        form = stranger.post(
+            "/logout", headers={"cookie": forged}, data={"csrf_token": "x"}, follow_redirects=False
+        )
+        assert form.status_code in (303, 403)
+    with TestClient(app, raise_server_exceptions=False) as browser:
+        browser.get("/login")  # a CSRF cookie of its own
+        wrong = browser.post("/login", data={"csrf_token": "令牌", "username": "a", "password": "b"})
+        assert wrong.status_code == 403

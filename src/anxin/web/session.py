@@ -69,7 +69,8 @@ def load(key: bytes, value: str | None) -> dict | None:
     if not value or "." not in value:
         return None
     body, signature = value.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(key, body.encode())):
+    # As bytes: a stranger's cookie may hold any character, and compare_digest refuses non-ASCII str.
+    if not hmac.compare_digest(signature.encode(), _sign(key, body.encode()).encode()):
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -180,7 +181,11 @@ async def check_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not binding or not sent or not hmac.compare_digest(_token_for(request, binding), sent):
+    if (
+        not binding
+        or not sent
+        or not hmac.compare_digest(_token_for(request, binding).encode(), sent.encode())
+    ):
         raise CsrfFailed()
 
 
