@@ -370,7 +370,7 @@ def test_the_completion_form_refuses_a_location_that_is_no_place_before_storing_
     assert db.scalar(select(func.count()).select_from(WorkOrderPhoto)) == 0
 
 
-def test_a_quote_form_with_a_fee_that_is_no_amount_is_an_error_page(
+def test_a_quote_form_with_an_amount_or_quantity_out_of_bounds_is_an_error_page(
     client: TestClient, world: World, sign_in
 ):
     # Given the technician on site
@@ -378,13 +378,18 @@ def test_a_quote_form_with_a_fee_that_is_no_amount_is_an_error_page(
     walk(client, world.demo, order["id"], until="arrive")
     sign_in(client, "tech01@demo")
     token = page_csrf(client, f"/tech/orders/{order['id']}")
-    for fee in ("NaN", "inf", "1e400"):
-        # When the visit fee is not an amount
+    for fee in ("NaN", "inf", "1e400", "-1", "100000.01"):
+        # When the price of a line typed by hand is not an amount, or out of range
         answer = client.post(
-            f"/tech/orders/{order['id']}/quote", data={"csrf_token": token, "visit_fee": fee}
+            f"/tech/orders/{order['id']}/quote",
+            data={"csrf_token": token, "other_desc": "密封胶", "other_amount": fee},
         )
         # Then the page says so, naming the field
-        assert answer.status_code == 422 and "visit_fee" in answer.text, (fee, answer.text)
+        assert answer.status_code == 422 and "other_amount" in answer.text, (fee, answer.text)
+    for field, value in (("qty_1", "1.5"), ("qty_1", "1000"), ("qty_x", "1"), ("other_qty", "-1")):
+        data = {"csrf_token": token, field: value, "other_desc": "密封胶", "other_amount": "1"}
+        answer = client.post(f"/tech/orders/{order['id']}/quote", data=data)
+        assert answer.status_code == 422 and field in answer.text, (field, value, answer.text)
 
 
 def test_a_month_past_the_calendars_end_is_a_clear_422(client, world: World):

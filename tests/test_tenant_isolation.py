@@ -26,7 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from anxin.appliance import service as appliance_service
+from anxin.audit.models import AuditEvent
 from anxin.auth.models import User
+from anxin.auth.permissions import PERMISSIONS, Action
 from anxin.config import Settings
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.models import DispatchPlan
@@ -45,11 +47,17 @@ from anxin.models import (
 )
 from anxin.notify.delivery import deliver_due
 from anxin.notify.models import InboxItem, OutboxMessage, WebhookEndpoint
+from anxin.parts.models import Part, PartReturn, PartStock, PartTransfer, Warehouse
+from anxin.pricing import editing as price_book
+from anxin.pricing import quotes
+from anxin.pricing.models import PriceBookVersion
 from anxin.work_order import actions
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
-from tests.dates import far_day
-from tests.helpers import HAPPY_PATH, intake, report_body
+from tests.dates import far_day, local_today
+from tests.helpers import HAPPY_PATH, intake, quote_lines, report_body
+from tests.parts.stockroom import PartsScene
+from tests.parts.stockroom import scene as parts_scene
 
 ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
@@ -59,7 +67,7 @@ FAR_DAY = far_day()
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-QUOTE_LINES = [{"kind": "visit", "description": "上门费", "amount_fen": 5000}]
+QUOTE_LINES = [{"kind": "other", "description": "上门费", "amount_fen": 5000}]
 NEW_ADDRESS = {"district": "西湖区", "detail": "文三路 2 号", "lat": 30.27, "lng": 120.12}
 # The order in which the happy path (and one detour) reaches the states an order can be built in.
 BUILDABLE = [Status.CREATED] + [MOVES[action].target for _, action, _ in HAPPY_PATH] + [Status.PENDING_PARTS]
@@ -87,6 +95,10 @@ class Side:
     inbox_item_id: int = 0
     outbox_id: int = 0
     webhook_id: int = 0
+    parts: PartsScene | None = None  # a stockroom, a reserved line, two transfers, an old part
+    # a draft of the price book with one item
+    price_version_id: int = 0
+    price_item_id: int = 0
 
     @property
     def read_order(self) -> int:
@@ -133,7 +145,9 @@ def take(db, *, order: WorkOrder, actor: User, action: str, body: dict | None, w
         technician = db.get(Technician, world.technician_id)
         assignment.assign(db, order=order, technician=technician, actor=actor, ctx=ctx)
     elif action == "quote":
-        actions.quote(db, order=order, actor=actor, ctx=ctx, lines=body["lines"])
+        quotes.quote(
+            db, order=order, actor=actor, ctx=ctx, lines=quote_lines(db, order.tenant_id, body["lines"])
+        )
     elif action in ("approve-quote", "decline-quote"):
         actions.decide_quote(db, order=order, actor=actor, ctx=ctx, approve=action == "approve-quote")
     else:
@@ -174,6 +188,10 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
             assert created.order.status == state
             side.appliances.append(appliance.id)
             side.orders[state] = created.order.id
+        book = price_book.draft(db, tenant_id=tenant_id, actor=users["admin"])
+        visit = price_book.ItemFields(code="ISO", kind="visit", name="隔离测试", unit="time", price_fen=5000)
+        side.price_version_id = book.id
+        side.price_item_id = price_book.add_item(db, version=book, fields=visit, actor=users["admin"]).id
         db.commit()
     photo = client.post(
         f"/api/v1/work-orders/{side.read_order}/photos",
@@ -190,6 +208,11 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
     assert plan.status_code == 201, plan.text
     side.plan_id = plan.json()["id"]
     build_quality(client, sessionmaker_, side)
+    with sessionmaker_() as db:
+        side.parts = parts_scene(
+            db, world, quoted_order=side.read_order, working_order=side.orders[Status.IN_PROGRESS]
+        )
+        db.commit()
     return side
 
 
@@ -239,7 +262,8 @@ def build_quality(client: TestClient, sessionmaker_, side: Side) -> None:
 def build_scene(client, sessionmaker_, engine, world, settings) -> Scene:
     demo_states = {state_for(action) for action in MOVES} | {Status.QUOTED}
     demo = build_side(client, sessionmaker_, world.demo, demo_states)
-    acme = build_side(client, sessionmaker_, world.acme, {Status.CREATED, Status.ACCEPTED, Status.QUOTED})
+    acme_states = {Status.CREATED, Status.ACCEPTED, Status.QUOTED, Status.IN_PROGRESS}  # in progress: parts
+    acme = build_side(client, sessionmaker_, world.acme, acme_states)
     # demo sets its own SLA policy and a brand acme has not: neither may show through to acme
     policy = client.put("/api/v1/sla-policy", json=DEMO_POLICY, headers=world.demo.headers("admin"))
     assert policy.status_code == 200, policy.text
@@ -322,6 +346,11 @@ class Recipe:
     roles: tuple[str, ...] = ROLES  # the caller's roles that pass the route's role gate
 
 
+def _roles(action: Action) -> tuple[str, ...]:
+    """The caller's roles that pass a route guarded by ``action`` (the permission table)."""
+    return tuple(role for role in ROLES if role in PERMISSIONS[action])
+
+
 def _appliance(t: Target) -> list[Case]:
     return [Case({"appliance_id": t.victim.world.appliance_id})]
 
@@ -335,6 +364,18 @@ def _order(t: Target) -> list[Case]:
 
 
 PLANNERS = ("admin", "dispatcher", "outlet_manager")
+RETURN_SHIPMENT = {"courier_company": "顺丰", "courier_no": "SF0001", "postage_paid_by": "brand"}
+
+
+def _part_line(t: Target, json: Any) -> list[Case]:
+    line = t.victim.parts.line_id
+    return [
+        Case({"order_id": t.victim.read_order, "line_id": line}, json=json),
+        # the caller's own order with the other tenant's line
+        Case({"order_id": t.viewer.read_order, "line_id": line}, json=json, control=False),
+    ]
+
+
 BOOKERS = ("admin", "agent", "dispatcher", "customer")
 
 
@@ -381,6 +422,21 @@ def _completed(t: Target, json: Any = None) -> list[Case]:
     return [Case({"order_id": t.victim.orders[Status.COMPLETED]}, json=json)]
 
 
+PRICES = "/api/v1/price-book/versions/{version_id}"
+PRICE_ADMINS = _roles(Action.PRICE_BOOK_MANAGE)
+PRICE_ITEM = {"code": "ISO-2", "kind": "visit", "name": "隔离测试", "unit": "time", "price_fen": 5000}
+
+
+def _price_version(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"version_id": t.victim.price_version_id}, json=json)]
+
+
+def _price_item(t: Target, json: Any = None) -> list[Case]:
+    victim = {"version_id": t.victim.price_version_id, "price_item_id": t.victim.price_item_id}
+    own_version = {"version_id": t.viewer.price_version_id, "price_item_id": t.victim.price_item_id}
+    return [Case(victim, json=json), Case(own_version, json=json, control=False)]
+
+
 def _complaint(t: Target, action: str | None = None) -> list[Case]:
     params = {"complaint_id": t.victim.complaint_id} | ({"action": action} if action else {})
     return [Case(params)]
@@ -401,6 +457,7 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("GET", f"{WO}/events"): Recipe(_order),
     ("GET", f"{WO}/sla"): Recipe(_order),
     ("GET", f"{WO}/quote"): Recipe(_order),
+    ("GET", f"{WO}/quotes"): Recipe(_order),
     ("GET", f"{WO}/photos"): Recipe(_order),
     ("POST", f"{WO}/photos"): Recipe(
         lambda t: [Case({"order_id": t.victim.read_order}, files={"file": ("x.png", PNG, "image/png")})]
@@ -461,6 +518,61 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ),
     ("DELETE", "/api/v1/notifications/webhooks/{endpoint_id}"): Recipe(
         lambda t: [Case({"endpoint_id": t.victim.webhook_id})], roles=("admin",)
+    ),
+    # personal data: the roles of the permission table. The export writes its audit row, so its own
+    # tenant's control would change a table between the requests watched here: tests/privacy checks it.
+    ("GET", "/api/v1/customers/{customer_id}/personal-data"): Recipe(
+        lambda t: [Case({"customer_id": t.victim.world.customer_id}, control=False)],
+        roles=_roles(Action.PERSONAL_DATA_EXPORT),
+    ),
+    ("POST", "/api/v1/customers/{customer_id}/erasure-request"): Recipe(
+        lambda t: _customer(t, {"reason": "隔离测试"}), roles=_roles(Action.PERSONAL_DATA_REQUEST_ERASURE)
+    ),
+    ("POST", "/api/v1/customers/{customer_id}/erase"): Recipe(
+        lambda t: _customer(t, {"reason": "隔离测试"}), roles=_roles(Action.PERSONAL_DATA_ERASE)
+    ),
+    # the price book's versions: the admin's; a version of one's own with another tenant's item too
+    ("GET", PRICES): Recipe(_price_version, roles=PRICE_ADMINS),
+    ("POST", f"{PRICES}/items"): Recipe(lambda t: _price_version(t, PRICE_ITEM), roles=PRICE_ADMINS),
+    ("PUT", f"{PRICES}/items/{{price_item_id}}"): Recipe(
+        lambda t: _price_item(t, PRICE_ITEM), roles=PRICE_ADMINS
+    ),
+    ("DELETE", f"{PRICES}/items/{{price_item_id}}"): Recipe(_price_item, roles=PRICE_ADMINS),
+    ("POST", f"{PRICES}/publish"): Recipe(
+        lambda t: _price_version(t, {"effective_from": local_today().isoformat()}), roles=PRICE_ADMINS
+    ),
+    ("DELETE", PRICES): Recipe(_price_version, roles=PRICE_ADMINS),
+    # parts: an order's parts (the order or the line another tenant's), transfers, old parts
+    ("GET", f"{WO}/parts"): Recipe(_order, roles=_roles(Action.PARTS_ORDER_READ)),
+    ("POST", f"{WO}/parts"): Recipe(
+        lambda t: [
+            Case(
+                {"order_id": t.victim.read_order},
+                json={"part_id": t.viewer.parts.room.thermostat, "quantity": 1},
+            )
+        ],
+        roles=_roles(Action.PARTS_USE),
+    ),
+    ("POST", f"{WO}/parts/{{line_id}}/fit"): Recipe(
+        lambda t: _part_line(t, {"quantity": 1, "serial_numbers": ["ISO-1"]}), roles=_roles(Action.PARTS_USE)
+    ),
+    ("POST", f"{WO}/parts/{{line_id}}/release"): Recipe(
+        lambda t: _part_line(t, {"reason": "隔离测试"}), roles=_roles(Action.PARTS_USE)
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id}/ship"): Recipe(
+        lambda t: [Case({"transfer_id": t.victim.parts.transfers["ship"]}, json={"courier_no": "ISO-1"})],
+        roles=_roles(Action.PARTS_TRANSFER),
+    ),
+    ("POST", "/api/v1/transfers/{transfer_id}/receive"): Recipe(
+        lambda t: [Case({"transfer_id": t.victim.parts.transfers["receive"]})],
+        roles=_roles(Action.PARTS_TRANSFER),
+    ),
+    ("POST", "/api/v1/part-returns/{return_id}/ship"): Recipe(
+        lambda t: [Case({"return_id": t.victim.parts.return_id}, json=RETURN_SHIPMENT)],
+        roles=_roles(Action.PARTS_TRANSFER),
+    ),
+    ("POST", "/api/v1/part-returns/{return_id}/receive"): Recipe(
+        lambda t: [Case({"return_id": t.victim.parts.return_id})], roles=_roles(Action.PARTS_STOCK_MANAGE)
     ),
 }
 
@@ -548,6 +660,23 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/analytics/kpis"): OWN,  # the caller's tenant's figures: tests/analytics
     ("GET", "/api/v1/analytics/trend"): OWN,
     ("GET", "/api/v1/analytics/kpis.xlsx"): OWN,
+    ("GET", "/api/v1/audit"): LISTS,
+    # the tenant's own book in force; another tenant's brand is unknown: tests/pricing/test_api.py
+    ("GET", "/api/v1/price-book"): OWN,
+    ("GET", "/api/v1/pricing-policy"): OWN,
+    ("PUT", "/api/v1/pricing-policy"): OWN,
+    ("GET", "/api/v1/price-book/versions"): LISTS,
+    ("POST", "/api/v1/price-book/versions"): OWN,  # drafts the caller's own book
+    ("GET", "/api/v1/parts"): LISTS,
+    ("POST", "/api/v1/parts"): BODIES,
+    ("GET", "/api/v1/warehouses"): LISTS,
+    ("POST", "/api/v1/warehouses"): BODIES,
+    ("GET", "/api/v1/stock"): LISTS,
+    ("POST", "/api/v1/stock/receipts"): BODIES,
+    ("POST", "/api/v1/stock/reorder-points"): BODIES,
+    ("GET", "/api/v1/transfers"): LISTS,
+    ("POST", "/api/v1/transfers"): BODIES,
+    ("GET", "/api/v1/part-returns"): LISTS,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
 }
@@ -804,6 +933,44 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ("GET", "/api/v1/complaints"): (Complaint, COMPLAINERS, lambda s: [{}, {"status": "registered"}]),
     ("GET", "/api/v1/notifications/outbox"): (OutboxMessage, ("admin",), lambda s: [{}, {"status": "sent"}]),
     ("GET", "/api/v1/notifications/webhooks"): (WebhookEndpoint, ("admin",), lambda s: [{}]),
+    ("GET", "/api/v1/price-book/versions"): (PriceBookVersion, PRICE_ADMINS, lambda s: [{}]),
+    # both tenants' admins registered a webhook and demo's set its SLA policy (build_scene): audited
+    ("GET", "/api/v1/audit"): (
+        AuditEvent,
+        _roles(Action.AUDIT_READ),
+        lambda s: [{}, {"action": "webhook.create"}, {"object_type": "sla_policy"}, {"action": "customer."}],
+    ),
+    # parts: demo's part, model and warehouse ids as filters find nothing of acme's and nothing of demo's
+    ("GET", "/api/v1/parts"): (
+        Part,
+        _roles(Action.PARTS_READ),
+        lambda s: [{}, {"product_model_id": s.demo.model_id}, {"q": "温控器"}],
+    ),
+    ("GET", "/api/v1/warehouses"): (
+        Warehouse,
+        _roles(Action.PARTS_STOCK_READ),
+        lambda s: [{}, {"level": "van"}],
+    ),
+    ("GET", "/api/v1/stock"): (
+        PartStock,
+        _roles(Action.PARTS_STOCK_READ),
+        lambda s: [
+            {},
+            {"part_id": s.demo.parts.room.thermostat},
+            {"warehouse_id": s.demo.parts.room.van},
+            {"condition": "defective"},
+        ],
+    ),
+    ("GET", "/api/v1/transfers"): (
+        PartTransfer,
+        _roles(Action.PARTS_STOCK_READ),
+        lambda s: [{}, {"warehouse_id": s.demo.parts.room.van}, {"work_order_id": s.demo.read_order}],
+    ),
+    ("GET", "/api/v1/part-returns"): (
+        PartReturn,
+        _roles(Action.PARTS_STOCK_READ),
+        lambda s: [{}, {"work_order_id": s.demo.orders[Status.IN_PROGRESS]}, {"status": "held"}],
+    ),
 }
 
 
@@ -885,6 +1052,96 @@ def _nothing(s: Scene) -> dict:
 def _acme_customer(s: Scene) -> dict:
     return {"customer_id": s.acme.world.customer_id}
 
+
+def _acme_room(s: Scene):
+    return s.acme.parts.room
+
+
+def _demo_room(s: Scene):
+    return s.demo.parts.room
+
+
+def _stock_body(s: Scene, **ids) -> dict:
+    return {"warehouse_id": _acme_room(s).van, "part_id": _acme_room(s).thermostat, **ids}
+
+
+def _transfer_body(s: Scene, **ids) -> dict:
+    room = _acme_room(s)
+    return {"from_warehouse_id": room.central, "to_warehouse_id": room.store, "part_id": room.thermostat} | {
+        "quantity": 1,
+        **ids,
+    }
+
+
+def _room_reference(path: str, slot: str, attr: str, body) -> BodyReference:
+    """acme's request naming, at ``slot``, demo's ``attr`` of its stockroom (acme's own for the control)."""
+    return BodyReference(
+        "POST",
+        path,
+        "dispatcher",
+        _nothing,
+        lambda s, i: body(s, **{slot: i}),
+        slot,
+        foreign=lambda s: getattr(_demo_room(s), attr),
+        own=lambda s: getattr(_acme_room(s), attr),
+    )
+
+
+def _warehouse_reference(slot: str, level: str, foreign, own) -> BodyReference:
+    return BodyReference(
+        "POST",
+        "/api/v1/warehouses",
+        "admin",
+        _nothing,
+        lambda s, i: {"code": f"ISO-{level}", "name": "隔离", "level": level, slot: i},
+        slot,
+        foreign=foreign,
+        own=own,
+    )
+
+
+PARTS_BODY_REFERENCES = [
+    BodyReference(
+        "POST",
+        "/api/v1/parts",
+        "admin",
+        _nothing,
+        lambda s, i: {"code": "ISO-P1", "name": "隔离配件", "list_price_fen": 100, "product_model_ids": [i]},
+        "product_model_ids",
+        foreign=lambda s: s.demo.model_id,
+        own=lambda s: s.acme.model_id,
+    ),
+    _warehouse_reference(
+        "parent_id", "regional", lambda s: _demo_room(s).central, lambda s: _acme_room(s).central
+    ),
+    _warehouse_reference(
+        "outlet_id", "outlet", lambda s: s.demo.world.outlet_id, lambda s: s.acme.world.outlet_id
+    ),
+    _warehouse_reference(
+        "technician_id", "van", lambda s: s.demo.world.technician_id, lambda s: s.acme.world.technician_id
+    ),
+    _room_reference(
+        "/api/v1/stock/receipts", "warehouse_id", "van", lambda s, **ids: _stock_body(s, quantity=1, **ids)
+    ),
+    _room_reference(
+        "/api/v1/stock/receipts", "part_id", "thermostat", lambda s, **ids: _stock_body(s, quantity=1, **ids)
+    ),
+    _room_reference(
+        "/api/v1/stock/reorder-points",
+        "warehouse_id",
+        "van",
+        lambda s, **ids: _stock_body(s, reorder_point=1, **ids),
+    ),
+    _room_reference(
+        "/api/v1/stock/reorder-points",
+        "part_id",
+        "thermostat",
+        lambda s, **ids: _stock_body(s, reorder_point=1, **ids),
+    ),
+    _room_reference("/api/v1/transfers", "from_warehouse_id", "central", _transfer_body),
+    _room_reference("/api/v1/transfers", "to_warehouse_id", "store", _transfer_body),
+    _room_reference("/api/v1/transfers", "part_id", "thermostat", _transfer_body),
+]
 
 BODY_REFERENCES = [
     BodyReference(
@@ -997,6 +1254,7 @@ BODY_REFERENCES = [
         foreign=lambda s: s.demo.world.outlet_id,
         own=lambda s: s.acme.world.outlet_id,
     ),
+    *PARTS_BODY_REFERENCES,
 ]
 
 

@@ -237,3 +237,30 @@ def test_on_sqlite_an_intake_waits_for_another_writer_and_succeeds(client, world
     # then it waited for the lock and was taken
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "created"
+
+
+def test_the_apps_postgresql_sessions_run_without_jit(database_url, is_postgres):
+    if not is_postgres:
+        pytest.skip("JIT is PostgreSQL's")
+    import asyncio
+
+    from sqlalchemy import text
+
+    from anxin.database import make_engine, make_loop_engine
+
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW jit")).scalar() == "off"
+    finally:
+        engine.dispose()
+
+    async def loop_jit() -> str:
+        loop_engine = make_loop_engine(database_url, pool_size=1)
+        try:
+            async with loop_engine.connect() as connection:
+                return (await connection.execute(text("SHOW jit"))).scalar()
+        finally:
+            await loop_engine.dispose()
+
+    assert asyncio.run(loop_jit()) == "off"

@@ -32,10 +32,10 @@ EXPECTED: dict[str, list[str]] = {
     "start": [],
     "wait-parts": [],
     "resume": [],
-    "complete": [EVIDENCE, SURVEY, SCORE, NOTIFY],
+    "complete": [EVIDENCE, SURVEY, SCORE, NOTIFY, "parts.consume_on_completion"],
     "follow-up": [],
     "close": [],
-    "cancel": [SCORE, NOTIFY, "dispatch.order_ended"],
+    "cancel": [SCORE, NOTIFY, "parts.release_on_cancellation", "dispatch.order_ended"],
     "resolve-remote": [SURVEY, "dispatch.order_ended"],
     "carry-in": [],
     # events that record without moving the state

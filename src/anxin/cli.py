@@ -242,9 +242,11 @@ def _end_sign_ins(login: str, change) -> None:
 def users_deactivate(login: str = typer.Argument(..., help="name@tenant")) -> None:
     """Deactivate an account: its page sessions and API tokens end (other server processes honour a
     token they verified in the last ANXIN_AUTH_CACHE_SECONDS at most that long)."""
+    from anxin.audit.trail import Operator
     from anxin.auth import accounts
 
-    _end_sign_ins(login, lambda db, user, now: accounts.deactivate(db, user=user, now=now))
+    by = Operator(f"anxin users deactivate {login}")
+    _end_sign_ins(login, lambda db, user, now: accounts.deactivate(db, user=user, now=now, actor=by))
     console.print(f"{login}: 已停用，所有登录已结束 / deactivated, every sign-in ended")
 
 
@@ -254,13 +256,16 @@ def users_password(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Set an account's password: its page sessions and API tokens end."""
+    from anxin.audit.trail import Operator
     from anxin.auth import accounts
 
     if len(password) < 8:
         errors.print("密码至少 8 位 / the password needs at least 8 characters", markup=False)
         raise typer.Exit(1)
+    by = Operator(f"anxin users password {login}")
     _end_sign_ins(
-        login, lambda db, user, now: accounts.set_password(db, user=user, password=password, now=now)
+        login,
+        lambda db, user, now: accounts.set_password(db, user=user, password=password, now=now, actor=by),
     )
     console.print(f"{login}: 密码已更改，所有登录已结束 / password set, every sign-in ended")
 

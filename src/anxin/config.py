@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     smtp_from: str = "anxin@localhost"
     webhook_max_tries: int = 6
     webhook_timeout_seconds: float = 10.0
+    # How long a delivery pass holds the rows it claimed: a worker that dies mid-send leaves them due
+    # again when this runs out (notify/delivery.py). Longer than a pass takes to send what it claims.
+    outbox_lease_seconds: float = Field(default=300.0, ge=5)
     public_base_url: str = "http://127.0.0.1:8000"
     # Evidence: an arrival or completion recorded farther than this from the address alerts the dispatchers.
     evidence_max_distance_m: int = 500

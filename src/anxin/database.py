@@ -81,10 +81,17 @@ BEGIN_DEFERRED: ContextVar[bool] = ContextVar("anxin_sqlite_begin_deferred", def
 
 
 def make_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    pre_ping: bool = False,
 ) -> Engine:
     """The engine. On PostgreSQL a pool of ``pool_size`` connections kept open, and ``max_overflow`` more
-    (``pool_size`` by default) opened when needed and closed when given back to a full pool.
+    (``pool_size`` by default) opened when needed and closed when given back to a full pool; with
+    ``pre_ping`` each connection is tested as it leaves the pool (the workers: a job costs one round trip
+    more, and the first job after a database restart does not fail on a dead connection).
 
     On SQLite: write-ahead logging (readers and the one writer do not block each other), a busy timeout
     of ``SQLITE_BUSY_SECONDS`` (a writer waits for the one before it), and transactions that begin as
@@ -116,13 +123,22 @@ def make_engine(
             connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, **_pool(pool_size, max_overflow))
+    return create_engine(
+        url, echo=echo, pool_pre_ping=pre_ping, connect_args=POSTGRES_OPTIONS, **_pool(pool_size, max_overflow)
+    )
+
+
+# Every PostgreSQL session of the app runs without JIT compilation: the app's queries are short and
+# indexed, and on a large history the planner's cost estimates made PostgreSQL spend most of a candidates
+# query compiling it (950 of 1,436 ms on 1,000,000 orders, benchmarks/load.py).
+POSTGRES_OPTIONS: dict[str, Any] = {"options": "-c jit=off"}
 
 
 def _pool(pool_size: int, max_overflow: int | None) -> dict[str, Any]:
-    """A PostgreSQL engine's pool. No pre-ping: it costs a round trip per request (measured by
-    benchmarks/intake.py); connections are recycled after half an hour instead, and one that died with a
-    server restart fails one request."""
+    """A PostgreSQL engine's pool. No pre-ping for the API: it costs a round trip per request (measured by
+    benchmarks/intake.py); connections are recycled after half an hour instead, and after a server
+    restart the first request on a dead connection is refused with 503 ``database_unavailable`` (the pool
+    is then invalidated, so the next request reconnects)."""
     overflow = pool_size if max_overflow is None else max_overflow
     return {"pool_size": pool_size, "max_overflow": overflow, "pool_recycle": 1800}
 
@@ -135,7 +151,7 @@ def make_loop_engine(
     SQLite, whose driver has no asynchronous interface: there those routes run in a worker thread."""
     if not url.startswith("postgresql"):
         return None
-    return create_async_engine(url, echo=echo, **_pool(pool_size, max_overflow))
+    return create_async_engine(url, echo=echo, connect_args=POSTGRES_OPTIONS, **_pool(pool_size, max_overflow))
 
 
 def make_sessionmaker(

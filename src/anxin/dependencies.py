@@ -50,12 +50,18 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_recording_db(request: Request) -> AsyncIterator[Session]:
+    """``get_db``'s session for writing whatever the method: for a read that must leave a record in the
+    same transaction (the personal-data export writes its audit row; ``privacy/router.py``)."""
+    async with _thread_session(request, writes=True) as session:
+        yield session
+
+
 @asynccontextmanager
-async def _thread_session(request: Request) -> AsyncIterator[Session]:
+async def _thread_session(request: Request, *, writes: bool = False) -> AsyncIterator[Session]:
     """``get_db``'s session, committed or rolled back and closed as it says."""
-    factory = (
-        request.app.state.read_sessionmaker if request.method in READS else request.app.state.sessionmaker
-    )
+    reads = request.method in READS and not writes
+    factory = request.app.state.read_sessionmaker if reads else request.app.state.sessionmaker
     session: Session = factory()
     try:
         yield session
@@ -96,6 +102,7 @@ def _end(session: Session, commit: bool) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
+RecordingDb = Annotated[Session, Depends(get_recording_db, scope="function")]
 
 T = TypeVar("T")
 

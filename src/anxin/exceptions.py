@@ -1,9 +1,12 @@
 """The base of every domain error. Each carries a machine-readable code, an HTTP status and a message in
-Chinese and English; ``main.py`` turns them into the one error shape ``{"error": {"code", "message"}}``."""
+Chinese and English; ``main.py`` turns them into the one error shape ``{"error": {"code", "message"}}``,
+which ``ErrorRead`` describes in the OpenAPI document."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AnxinError(Exception):
@@ -81,3 +84,40 @@ class InvalidInput(AnxinError):
 
     def details(self) -> dict[str, Any]:
         return {"field": self.params["field"]}
+
+
+# --- the one error shape, as the OpenAPI document shows it ----------------------------------------------------
+
+
+class FieldProblem(BaseModel):
+    """One field a request got wrong (a 422 ``validation_error`` lists them all)."""
+
+    field: str = Field(description="the field's path, e.g. ``lines.0.amount_fen`` or ``page_size``")
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: ``code`` for programs, ``message`` for people (Chinese, or English with
+    ``Accept-Language: en``). Some codes add the details named below; others may add their own."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(
+        description="e.g. not_authenticated, forbidden, not_found, illegal_transition, conflict, "
+        "validation_error, invalid_input, payload_too_large, too_many_attempts"
+    )
+    message: str
+    field: str | None = Field(default=None, description="the field at fault (422)")
+    errors: list[FieldProblem] | None = Field(default=None, description="every field at fault (validation_error)")
+    current: str | None = Field(default=None, description="the object's state (illegal_transition)")
+    action: str | None = Field(default=None, description="the refused action (illegal_transition)")
+    reasons: list[str] | None = Field(default=None, description="the rules a refused assignment broke")
+    overridable: bool | None = Field(default=None, description="whether ``override: true`` would assign anyway")
+    retry_after: int | None = Field(default=None, description="seconds until a throttle lets go (429)")
+    limit_bytes: int | None = Field(default=None, description="the largest body accepted (413)")
+
+
+class ErrorRead(BaseModel):
+    """Every refusal of the API: ``{"error": {"code", "message", ...}}``."""
+
+    error: ErrorDetail

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from anxin.exceptions import InvalidInput
 
@@ -27,6 +27,20 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 # A day in an appliance's life (bought, installed); that it is not in the future depends on the tenant's
 # today, which the service checks (``not_after``).
 ApplianceDate = Annotated[date, Field(ge=EARLIEST_DATE)]
+
+_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
+
+
+def _written(value: Any) -> Any:
+    """A date or a time is written out (ISO 8601), as the document says: Pydantic would also read a number
+    (``0``, ``"0.5"``, ``false``) as seconds since 1970 and answer for 1970-01-01."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("write a date as YYYY-MM-DD, a time as YYYY-MM-DDTHH:MM[:SS][+08:00]")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_written)]  # a date in a query or a body, never a number
+Instant = Annotated[datetime, BeforeValidator(_written)]  # a time in a query or a body, never a number
 
 _DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
 

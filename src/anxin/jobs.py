@@ -63,7 +63,7 @@ def sessions() -> sessionmaker[Session]:
         return _override[0]
     url = get_settings().database_url
     if url not in _sessions:
-        _sessions[url] = make_sessionmaker(make_engine(url), writes=True)
+        _sessions[url] = make_sessionmaker(make_engine(url, pre_ping=True), writes=True)
     return _sessions[url]
 
 
@@ -75,8 +75,8 @@ def _in_transaction(work: Callable[[Session, datetime], Any]) -> Any:
 # ---- the jobs, as plain functions (the CLI and the tests call these) ------------------------------------
 
 
-def deliver_pass() -> dict:
-    report = deliver_due(sessions(), settings=get_settings())
+def deliver_pass(**limits: int) -> dict:
+    report = deliver_due(sessions(), settings=get_settings(), **limits)
     if report.claimed:
         log.info("jobs.deliver_outbox", **vars(report))
     return vars(report)
@@ -134,8 +134,23 @@ def kpi_pass(days: int = 45) -> dict:
 
 @huey.periodic_task(crontab(minute="*"), retries=0)
 def deliver_outbox() -> dict:
-    """Every minute, and whenever called (``deliver_outbox()`` enqueues a pass at once)."""
-    return deliver_pass()
+    """Every minute, and whenever called (``deliver_outbox()`` enqueues a pass at once). A pass that
+    stops with rows still due enqueues the next one, so a backlog drains without waiting for the minute,
+    and each minute's pass adds one more in parallel (on another worker thread or process; claims skip
+    each other's rows) until it is gone."""
+    report = deliver_pass()
+    if report["more_due"]:
+        follow_up_delivery()
+    return report
+
+
+@huey.task(retries=0)
+def follow_up_delivery() -> dict:
+    """The next delivery pass of a backlog (``deliver_outbox``)."""
+    report = deliver_pass()
+    if report["more_due"]:
+        follow_up_delivery()
+    return report
 
 
 @huey.periodic_task(crontab(minute="*"), retries=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,11 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from anxin import __version__, wiring
 from anxin.analytics.router import router as analytics_router
 from anxin.appliance.router import customer_router as customer_appliance_router
 from anxin.appliance.router import router as appliance_router
+from anxin.audit.router import router as audit_router
 from anxin.auth.router import router as auth_router
 from anxin.auth.token_cache import TokenCache
 from anxin.catalog.router import router as catalog_router
@@ -45,11 +48,18 @@ from anxin.feedback.scorecards.router import router as scorecard_router
 from anxin.middleware import BodyLimit, SecurityHeaders, WritesApart
 from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
-from anxin.routing import add_routes
+from anxin.parts.router import router as parts_router
+from anxin.pricing.router import policy_router as pricing_policy_router
+from anxin.pricing.router import quote_router
+from anxin.pricing.router import router as price_book_router
+from anxin.privacy.router import router as privacy_router
+from anxin.routing import add_routes, error_schemas, operation_id
 from anxin.technician.router import router as technician_router
 from anxin.web.router import install as install_pages
 from anxin.work_order.router import policy_router
 from anxin.work_order.router import router as work_order_router
+
+logger = logging.getLogger("anxin.app")
 
 HTTP_CODES = {
     401: ("not_authenticated", "请先登录", "Sign in first"),
@@ -61,6 +71,30 @@ HTTP_CODES = {
 
 def error_body(code: str, message: str, **details) -> dict:
     return {"error": {"code": code, "message": message, **details}}
+
+
+def allowed_methods(request: Request) -> str:
+    """A 405's ``Allow``: the methods of every route at the request's path. Starlette names only those of
+    the first route it met there, and a path such as ``/api/v1/catalog/brands`` has one route per method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
+
+
+def _documented_openapi(app: FastAPI):
+    """``app.openapi`` with the error shape's schemas among the components the responses refer to."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {}).update(error_schemas())
+        return app.openapi_schema
+
+    return openapi
 
 
 def _lifespan(*, serving: bool):
@@ -104,10 +138,13 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     configure_logging(json=settings.log_json, level=settings.log_level)
     wiring.wire()
     app = FastAPI(
-        title="Anxin (安心) API",
+        # ASCII: generated clients name their package after the title (``anxin-api-client``)
+        title="Anxin API",
         version=__version__,
-        description="After-sales service for home appliances: intake, dispatch, visits, follow-up.",
+        description="安心 (Anxin): after-sales service for home appliances: intake, dispatch, visits, "
+        'follow-up. Every refusal is `{"error": {"code", "message", ...}}` (`ErrorRead`).',
         lifespan=_lifespan(serving=serving),
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = make_engine(
@@ -164,10 +201,18 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
 
     @app.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError) -> JSONResponse:
-        if not is_locked(exc):
-            raise exc
-        error = Conflict()
-        return JSONResponse(error_body("busy", error.message(language(request))), status_code=409)
+        if is_locked(exc):
+            error = Conflict()
+            return JSONResponse(error_body("busy", error.message(language(request))), status_code=409)
+        # The database is gone or restarting (a refused connection, a connection the server closed):
+        # nothing was written, and the same request later may succeed.
+        logger.warning("database unavailable: %s", exc.orig)
+        zh, en = "服务暂时不可用，请稍后重试", "The service is briefly unavailable; try again shortly"
+        return JSONResponse(
+            error_body("database_unavailable", en if language(request) == "en" else zh),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
@@ -200,11 +245,23 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):
+            # FastAPI's "There was an error parsing the body" (bytes that are not UTF-8, a broken multipart
+            # form): a malformed request like any other, 422 naming the body
+            lead = "请求参数有误" if language(request) == "zh" else "Invalid request"
+            problem = {"field": "body", "message": "the body cannot be parsed"}
+            return JSONResponse(
+                error_body("validation_error", f"{lead}: body: {problem['message']}", field="body", errors=[problem]),
+                status_code=422,
+            )
         code, zh, en = HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
         return JSONResponse(
             error_body(code, en if language(request) == "en" else zh),
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     for router in (
@@ -225,6 +282,12 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         scorecard_router,
         notify_router,
         analytics_router,
+        parts_router,
+        price_book_router,
+        quote_router,
+        pricing_policy_router,
+        privacy_router,
+        audit_router,
     ):
         add_routes(app, router)
     install_pages(app)  # the HTML pages and /static
@@ -239,6 +302,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    app.openapi = _documented_openapi(app)
     return app
 
 

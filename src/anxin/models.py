@@ -2,6 +2,7 @@
 
 from anxin.analytics.models import KpiDaySum
 from anxin.appliance.models import Appliance
+from anxin.audit.models import AuditEvent
 from anxin.auth.models import AuthSession, LoginCode, RevokedToken, SignInAttempt, Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
@@ -23,6 +24,24 @@ from anxin.feedback.models import (
     Survey,
 )
 from anxin.notify.models import OutboxMessage
+from anxin.parts.models import (
+    Part,
+    PartFit,
+    PartFitting,
+    PartLine,
+    PartMovement,
+    PartReturn,
+    PartStock,
+    PartTransfer,
+    Warehouse,
+)
+from anxin.pricing.models import (
+    PriceBookVersion,
+    PriceItem,
+    PriceOverride,
+    PricingPolicy,
+    ReworkChargeback,
+)
 from anxin.technician.models import (
     Crew,
     CrewMember,
@@ -47,6 +66,20 @@ from anxin.work_order.models import (
 __all__ = [
     "KpiDaySum",
     "OutboxMessage",
+    "Part",
+    "PartFit",
+    "PartFitting",
+    "PartLine",
+    "PartMovement",
+    "PartReturn",
+    "PartStock",
+    "PartTransfer",
+    "PriceBookVersion",
+    "PriceItem",
+    "PriceOverride",
+    "PricingPolicy",
+    "ReworkChargeback",
+    "Warehouse",
     "Survey",
     "ServiceTask",
     "QualityPolicy",
@@ -55,6 +88,7 @@ __all__ = [
     "Complaint",
     "Address",
     "Appliance",
+    "AuditEvent",
     "AuthSession",
     "Base",
     "Brand",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from anxin.dispatch import handlers as dispatch
 from anxin.feedback import handlers as feedback
 from anxin.notify import handlers as notify
+from anxin.parts import handlers as parts
 from anxin.work_order import events, evidence
 
 
@@ -22,6 +23,8 @@ def wire() -> None:
     events.register("feedback.survey", feedback.open_survey, on=feedback.SURVEYED)
     events.register("feedback.scorecard", feedback.refresh_scorecards, on=feedback.SCORED)
     events.register("notify.order", notify.tell, on=notify.RULES)
+    events.register("parts.consume_on_completion", parts.consume_on_completion, on=parts.CONSUMED_ON)
+    events.register("parts.release_on_cancellation", parts.release_on_cancellation, on=parts.RELEASED_ON)
     events.register("dispatch.offer_acknowledged", dispatch.offer_acknowledged, on=("acknowledge",))
     events.register("dispatch.offer_rejected", dispatch.offer_rejected, on=("reject",))
     events.register("dispatch.offer_taken_over", dispatch.offer_taken_over, on=("assign", "unassign"))

@@ -16,12 +16,13 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from anxin.analytics import kpis, rollup
 from anxin.analytics.models import KpiDaySum
+from anxin.auth import service as auth_service
 from anxin.auth.models import User
-from anxin.technician.models import Technician
+from anxin.technician.models import Outlet, Technician
 from anxin.work_order.models import WorkOrder
 from tests.analytics import support
 from tests.analytics.support import DAY, T0
@@ -264,3 +265,132 @@ def test_older_days_not_stored_are_read_live_with_the_stored_ones(world, day, db
     # and the periodic refresh stores the settled days of every tenant: 9..11 November, twice
     assert rollup.refresh_recent(db, now=scope.now, days=4) == 6
     assert kpis.dashboard(db, scope) == live
+
+
+def _store(db, tenant_id: int, scope, first=None) -> int:
+    return rollup.refresh(
+        db,
+        tenant_id=tenant_id,
+        timezone="Asia/Shanghai",
+        first=first or scope.period.first,
+        last=scope.period.last,
+        now=scope.now,
+    )
+
+
+@pytest.fixture
+def east(world, day, db):
+    """A second outlet with its own manager; order B is sent to it but done by the first outlet's
+    technician, so it lies in both outlets' views."""
+    demo = world.demo
+    outlet = Outlet(
+        tenant_id=demo.tenant.id, code="east", name="东站网点", district="上城区", lat=30.25, lng=120.17
+    )
+    db.add(outlet)
+    db.flush()
+    db.get(WorkOrder, day["b"]).outlet_id = outlet.id
+    manager = auth_service.create_user(
+        db,
+        tenant_id=demo.tenant.id,
+        username="east.manager",
+        password="unused-password-1",
+        role="outlet_manager",
+        password_hash="x",
+        outlet_id=outlet.id,
+    )
+    db.commit()
+    return {"outlet": outlet.id, "manager": manager.id}
+
+
+def test_an_outlet_managers_dashboard_from_stored_days_is_the_live_one(world, day, east, db):
+    # given the dashboards of 9-13 November read live, by the admin and by both outlets' managers
+    users = [
+        db.get(User, world.demo.users["admin"].id),
+        db.get(User, world.demo.users["outlet_manager"].id),
+        db.get(User, east["manager"]),
+    ]
+    scopes = [kpis.scope_of(db, user, "2026-11-09", "2026-11-13") for user in users]
+    live = [kpis.dashboard(db, scope) for scope in scopes]
+    assert [board["kpis"]["orders"] for board in live] == [5, 2, 1]
+    # when the settled days are stored
+    assert _store(db, users[0].tenant_id, scopes[0]) == 3
+    rows = db.scalars(select(KpiDaySum.dim).where(KpiDaySum.day == date(2026, 11, 10))).all()
+    assert f"o{east['outlet']}" in rows and f"o{world.demo.outlet_id}" in rows
+    # then each reads the stored rows of its own scope and sees what it saw live
+    assert [kpis.dashboard(db, scope) for scope in scopes] == live
+    # and B, sent to the east outlet but done by the first outlet's technician, counts for both once
+    east_board = kpis.dashboard(db, scopes[2])
+    assert east_board["kpis"]["complaints"] == 1
+    assert [g["label"] for g in east_board["breakdowns"]["outlet"]] == ["东站网点"]
+    # and what the managers see of the settled days is the stored rows: a later change shows only live
+    areas = [g["key"] for g in live[1]["breakdowns"]["area"]]
+    db.get(WorkOrder, day["a"]).district = "滨江区"
+    db.flush()
+    assert [g["key"] for g in kpis.dashboard(db, scopes[1])["breakdowns"]["area"]] == areas
+    assert "滨江区" in kpis.compute(db, scopes[1], "area")
+
+
+def test_an_outlet_manager_reads_no_other_outlets_stored_rows(world, day, east, db):
+    manager = db.get(User, east["manager"])
+    scope = kpis.scope_of(db, manager, "2026-11-10", "2026-11-10")
+    _store(db, manager.tenant_id, scope)
+    seen = kpis.dashboard(db, scope)
+    assert seen["kpis"]["orders"] == 1
+    assert {g["key"] for g in seen["breakdowns"]["outlet"]} == {east["outlet"]}
+    # an outlet manager without an outlet sees nothing, stored or live
+    stranger = db.get(User, east["manager"])
+    stranger.outlet_id = None
+    db.flush()
+    assert kpis.dashboard(db, kpis.scope_of(db, stranger, "2026-11-10", "2026-11-10"))["kpis"]["orders"] == 0
+
+
+def test_days_stored_without_the_outlets_rows_are_read_live_for_an_outlet_manager(world, day, db):
+    # given 10 November stored as before the outlets' rows existed (a "total" row keyed null, no o<id> rows)
+    manager = db.get(User, world.demo.users["outlet_manager"].id)
+    scope = kpis.scope_of(db, manager, "2026-11-10", "2026-11-10")
+    live = kpis.dashboard(db, scope)
+    _store(db, manager.tenant_id, scope)
+    db.execute(delete(KpiDaySum).where(KpiDaySum.dim.like("o%")))
+    db.execute(update(KpiDaySum).where(KpiDaySum.dim == "total").values(key="null"))
+    # then the manager's figures come from the orders, and the admin's from the stored rows
+    assert kpis.dashboard(db, scope) == live and live["kpis"]["orders"] == 2
+    admin = db.get(User, world.demo.users["admin"].id)
+    assert kpis.dashboard(db, kpis.scope_of(db, admin, "2026-11-10", "2026-11-10"))["kpis"]["orders"] == 5
+
+
+def test_a_day_with_a_group_value_too_long_to_store_is_read_live(world, day, db):
+    # given a district whose JSON is longer than the key column holds
+    db.get(WorkOrder, day["a"]).district = "\x01" * 30
+    db.flush()
+    admin = db.get(User, world.demo.users["admin"].id)
+    scope = kpis.scope_of(db, admin, "2026-11-10", "2026-11-10")
+    live = kpis.dashboard(db, scope)
+    # when the day is refreshed, it is not stored, and the dashboard still has it
+    assert _store(db, admin.tenant_id, scope) == 0
+    assert kpis.dashboard(db, scope) == live
+
+
+@pytest.mark.parametrize("role", ["admin", "outlet_manager"])
+def test_the_api_reads_the_stored_days_too_and_answers_as_live(client, world, day, db, role):
+    # given the API's figures of 9-13 November read live
+    demo = world.demo
+    params = {"from": "2026-11-09", "to": "2026-11-13"}
+    url = "/api/v1/analytics"
+    live_kpis = client.get(f"{url}/kpis", params={**params, "group_by": "area"}, headers=demo.headers(role))
+    live_trend = client.get(f"{url}/trend", params=params, headers=demo.headers(role))
+    assert live_kpis.status_code == live_trend.status_code == 200
+    # when the settled days are stored
+    user = db.get(User, demo.users[role].id)
+    _store(db, user.tenant_id, kpis.scope_of(db, user, "2026-11-09", "2026-11-13"))
+    db.commit()
+    # then the API answers the same
+    stored_kpis = client.get(f"{url}/kpis", params={**params, "group_by": "area"}, headers=demo.headers(role))
+    assert stored_kpis.json() == live_kpis.json()
+    assert client.get(f"{url}/trend", params=params, headers=demo.headers(role)).json() == live_trend.json()
+    # and reads the stored rows: a district changed since shows only in the orders
+    with_change = db.get(WorkOrder, day["a"])
+    with_change.district = "滨江区"
+    db.commit()
+    again = client.get(f"{url}/kpis", params={**params, "group_by": "area"}, headers=demo.headers(role))
+    assert again.json() == live_kpis.json()
+    assert "滨江区" in kpis.compute(db, kpis.scope_of(db, user, "2026-11-09", "2026-11-13"), "area")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anxin.customer.phone import mask, normalise_mobile
+from anxin.customer.phone import normalise_mobile
+from anxin.masking import mask_phone as mask
 
 ADDRESS = {
     "province": "浙江省",

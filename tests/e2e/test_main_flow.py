@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.helpers import publish_book
 
 HANGZHOU = {"latitude": 30.27, "longitude": 120.12}
 
@@ -45,6 +46,7 @@ def customer_login(page, base: str, phone: str, tenant: str = "demo") -> None:
 
 def test_customer_dispatcher_and_technician_complete_an_order(browser, live_world, screenshots: Path) -> None:
     base, world = live_world
+    publish_book(base, world.demo.headers("admin"))
     customer = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN").new_page()
     dispatcher = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     tech_context = browser.new_context(
@@ -87,13 +89,13 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     for button in ("接单", "出发", "到达"):
         tech.get_by_role("button", name=button, exact=True).click()
         tech.wait_for_load_state()
-    tech.get_by_label("上门费 · 金额（元）").fill("50")
-    tech.get_by_label("人工费", exact=True).fill("更换温控器")
-    tech.get_by_label("人工费 金额（元）").fill("80")
-    tech.get_by_label("配件名称 1").fill("温控器")
-    tech.get_by_label("配件 1 金额（元）").fill("120")
+    # from the price book: the visit fee, the labour and the part, one tap each
+    for item in ("上门检测费（市区）", "更换温控器", "温控器"):
+        tech.get_by_role("button", name=f"增加 {item}", exact=True).click()
+    assert tech.locator("#run-amount").inner_text() == "¥250.00"
+    assert tech.locator("#run-payable").inner_text() == "¥0.00"  # the refrigerator is under warranty
     tech.screenshot(path=str(screenshots / "tech-order-phone.png"), full_page=True)
-    tech.get_by_role("button", name="报价", exact=True).click()
+    tech.get_by_role("button", name="提交报价", exact=True).click()
     assert "¥250.00" in tech.content()
 
     # The customer sees the quote arrive on the live page and approves it.

@@ -12,7 +12,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from anxin.notify import channels
+from anxin.notify import channels, delivery
 from anxin.notify.delivery import claim
 from anxin.notify.models import InboxItem, OutboxMessage
 from anxin.notify.outbox import Recipient, enqueue
@@ -77,6 +77,21 @@ def test_a_worker_that_died_mid_send_leaves_the_row_due_again_after_its_lease(se
         assert deliver().claimed == 0
         traveller.shift(600)
         assert deliver().sent == 1
+    assert statuses(sessionmaker_) == [("sent", 1)]
+
+
+def test_the_lease_is_the_configured_one(sessionmaker_, world, deliver, monkeypatch):
+    # given a pass that claims a row with a 30 s lease and dies before sending it
+    given_messages(sessionmaker_, world.demo.tenant.id, 1)
+    with time_machine.travel(NOW, tick=False) as traveller:
+        with monkeypatch.context() as patch:
+            patch.setattr(delivery, "deliver_one", lambda *args, **kwargs: "skipped")
+            assert deliver(outbox_lease_seconds=30).claimed == 1
+        # then nobody takes it within the lease, and the next pass after it sends it
+        traveller.shift(29)
+        assert deliver(outbox_lease_seconds=30).claimed == 0
+        traveller.shift(2)
+        assert deliver(outbox_lease_seconds=30).sent == 1
     assert statuses(sessionmaker_) == [("sent", 1)]
 
 

@@ -77,6 +77,42 @@ def test_the_periodic_jobs_run_in_immediate_mode(immediate, sessionmaker_, world
         assert db.scalar(select(func.count()).select_from(KpiDaySum).where(KpiDaySum.dim == "total")) == 88
 
 
+def test_a_backlog_drains_pass_after_pass_without_waiting_for_the_minute(
+    immediate, sessionmaker_, world, monkeypatch
+):
+    # given more messages due than one pass sends (here a pass is two batches of two)
+    with sessionmaker_() as db:
+        for n in range(9):
+            enqueue(
+                db,
+                tenant_id=world.demo.tenant.id,
+                event="technician.suspended",
+                to=[Recipient("inbox", f"user:{n}")],
+                context={},
+                dedupe_key=f"backlog:{n}",
+            )
+        db.commit()
+    passes = []
+    small = jobs.deliver_due
+
+    def small_passes(sessions, **kwargs):
+        report = small(sessions, **{**kwargs, "batch": 2, "max_batches": 2})
+        passes.append(report.claimed)
+        return report
+
+    monkeypatch.setattr(jobs, "deliver_due", small_passes)
+    # when the minute's delivery job runs once
+    first = jobs.deliver_outbox.call_local()
+    # then it stopped with rows due, and the passes it started sent the rest
+    assert first["more_due"] and first["sent"] == 4
+    assert passes == [4, 4, 1]
+    with sessionmaker_() as db:
+        statuses = db.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.dedupe_key.startswith("backlog:"))
+        )
+        assert set(statuses) == {"sent"}
+
+
 def test_a_task_on_a_real_redis_queue_runs_in_a_consumer(on_test_database, sessionmaker_, world):
     url = os.environ.get("ANXIN_TEST_REDIS_URL")
     if not url:

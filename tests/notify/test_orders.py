@@ -71,6 +71,7 @@ def test_a_quote_asks_the_customer_to_approve_with_the_total(client, world, sess
     with sessionmaker_() as db:
         [sms] = outbox(db, event="work_order.quoted", channel="sms")
     assert sms.context["total"] == "250.00"
+    assert sms.context["payable"] == "0.00"  # under warranty: nothing to pay
     assert sms.context["link"].endswith(f"/portal/orders/{order['id']}")
 
 

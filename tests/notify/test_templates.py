@@ -44,7 +44,7 @@ def test_the_context_fills_the_text_in_the_recipients_language():
 
 def test_a_missing_value_shows_a_dash_and_the_link_comes_along():
     rendered = render("work_order.quoted", {"number": "WO1", "link": "http://x/portal/orders/1"}, "zh")
-    assert rendered.body == "维修报价合计 — 元，请打开链接确认：http://x/portal/orders/1"
+    assert rendered.body == "维修报价合计 — 元，您需支付 — 元，请打开链接确认：http://x/portal/orders/1"
     assert rendered.link == "http://x/portal/orders/1"
 
 

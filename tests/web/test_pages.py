@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_TOKEN, PASSWORD, World, page_csrf
+from tests.helpers import book
 
 
 @pytest.fixture
@@ -179,18 +180,24 @@ def test_main_flow_through_the_pages(portal_app, world: World, sign_in) -> None:
                 data={"csrf_token": token, "lat": "30.27", "lng": "120.12"},
             )
             assert page.status_code == 200, page.text
+        with portal_app.state.sessionmaker() as db, db.begin():
+            items = book(db, demo.tenant.id)
+        form = tech.get(f"/tech/orders/{order_id}").text
+        assert f'name="qty_{items["RF-THERMOSTAT"]}"' in form and "AC-GAS" not in form  # the fridge's items
         quoted = tech.post(
             f"/tech/orders/{order_id}/quote",
             data={
-                "visit_fee": "50",
-                "labour_fee": "80",
-                "labour_desc": "更换温控器",
-                "part_name": ["温控器"],
-                "part_amount": ["120.5"],
+                f"qty_{items['VISIT-URBAN']}": "1",
+                f"qty_{items['RF-THERMOSTAT']}": "1",
+                f"qty_{items['PART-RF-THERMO']}": "1",
+                f"qty_{items['RF-COMPRESSOR']}": "0",
+                "other_desc": "密封胶",
+                "other_amount": "0.5",
+                "other_qty": "1",
                 "csrf_token": token,
             },
         )
-        assert "¥250.50" in quoted.text
+        assert "¥250.50" in quoted.text and "待审核" in quoted.text  # the line typed by hand
 
         token = page_csrf(customer, order_path)
         live = customer.get(f"{order_path}/live").text

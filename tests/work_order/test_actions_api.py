@@ -146,13 +146,18 @@ def test_a_declined_quote_goes_back_on_site_and_a_new_quote_supersedes_it(client
     walk(client, demo, order["id"], until="quote")
     declined = act(client, demo, order["id"], "customer", "decline-quote")
     assert declined.json()["status"] == "on_site"
-    lines = [{"kind": "labour", "description": "清洗冷凝器", "amount_fen": 6000}]
+    lines = [{"kind": "other", "description": "清洗冷凝器", "amount_fen": 6000}]
     second = act(client, demo, order["id"], "technician", "quote", {"lines": lines})
     assert second.status_code == 200 and second.json()["total_fen"] == 6000
+    assert second.json()["lines"][0]["needs_review"] is True
     approved = act(client, demo, order["id"], "agent", "approve-quote")
     assert approved.json()["status"] == "quote_approved"
     quote = client.get(f"/api/v1/work-orders/{order['id']}/quote", headers=demo.headers("customer")).json()
     assert quote["id"] == second.json()["id"] and quote["status"] == "approved"
+    versions = client.get(
+        f"/api/v1/work-orders/{order['id']}/quotes", headers=demo.headers("customer")
+    ).json()
+    assert [v["status"] for v in versions] == ["declined", "approved"]
 
 
 @pytest.mark.parametrize(
@@ -160,8 +165,15 @@ def test_a_declined_quote_goes_back_on_site_and_a_new_quote_supersedes_it(client
     [
         [],
         [{"kind": "tip", "description": "小费", "amount_fen": 100}],
-        [{"kind": "part", "description": "压缩机", "amount_fen": -1}],
-        [{"kind": "part", "description": "", "amount_fen": 100}],
+        [{"kind": "other", "description": "压缩机", "amount_fen": -1}],
+        [{"kind": "other", "description": "", "amount_fen": 100}],
+        [{"kind": "other", "description": "压缩机"}],
+        [{"price_item_id": 1, "quantity": 0}],
+        [{"price_item_id": 1, "quantity": 1000}],
+        [{"price_item_id": 1, "quantity": 1.5}],
+        [{"quantity": 1}],
+        [{"price_item_id": 1, "description": "自定价", "amount_fen": 1}],
+        [{"kind": "other", "description": "上门费", "amount_fen": 100}] * 51,
     ],
 )
 def test_a_malformed_quote_is_refused_naming_the_field(client, world, lines):

@@ -41,3 +41,8 @@ def test_an_order_walks_every_state_of_the_happy_path(client, world):
     assert (arrive["lat"], arrive["lng"], arrive["actor_role"]) == (30.27, 120.12, "technician")
     quote = client.get(f"/api/v1/work-orders/{order['id']}/quote", headers=demo.headers("customer")).json()
     assert quote["total_fen"] == 25000 and quote["status"] == "approved"
+    # priced from the book, and all covered: the refrigerator is under its whole-unit warranty
+    assert [line["code"] for line in quote["lines"]] == ["VISIT-URBAN", "RF-THERMOSTAT", "PART-RF-THERMO"]
+    assert (quote["covered_fen"], quote["payable_fen"]) == (25000, 0)
+    assert all(line["coverage"] == "warranty" for line in quote["lines"])
+    assert quote["coverage_reason"].startswith("整机在保修期内")

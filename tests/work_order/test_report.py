@@ -133,8 +133,14 @@ def test_the_report_data_holds_what_the_customer_should_read(client, world, db) 
     assert data.warranty == "在保"
     assert data.cause == "温控器老化" and data.advice.startswith("冰箱背部")
     assert data.parts == [{"name": "温控器", "quantity": 1, "amount_fen": 12000}]
-    assert data.quote_lines == [("上门费", "¥50.00"), ("更换温控器", "¥80.00"), ("温控器", "¥120.00")]
-    assert data.quote_total == "¥250.00"
+    assert [(row.description, row.quantity, row.amount, row.payable) for row in data.quote_lines] == [
+        ("上门检测费（市区）", 1, "¥50.00", "¥0.00"),
+        ("更换温控器", 1, "¥80.00", "¥0.00"),
+        ("温控器", 1, "¥120.00", "¥0.00"),
+    ]
+    assert all(row.reason.startswith("整机在保修期内") for row in data.quote_lines)
+    assert (data.quote_total, data.quote_covered, data.quote_payable) == ("¥250.00", "¥250.00", "¥0.00")
+    assert data.quote_reason.startswith("整机在保修期内")
     assert data.signature is not None and data.arrived_at != "—" and data.completed_at != "—"
     assert order.number in data.text()
 

@@ -31,7 +31,8 @@ remote_resolution_rate     orders with resolved_remote_at                       
 utilisation                Σ technician time on the period's orders: on_site_at →  Σ shift minutes (shift_end − shift_start − break) of the
                            completed_at plus en_route_at → on_site_at              scope's technicians on their work_days in the period
 idle_share                 1 − utilisation                                         —
-parts_fill_rate            null: parts stock is not built yet (``unavailable``)    —
+parts_fill_rate            orders whose parts were all on hand when reserved (no   orders that needed parts; totals only (``parts/kpi.py``)
+                           transfer)
 revenue_fen_by_billing_    Σ approved quotes' total_fen per billing_category       —
 category
 =========================  ======================================================  ==========================================================
@@ -39,8 +40,10 @@ category
 Utilisation has a denominator only for the totals, by outlet (the outlet's technicians) and by trend
 bucket; by area, category and brand it is null and listed in ``unavailable``.
 
-``report`` and ``trend`` (the API) read the orders; ``dashboard`` (the page and the workbook) reads the same
-raw sums for settled days from ``kpi_day_sum`` (``rollup``) and the rest from the orders.
+``dashboard`` (the page and the workbook), ``report`` and ``trend`` (the API) read the raw sums of settled days
+from ``kpi_day_sum`` (``rollup``: the tenant's, or the outlet's for an outlet manager) and the rest from the
+orders; a period with no stored day, or whose missing days are not one run, is read from the orders alone
+(``compute``, which always reads the orders).
 """
 
 from __future__ import annotations
@@ -58,14 +61,21 @@ from anxin.analytics.period import GROUPS, Period, Scope, check_group, period, s
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.catalog.models import Brand, Category
+from anxin.parts import kpi as parts_kpi
 from anxin.technician.models import Outlet, Technician
 
 DIMENSIONS = ("attitude", "skill", "punctuality", "promises", "overall")
 TARGETS = {"respond_minutes": 30, "arrive_hours": 4, "complete_hours": 24}
 PARTS_NOTE = {
     "kpi": "parts_fill_rate",
-    "reason": "parts stock (warehouse) is not built yet; the fill rate cannot be computed",
+    "reason": "the parts fill rate is computed for the totals only, not by group or by day",
 }
+
+
+def _parts_fill_rate(db: Session, scope: Scope) -> float | None:
+    """The totals' ``parts_fill_rate`` (``parts/kpi.py``)."""
+    start, end = scope.period.start, scope.period.end
+    return parts_kpi.fill_rate(db, tenant_id=scope.tenant_id, start=start, end=end, outlet_id=scope.outlet_id)
 
 
 def _share(numerator: Any, denominator: Any) -> float | None:
@@ -235,20 +245,40 @@ def compute(db: Session, scope: Scope, key: str | None) -> dict[Any, dict]:
     return _finish(db, scope, key, order, complaints, revenue)
 
 
+def _from_sums(db: Session, scope: Scope, found: tuple[dict, dict, dict], names: tuple) -> dict[Any, dict]:
+    """The KPIs of the breakdowns ``names`` (``None`` for the totals: the days added up, ``day`` for the
+    trend) from one set of raw sums ``{name: {value: sums}}`` per table."""
+    order, complaints, revenue = found
+    out = {
+        name: _finish(db, scope, name, order[name], complaints[name], revenue[name]) for name in names if name
+    }
+    if None in names:
+        everything = lambda _key: None  # noqa: E731
+        totals = [
+            _merge(order["day"], everything).get(None, {"orders": 0}),
+            _merge(complaints["day"], everything).get(None, {}),
+            _merge({d: {"fen": r} for d, r in revenue["day"].items()}, everything)
+            .get(None, {})
+            .get("fen", {}),
+        ]
+        out[None] = {None: figures(*totals, capacity_seconds(db, scope, None).get(None, 0))}
+    return out
+
+
 def compute_all(db: Session, scope: Scope) -> dict[Any, dict]:
     """The totals (key ``None``), the trend (``day``) and every breakdown from one set of raw sums: the
-    settled days' stored sums plus the recent days' live queries (``rollup.sums``); the totals are the days
-    added up."""
-    order, complaints, revenue = rollup.sums(db, scope)
-    out = {name: _finish(db, scope, name, order[name], complaints[name], revenue[name]) for name in order}
-    everything = lambda _key: None  # noqa: E731
-    totals = [
-        _merge(order["day"], everything).get(None, {"orders": 0}),
-        _merge(complaints["day"], everything).get(None, {}),
-        _merge({d: {"fen": r} for d, r in revenue["day"].items()}, everything).get(None, {}).get("fen", {}),
-    ]
-    out[None] = {None: figures(*totals, capacity_seconds(db, scope, None).get(None, 0))}
-    return out
+    settled days' stored sums plus the recent days' live queries (``rollup.sums``), else the whole period
+    read live in one pass per table; the totals are the days added up."""
+    found = rollup.sums(db, scope) or queries.all_sums(db, scope)
+    return _from_sums(db, scope, found, (None, "day", *GROUPS))
+
+
+def compute_stored(db: Session, scope: Scope, key: str | None) -> dict[Any, dict]:
+    """``compute(key)`` from the stored days where the period has them (``rollup.sums``), else live."""
+    found = rollup.sums(db, scope)
+    if found is None:
+        return compute(db, scope, key)
+    return _from_sums(db, scope, found, (key,))[key]
 
 
 def groups(
@@ -256,7 +286,7 @@ def groups(
 ) -> list[dict[str, Any]]:
     """``[{"key", "label", "kpis"}]`` for one breakdown, the biggest group first."""
     labels = _labels(db, scope.tenant_id, group_by, lang)
-    per_group = computed if computed is not None else compute(db, scope, group_by)
+    per_group = computed if computed is not None else compute_stored(db, scope, group_by)
     return sorted(
         (
             {"key": k, "label": labels.get(k, k if k is not None else "—"), "kpis": v}
@@ -274,14 +304,19 @@ def _unavailable(group_by: str | None) -> list[dict[str, str]]:
 
 
 def report(db: Session, scope: Scope, group_by: str | None = None, lang: str = "zh") -> dict[str, Any]:
-    """``{"period", "targets", "kpis", "groups"?, "unavailable"}`` for the API."""
-    body: dict[str, Any] = {
-        "period": scope.period.as_dict(),
-        "targets": TARGETS,
-        "kpis": compute(db, scope, None)[None],
-    }
+    """``{"period", "targets", "kpis", "groups"?, "unavailable"}`` for the API, from the stored days where
+    the period has them (as the dashboard), else from the orders (the totals and the one breakdown)."""
+    found = rollup.sums(db, scope)
+    if found is None:
+        totals = compute(db, scope, None)[None]
+        per_group = compute(db, scope, group_by) if group_by else None
+    else:
+        computed = _from_sums(db, scope, found, (None, group_by) if group_by else (None,))
+        totals, per_group = computed[None][None], computed.get(group_by)
+    totals = {**totals, "parts_fill_rate": _parts_fill_rate(db, scope)}
+    body: dict[str, Any] = {"period": scope.period.as_dict(), "targets": TARGETS, "kpis": totals}
     if group_by:
-        body["groups"] = groups(db, scope, group_by, lang)
+        body["groups"] = groups(db, scope, group_by, lang, per_group)
     body["unavailable"] = _unavailable(group_by)
     return body
 
@@ -292,7 +327,7 @@ def dashboard(db: Session, scope: Scope, lang: str = "zh") -> dict[str, Any]:
     return {
         "period": scope.period.as_dict(),
         "targets": TARGETS,
-        "kpis": computed[None][None],
+        "kpis": {**computed[None][None], "parts_fill_rate": _parts_fill_rate(db, scope)},
         "breakdowns": {group: groups(db, scope, group, lang, computed[group]) for group in GROUPS},
         "trend": trend(db, scope, computed["day"]),
         "unavailable": _unavailable("area"),
@@ -301,7 +336,7 @@ def dashboard(db: Session, scope: Scope, lang: str = "zh") -> dict[str, Any]:
 
 def trend(db: Session, scope: Scope, computed: dict | None = None) -> list[dict[str, Any]]:
     """One point per day (per week beyond 62 days), every bucket of the period present."""
-    per_bucket = computed if computed is not None else compute(db, scope, "day")
+    per_bucket = computed if computed is not None else compute_stored(db, scope, "day")
     step = scope.period.bucket_days
     points = []
     for index in range((scope.period.days + step - 1) // step):

@@ -13,8 +13,10 @@ from anxin.database import Base, BigIntPK, JSONType, UTCDateTime
 
 class KpiDaySum(Base):
     """One tenant's raw KPI sums for one local day, for the whole day (``dim`` "total") or one group of a
-    breakdown (``dim`` area/outlet/category/brand, ``key`` the group's value as JSON). ``sums`` holds the
-    three tables' sums as ``{"o": orders, "c": complaints, "r": revenue by billing category}``."""
+    breakdown (``dim`` area/outlet/category/brand, ``key`` the group's value as JSON), or the same for one
+    outlet manager's view (``dim`` ``o<outlet id>``, ``key`` ``[breakdown or "day", value]``; see
+    ``rollup``). ``sums`` holds the three tables' sums as ``{"o": orders, "c": complaints, "r": revenue by
+    billing category}``."""
 
     __tablename__ = "kpi_day_sum"
     __table_args__ = (Index("ix_kpi_day_sum_tenant_day", "tenant_id", "day", "dim"),)

@@ -143,23 +143,35 @@ def _where(db: Session, scope: Scope) -> list[ColumnElement]:
 
 
 def _run(
-    db: Session, scope: Scope, key: Key, columns: list, source: Any, where: list, extra: tuple = ()
+    db: Session,
+    scope: Scope,
+    key: Key,
+    columns: list,
+    source: Any,
+    where: list,
+    extra: tuple = (),
+    by_outlets: bool = False,
 ) -> dict:
     """Run one aggregate grouped by ``key``: ``None`` (one row, key ``None``), one key name (rows by its
     value), or a tuple of key names, which on PostgreSQL is one pass with GROUPING SETS and answers
-    ``{name: {value: row}}`` (elsewhere, one query per name)."""
+    ``{name: {value: row}}`` (elsewhere, one query per name). With ``by_outlets`` every group is split further
+    by the order's outlet and its technician's outlet, and each value becomes ``(outlet_id, technician's
+    outlet_id, value)``."""
     if isinstance(key, tuple) and not _pg(db):
-        return {name: _run(db, scope, name, columns, source, where, extra) for name in key}
+        return {name: _run(db, scope, name, columns, source, where, extra, by_outlets) for name in key}
     names = key if isinstance(key, tuple) else (() if key is None else (key,))
     cols = [(name, key_column(db, scope, name)) for name in names]
+    pair = [W.outlet_id, Technician.outlet_id] if by_outlets else []
     selected = [col.label(f"k_{name}") for name, col in cols] + [c.label(c.name) for c in extra]
+    selected += [column.label(f"w_{index}") for index, column in enumerate(pair)]
     if isinstance(key, tuple):
         selected += [func.grouping(col).label(f"g_{name}") for name, col in cols]
-    query = select(*selected, *columns).select_from(_joined(source, key)).where(*where)
+    joined = _joined(source, (*names, "outlet") if by_outlets else key)
+    query = select(*selected, *columns).select_from(joined).where(*where)
     if isinstance(key, tuple):
-        query = query.group_by(func.grouping_sets(*(tuple_(col, *extra) for _, col in cols)))
-    elif cols or extra:
-        query = query.group_by(*(col for _, col in cols), *extra)
+        query = query.group_by(func.grouping_sets(*(tuple_(*pair, col, *extra) for _, col in cols)))
+    elif cols or extra or pair:
+        query = query.group_by(*pair, *(col for _, col in cols), *extra)
     out: dict = {name: {} for name in names} if isinstance(key, tuple) else {}
     for row in db.execute(query).mappings():
         values = dict(row)
@@ -172,6 +184,8 @@ def _run(
         for n in names:
             values.pop(f"k_{n}", None)
             values.pop(f"g_{n}", None)
+        if by_outlets:
+            value = (values.pop("w_0"), values.pop("w_1"), value)
         if extra:
             target.setdefault(value, []).append(values)
         else:
@@ -179,7 +193,7 @@ def _run(
     return out
 
 
-def order_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
+def order_sums(db: Session, scope: Scope, key: Key, by_outlets: bool = False) -> dict[Any, dict]:
     """Orders, response/arrival/completion against 30 min / 4 h / 24 h, first-time fix, rework, remote
     resolution, technician working seconds and the answered surveys, per group."""
     now = scope.now
@@ -251,10 +265,10 @@ def order_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
     source = W.__table__.outerjoin(Survey.__table__, answered).outerjoin(
         reworked, reworked.c.order_id == W.id
     )
-    return _run(db, scope, key, columns, source, _where(db, scope))
+    return _run(db, scope, key, columns, source, _where(db, scope), by_outlets=by_outlets)
 
 
-def complaint_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
+def complaint_sums(db: Session, scope: Scope, key: Key, by_outlets: bool = False) -> dict[Any, dict]:
     """Registered complaints about the period's orders, and the hours from registration to closing of the
     closed ones."""
     closed = and_(Complaint.closed_at.is_not(None), Complaint.registered_at.is_not(None))
@@ -265,10 +279,10 @@ def complaint_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
     ]
     source = Complaint.__table__.join(W.__table__, W.id == Complaint.work_order_id)
     where = [*_where(db, scope), Complaint.tenant_id == scope.tenant_id, Complaint.registered_at.is_not(None)]
-    return _run(db, scope, key, columns, source, where)
+    return _run(db, scope, key, columns, source, where, by_outlets=by_outlets)
 
 
-def revenue_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
+def revenue_sums(db: Session, scope: Scope, key: Key, by_outlets: bool = False) -> dict[Any, dict]:
     """Approved quotes' totals in fen by billing category."""
     source = Quote.__table__.join(W.__table__, W.id == Quote.work_order_id)
     where = [
@@ -278,7 +292,14 @@ def revenue_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
         Quote.created_at >= scope.period.start,  # a quote comes after its order: bounds the index scan
     ]
     rows = _run(
-        db, scope, key, [func.sum(Quote.total_fen).label("fen")], source, where, (W.billing_category,)
+        db,
+        scope,
+        key,
+        [func.sum(Quote.total_fen).label("fen")],
+        source,
+        where,
+        (W.billing_category,),
+        by_outlets=by_outlets,
     )
 
     def fen(by_value: dict) -> dict:
@@ -290,8 +311,14 @@ def revenue_sums(db: Session, scope: Scope, key: Key) -> dict[Any, dict]:
     return {name: fen(v) for name, v in rows.items()} if isinstance(key, tuple) else fen(rows)
 
 
-def all_sums(db: Session, scope: Scope) -> tuple[dict, dict, dict]:
+def all_sums(db: Session, scope: Scope, by_outlets: bool = False) -> tuple[dict, dict, dict]:
     """The raw sums of the three tables for the trend's days and every breakdown: ``{name: {value: sums}}``
-    for name in ``day`` and the groups (one pass per table with GROUPING SETS on PostgreSQL)."""
+    for name in ``day`` and the groups (one pass per table with GROUPING SETS on PostgreSQL). With
+    ``by_outlets``, ``{name: {(outlet_id, technician's outlet_id, value): sums}}``: the same sums split by the
+    two outlets an outlet manager's scope looks at, so that one pass answers every outlet (``rollup``)."""
     keys = ("day", *GROUPS)
-    return order_sums(db, scope, keys), complaint_sums(db, scope, keys), revenue_sums(db, scope, keys)
+    return (
+        order_sums(db, scope, keys, by_outlets),
+        complaint_sums(db, scope, keys, by_outlets),
+        revenue_sums(db, scope, keys, by_outlets),
+    )

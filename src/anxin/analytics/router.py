@@ -12,6 +12,7 @@ from anxin.analytics.schemas import KpiReport, TrendRead
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession, allowed, language
+from anxin.routing import file_response
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
@@ -42,7 +43,7 @@ def get_trend(db: DbSession, user: Manager, from_: From = None, to: To = None) -
     return {"period": scope.period.as_dict(), "points": kpis.trend(db, scope)}
 
 
-@router.get("/kpis.xlsx", response_class=Response)
+@router.get("/kpis.xlsx", response_class=Response, responses=file_response(XLSX, description="the workbook"))
 def get_workbook(
     request: Request, db: DbSession, user: Manager, from_: From = None, to: To = None
 ) -> Response:

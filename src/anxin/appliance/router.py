@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -14,7 +13,7 @@ from anxin.auth.roles import Role
 from anxin.customer.api import CurrentCustomer
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.exceptions import NotFound
-from anxin.fields import Id
+from anxin.fields import Day, Id
 from anxin.work_order import api as work_order_api
 
 router = APIRouter(prefix="/api/v1/appliances", tags=["appliances"])
@@ -43,7 +42,7 @@ def get_appliance(appliance: CurrentAppliance):
 
 
 @router.get("/{appliance_id}/warranty", response_model=WarrantyRead)
-def get_warranty(appliance: CurrentAppliance, db: DbSession, on: date | None = None):
+def get_warranty(appliance: CurrentAppliance, db: DbSession, on: Day | None = None):
     """Warranty status on a date (today by default) and what a repair would be billed as."""
     day = on or clock.now().date()
     warranty = service.warranty(db, appliance=appliance, on=day)
@@ -64,7 +63,7 @@ def list_appliances(customer: CurrentCustomer, db: DbSession):
 
 
 @customer_router.post("/{customer_id}/appliances", response_model=ApplianceRead, status_code=201)
-def register_appliance(body: ApplianceCreate, customer: CurrentCustomer, db: DbSession):
+def register_appliance(body: ApplianceCreate, customer: CurrentCustomer, db: DbSession, user: CurrentUser):
     return service.create(
-        db, tenant_id=customer.tenant_id, customer_id=customer.id, **body.model_dump()
+        db, tenant_id=customer.tenant_id, customer_id=customer.id, actor=user, **body.model_dump()
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
 from anxin.appliance.warranty import Warranty, warranty_on
+from anxin.audit import trail
 from anxin.auth import tenant_clock
 from anxin.catalog import service as catalog_service
 from anxin.catalog.models import ProductModel
@@ -36,9 +37,12 @@ def get_for_customer(db: Session, *, tenant_id: int, customer_id: int) -> Sequen
     ).all()
 
 
-def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Appliance:
+def create(
+    db: Session, *, tenant_id: int, customer_id: int, actor: trail.Actor | None = None, **fields
+) -> Appliance:
     """Register an appliance. Its warranty runs from its dates, so they are checked whoever registers it:
-    neither after the tenant's today nor before 1990, and the installation not before the purchase."""
+    neither after the tenant's today nor before 1990, and the installation not before the purchase. The
+    registration goes to the audit log (``actor`` None: the platform's own seeding)."""
     catalog_service.get_product_model(db, tenant_id=tenant_id, id=fields["product_model_id"])
     check_dates(
         purchase_date=fields["purchase_date"],
@@ -52,7 +56,27 @@ def create(db: Session, *, tenant_id: int, customer_id: int, **fields) -> Applia
     appliance = Appliance(tenant_id=tenant_id, customer_id=customer_id, **fields)
     db.add(appliance)
     db.flush()
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="appliance.create",
+        object_type="appliance",
+        object_id=appliance.id,
+        changes=trail.changes(None, {"customer_id": customer_id, **trail.snapshot(appliance, AUDITED)}),
+    )
     return appliance
+
+
+# What the audit log keeps of a registration: the product's facts, nothing about the person.
+AUDITED = (
+    "product_model_id",
+    "serial_number",
+    "purchase_date",
+    "purchase_channel",
+    "install_date",
+    "address_id",
+)
 
 
 def check_dates(*, purchase_date: date, install_date: date | None, today: date) -> None:

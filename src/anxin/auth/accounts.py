@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.audit import trail
 from anxin.auth import limits, sessions
 from anxin.auth import service as auth_service
 from anxin.auth.exceptions import BadCredentials
@@ -38,13 +39,35 @@ def find(db: Session, *, login: str) -> User | None:
     )
 
 
-def set_password(db: Session, *, user: User, password: str, now: datetime) -> None:
-    """A new password; every page session and API token of the user ends."""
+def set_password(
+    db: Session, *, user: User, password: str, now: datetime, actor: trail.Actor | None = None
+) -> None:
+    """A new password; every page session and API token of the user ends. The audit log records that
+    it was set (never the password nor its hash)."""
     user.password_hash = hash_password(password)
     sessions.end_all(db, user=user, now=now)
+    trail.record(
+        db,
+        tenant_id=user.tenant_id,
+        actor=actor,
+        action="user.password",
+        object_type="user",
+        object_id=user.id,
+        changes={"password": {"before": trail.HIDDEN, "after": trail.HIDDEN}},
+    )
 
 
-def deactivate(db: Session, *, user: User, now: datetime) -> None:
+def deactivate(db: Session, *, user: User, now: datetime, actor: trail.Actor | None = None) -> None:
     """The user can no longer sign in; every page session and API token of theirs ends."""
+    was_active = user.is_active
     user.is_active = False
     sessions.end_all(db, user=user, now=now)
+    trail.record(
+        db,
+        tenant_id=user.tenant_id,
+        actor=actor,
+        action="user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        changes=trail.changes({"is_active": was_active}, {"is_active": False}),
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from anxin.auth import keys
 from anxin.auth.models import LoginCode
+from anxin.masking import mask_phone
 
 log = logging.getLogger("anxin.notify")
 
@@ -53,7 +54,7 @@ def request(
     )
     db.flush()
     if known:
-        masked = f"{phone[:3]}****{phone[-4:]}"
+        masked = mask_phone(phone)
         if dev_mailbox:
             log.info("sms to %s: %s", masked, message)
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from anxin.auth.models import User
-from anxin.auth.roles import STAFF, Role
+from anxin.auth.roles import EVERYONE, STAFF, Role
 
 R = Role
 
@@ -44,6 +44,19 @@ class Action(StrEnum):
     SCORECARDS_REINSTATE = "scorecards.reinstate"
     KPIS_READ = "kpis.read"
     NOTIFICATIONS_MANAGE = "notifications.manage"
+    PERSONAL_DATA_EXPORT = "personal_data.export"  # everything held about a customer, as one document
+    PERSONAL_DATA_REQUEST_ERASURE = "personal_data.request_erasure"  # the customer asks to be erased
+    PERSONAL_DATA_ERASE = "personal_data.erase"  # anonymise a customer, for good
+    AUDIT_READ = "audit.read"
+    PRICE_BOOK_READ = "price_book.read"  # the public price book in force (三公开: anyone of the tenant)
+    PRICE_BOOK_MANAGE = "price_book.manage"  # draft, edit, publish and discard versions
+    PARTS_READ = "parts.read"  # the part catalog at list price (三公开: anyone of the tenant)
+    PARTS_CATALOG_MANAGE = "parts.catalog"  # add parts and warehouses
+    PARTS_STOCK_READ = "parts.stock.read"  # stock, transfers, old parts (in the warehouses one sees)
+    PARTS_STOCK_MANAGE = "parts.stock.manage"  # goods in, reorder points, old parts at the factory
+    PARTS_ORDER_READ = "parts.order.read"  # an order's parts and their trail
+    PARTS_USE = "parts.use"  # reserve, fit and release an order's parts
+    PARTS_TRANSFER = "parts.transfer"  # ask for, ship and receive transfers; send old parts back
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -74,6 +87,21 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SCORECARDS_REINSTATE: frozenset({R.QUALITY, R.ADMIN}),
     Action.KPIS_READ: frozenset({R.ADMIN, R.QUALITY, R.DISPATCHER, R.OUTLET_MANAGER}),
     Action.NOTIFICATIONS_MANAGE: frozenset({R.ADMIN}),
+    # the customer for themselves, an admin on the customer's request (``privacy``; both are audited)
+    Action.PERSONAL_DATA_EXPORT: frozenset({R.CUSTOMER, R.ADMIN}),
+    Action.PERSONAL_DATA_REQUEST_ERASURE: frozenset({R.CUSTOMER}),
+    Action.PERSONAL_DATA_ERASE: frozenset({R.ADMIN}),
+    Action.AUDIT_READ: frozenset({R.ADMIN}),
+    Action.PRICE_BOOK_READ: EVERYONE,
+    Action.PRICE_BOOK_MANAGE: frozenset({R.ADMIN}),
+    # parts: which warehouses each role sees and moves is ``parts/scope.py``'s; which orders, the order's
+    Action.PARTS_READ: EVERYONE,
+    Action.PARTS_CATALOG_MANAGE: frozenset({R.ADMIN}),
+    Action.PARTS_STOCK_READ: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
+    Action.PARTS_STOCK_MANAGE: frozenset({R.DISPATCHER, R.ADMIN}),
+    Action.PARTS_ORDER_READ: STAFF | {R.TECHNICIAN},
+    Action.PARTS_USE: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
+    Action.PARTS_TRANSFER: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -11,8 +11,35 @@ from anxin import clock
 from anxin.auth import accounts, service, sessions
 from anxin.auth.security import issue_token, read_token
 from anxin.dependencies import BearerToken, ClientAddress, CurrentUser, DbSession, SettingsDep
+from anxin.routing import errors, operation_id
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+# operation_id also names the sign-in form's schema (``Body_auth_token``)
+router = APIRouter(prefix="/api/v1", tags=["auth"], generate_unique_id_function=operation_id)
+
+
+class SignInForm(OAuth2PasswordRequestForm):
+    """OAuth2's password form, whose username and password the document says may not be empty: FastAPI
+    reads an empty form field as a missing one, and refused ``username=`` as malformed while the document
+    allowed it."""
+
+    def __init__(
+        self,
+        *,
+        username: Annotated[str, Form(min_length=1, description="``name@tenant``, e.g. ``admin@demo``")],
+        password: Annotated[str, Form(min_length=1, json_schema_extra={"format": "password"})],
+        grant_type: Annotated[str, Form(pattern="^password$")] = "password",
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
 
 
 class Token(BaseModel):
@@ -33,9 +60,9 @@ class Me(BaseModel):
     outlet_id: int | None
 
 
-@router.post("/auth/token", response_model=Token)
+@router.post("/auth/token", response_model=Token, responses=errors(429))
 def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Depends()],
     db: DbSession,
     settings: SettingsDep,
     client: ClientAddress,

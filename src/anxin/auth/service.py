@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.audit import trail
 from anxin.auth.models import Tenant, User
 from anxin.auth.security import hash_password, usable_hash, verify_password, waste_verification
 
@@ -45,7 +46,10 @@ def create_user(
     technician_id: int | None = None,
     outlet_id: int | None = None,
     password_hash: str | None = None,
+    actor: trail.Actor | None = None,
 ) -> User:
+    """A new account, written to the audit log with its role and links (a customer's portal account is
+    named by record there: its name holds the phone)."""
     user = User(
         tenant_id=tenant_id,
         username=username,
@@ -58,6 +62,16 @@ def create_user(
     )
     db.add(user)
     db.flush()
+    shown = trail.snapshot(user, ("username", "role", "customer_id", "technician_id", "outlet_id"))
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        changes=trail.changes(None, shown, personal={"username": trail.hidden} if customer_id else None),
+    )
     return user
 
 

@@ -41,7 +41,7 @@ def list_brands(db: DbSession, user: CurrentUser):
 
 @router.post("/brands", response_model=BrandRead, status_code=201)
 def create_brand(body: BrandCreate, db: DbSession, user: Admin):
-    return service.create_brand(db, tenant_id=user.tenant_id, **body.model_dump())
+    return service.create_brand(db, tenant_id=user.tenant_id, actor=user, **body.model_dump())
 
 
 @router.get("/models", response_model=list[ProductModelRead])
@@ -58,4 +58,4 @@ def get_model(model_id: Id, db: DbSession, user: CurrentUser):
 
 @router.post("/models", response_model=ProductModelRead, status_code=201)
 def create_model(body: ProductModelCreate, db: DbSession, user: Admin):
-    return service.create_product_model(db, tenant_id=user.tenant_id, **body.model_dump())
+    return service.create_product_model(db, tenant_id=user.tenant_id, actor=user, **body.model_dump())

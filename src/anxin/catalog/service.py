@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin.audit import trail
 from anxin.catalog.codes import CATEGORY_NAMES
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.exceptions import InvalidInput, NotFound
@@ -72,12 +73,30 @@ def get_model_and_category(db: Session, *, tenant_id: int, id: int) -> tuple[Pro
     return row[0], row[1]
 
 
-def create_brand(db: Session, *, tenant_id: int, code: str, name_zh: str, name_en: str) -> Brand:
+def create_brand(
+    db: Session,
+    *,
+    tenant_id: int,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    actor: trail.Actor | None = None,
+) -> Brand:
+    """A new brand, written to the audit log (``actor`` None: the platform's own seeding)."""
     if db.scalar(select(Brand.id).where(Brand.tenant_id == tenant_id, Brand.code == code)) is not None:
         raise InvalidInput("code", "品牌代码已存在", "brand code already exists")
     brand = Brand(tenant_id=tenant_id, code=code, name_zh=name_zh, name_en=name_en)
     db.add(brand)
     db.flush()
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="catalog.brand.create",
+        object_type="brand",
+        object_id=brand.id,
+        changes=trail.changes(None, trail.snapshot(brand, ("code", "name_zh", "name_en"))),
+    )
     return brand
 
 
@@ -91,7 +110,9 @@ def create_product_model(
     name: str,
     warranty_months: int,
     key_part_months: dict[str, int],
+    actor: trail.Actor | None = None,
 ) -> ProductModel:
+    """A new product model with its warranty terms, written to the audit log."""
     get_brand(db, tenant_id=tenant_id, id=brand_id)
     category = get_category_by_code(db, tenant_id=tenant_id, code=category_code)
     for part, months in key_part_months.items():
@@ -112,4 +133,14 @@ def create_product_model(
     )
     db.add(model)
     db.flush()
+    fields = ("brand_id", "category_id", "model_code", "name", "warranty_months", "key_part_months")
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="catalog.model.create",
+        object_type="product_model",
+        object_id=model.id,
+        changes=trail.changes(None, trail.snapshot(model, fields)),
+    )
     return model

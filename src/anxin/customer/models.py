@@ -22,6 +22,9 @@ class Customer(Base):
     elderly_household: Mapped[bool] = mapped_column(Boolean, default=False)
     infant_household: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Set when the customer was erased on request (``privacy.erasure``): name and phone are placeholders,
+    # for good.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     addresses: Mapped[list[Address]] = relationship(back_populates="customer", order_by="Address.id")
 

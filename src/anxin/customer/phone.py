@@ -17,7 +17,3 @@ def normalise_mobile(raw: str) -> str | None:
             break
     return digits if _MOBILE.match(digits) else None
 
-
-def mask(phone: str) -> str:
-    """138****1234, for pages where the full number is not needed."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone

@@ -6,10 +6,13 @@ from fastapi import APIRouter, Depends, Response
 
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.customer import service
+from anxin.customer import service, visibility
 from anxin.customer.api import CurrentCustomer
+from anxin.customer.models import Customer
 from anxin.customer.schemas import AddressCreate, AddressRead, CustomerCreate, CustomerRead
-from anxin.dependencies import DbSession, LoopDb, allowed
+from anxin.customer.visibility import Viewer
+from anxin.dependencies import CurrentUser, DbSession, LoopDb, allowed
+from anxin.masking import mask_phone
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import json_response
 
@@ -25,15 +28,17 @@ async def search_customers(
 ):
     """Search by phone (the whole number or its last digits) or by name."""
     # on the event loop (dependencies.RequestDb): an agent's phone lookup is half of every intake
-    return await db.run(search_page, user.tenant_id, q, page, page_size)
+    return await db.run(search_page, user.tenant_id, q, page, page_size, user)
 
 
-def search_page(db: DbSession, tenant_id: int, q: str | None, page: int, page_size: int) -> Response:
-    """The search's answer, serialised."""
+def search_page(
+    db: DbSession, tenant_id: int, q: str | None, page: int, page_size: int, viewer: Viewer | None = None
+) -> Response:
+    """The search's answer, serialised, each phone as ``viewer`` may see it (masked without a viewer)."""
     result = service.search(db, tenant_id=tenant_id, q=q, page=page, page_size=page_size)
     return json_response(
         PageRead[CustomerRead](
-            items=[CustomerRead.model_validate(c) for c in result.items],
+            items=[customer_read(c, viewer) for c in result.items],
             total=result.total,
             page=page,
             page_size=page_size,
@@ -58,17 +63,27 @@ def create_customer(body: CustomerCreate, response: Response, db: DbSession, use
         elderly_household=body.elderly_household,
         infant_household=body.infant_household,
         address=address,
+        actor=user,
     )
     if not created:
         response.status_code = 200
-    return CustomerRead.model_validate(customer)  # inside the request's session: addresses load here
+    return customer_read(customer, user)  # inside the request's session: addresses load here
 
 
 @router.get("/{customer_id}", response_model=CustomerRead)
-def get_customer(customer: CurrentCustomer):
-    return CustomerRead.model_validate(customer)
+def get_customer(customer: CurrentCustomer, user: CurrentUser):
+    """The customer, their phone whole or masked by ``customer/visibility.py``'s rule."""
+    return customer_read(customer, user)
 
 
 @router.post("/{customer_id}/addresses", response_model=AddressRead, status_code=201)
-def add_address(body: AddressCreate, customer: CurrentCustomer, db: DbSession):
-    return service.add_address(db, customer=customer, **body.model_dump())
+def add_address(body: AddressCreate, customer: CurrentCustomer, db: DbSession, user: CurrentUser):
+    return service.add_address(db, customer=customer, actor=user, **body.model_dump())
+
+
+def customer_read(customer: Customer, viewer: Viewer | None) -> CustomerRead:
+    """``customer`` as the API shows it to ``viewer``: the phone whole only where the rule says so."""
+    read = CustomerRead.model_validate(customer)
+    if viewer is None or not visibility.sees_phone(viewer, customer_id=customer.id):
+        read.phone = mask_phone(customer.phone)
+    return read

@@ -5,10 +5,12 @@ from functools import cache
 from sqlalchemy import BigInteger, Select, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from anxin.audit import trail
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.exceptions import NotFound
 from anxin.fields import LIKE_ESCAPE, like_escaped
+from anxin.masking import mask_name, mask_phone
 from anxin.pagination import Page, paginate
 
 
@@ -84,8 +86,10 @@ def create_or_get(
     elderly_household: bool = False,
     infant_household: bool = False,
     address: dict | None = None,
+    actor: trail.Actor | None = None,
 ) -> tuple[Customer, bool]:
-    """The customer with this phone, created if new; returns (customer, created)."""
+    """The customer with this phone, created if new; returns (customer, created). A new customer and a
+    new address are written to the audit log (``actor`` None: the platform's own seeding)."""
     customer = get_by_phone(db, tenant_id=tenant_id, phone=phone)
     created = customer is None
     if customer is None:
@@ -98,14 +102,44 @@ def create_or_get(
         )
         db.add(customer)
         db.flush()
+        trail.record(
+            db,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="customer.create",
+            object_type="customer",
+            object_id=customer.id,
+            changes=trail.changes(None, trail.snapshot(customer, CUSTOMER_FIELDS), personal=PERSONAL),
+        )
     if address is not None:
-        add_address(db, customer=customer, **address)
+        add_address(db, customer=customer, actor=actor, **address)
     return customer, created
 
 
-def add_address(db: Session, *, customer: Customer, **fields) -> Address:
+CUSTOMER_FIELDS = ("name", "phone", "elderly_household", "infant_household")
+ADDRESS_FIELDS = ("province", "city", "district", "detail", "lat", "lng", "area_type")
+# How the audit log keeps a customer's personal values: masked, never in clear (``audit.trail``).
+PERSONAL = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "detail": trail.hidden,
+    "lat": trail.hidden,
+    "lng": trail.hidden,
+}
+
+
+def add_address(db: Session, *, customer: Customer, actor: trail.Actor | None = None, **fields) -> Address:
     address = Address(tenant_id=customer.tenant_id, customer_id=customer.id, **fields)
     db.add(address)
     db.flush()
+    trail.record(
+        db,
+        tenant_id=customer.tenant_id,
+        actor=actor,
+        action="customer.address.add",
+        object_type="customer",
+        object_id=customer.id,
+        changes=trail.changes(None, trail.snapshot(address, ADDRESS_FIELDS), personal=PERSONAL),
+    )
     db.refresh(customer, ["addresses"])
     return address

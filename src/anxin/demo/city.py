@@ -32,7 +32,8 @@ from anxin.catalog.codes import CategoryCode
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
-from anxin.demo import history
+from anxin.demo import history, price_book
+from anxin.demo import parts as demo_parts
 from anxin.demo.names import (
     BRAND_WARRANTY,
     BRANDS,
@@ -444,6 +445,7 @@ def _build(
     if spec.sla_overrides is not None:
         work_order_service.set_policy(db, tenant_id=tenant.id, overrides=spec.sla_overrides)
     models = _catalog(db, rng, spec, tenant.id)
+    price_book.load(db, tenant_id=tenant.id, today=today, versions=2 if spec.slug == "demo" else 1)
     outlets = []
     for code, name, kind, district_name in spec.city.outlets:
         district = next(d for d in spec.city.districts if d.name == district_name)
@@ -509,6 +511,17 @@ def _build(
     for home in homes:
         home.customer_user = customers_by_index.get(home.customer_index)
     reserved = [h for h in homes if h.customer_index == 0][: len(FIRST_CUSTOMER_APPLIANCES)]
+    storeman = demo_parts.stock_town(
+        db,
+        tenant_id=tenant.id,
+        slug=spec.slug,
+        city=spec.city.name,
+        models=models,
+        outlets=outlets,
+        technicians=technicians,
+        dispatcher=next((u for u in users.values() if u.role == Role.DISPATCHER), None),
+        founded=founded,
+    )
     return history.Town(
         tenant=tenant,
         users=users,
@@ -519,6 +532,7 @@ def _build(
         homes=[h for h in homes if h not in reserved],
         reserved=reserved,
         categories=catalog_service.get_categories(db, tenant_id=tenant.id),
+        storeman=storeman,
     )
 
 

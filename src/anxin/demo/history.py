@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.appliance.models import Appliance
-from anxin.appliance.warranty import warranty_on
+from anxin.auth import tenant_clock
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.catalog.codes import CATEGORY_NAMES, CategoryCode
 from anxin.catalog.models import Brand, Category, ProductModel
 from anxin.customer.models import Address, Customer
+from anxin.demo import price_book as demo_book  # (price_book imports this module too)
 from anxin.demo import quality
 from anxin.demo.names import (
     CANCEL_REASONS,
@@ -39,11 +40,14 @@ from anxin.demo.names import (
     SERVICE_PRICES,
     WORKSHOPS,
 )
+from anxin.demo.parts import PREFIX as PART_PREFIX
 from anxin.dispatch.core import rules
 from anxin.dispatch.core.scoring import Job, Shift, Tech, refusals
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.matching.assignment import HARD
 from anxin.geo import Point
+from anxin.pricing import quotes
+from anxin.pricing import service as pricing_service
 from anxin.technician.models import Outlet, Technician
 from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
@@ -111,6 +115,7 @@ class Town:
     reserved: list[Home] = field(default_factory=list)  # customer01's, for scripted orders
     # Held so the session's (weak) identity map keeps them: the actions look categories up by id.
     categories: list[Category] = field(default_factory=list)
+    storeman: Any = None  # the tenant's parts (``demo.parts.Storeman``)
 
 
 class _Stop(Exception):
@@ -119,10 +124,6 @@ class _Stop(Exception):
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, float]]) -> Any:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
-
-
-def _line(kind: str, description: str, amount_fen: int) -> dict:
-    return {"kind": kind, "description": description, "amount_fen": amount_fen}
 
 
 def local_moment(day: date, hour: float) -> datetime:
@@ -375,16 +376,17 @@ class Simulation:
             )
             return self._follow_up()
         lines, part = self._lines(home)
-        self.after(rng.uniform(10, 35), self._call(actions.quote, tech, lines=lines, **here))
+        storeman = self.town.storeman
+        # the technician reserves the quoted part: from the van, the outlet's store, or on a transfer
+        held = storeman.reserve(self, tech, home.category, part) if storeman is not None else None
+        self.after(rng.uniform(10, 35), self._quote(tech, lines, **here))
         decider = home.customer_user or agent
         if rng.random() < 0.05:
             self.after(rng.uniform(3, 20), self._call(actions.decide_quote, decider, approve=False))
             if rng.random() < 0.5:
                 return self._cancel(agent, rng.uniform(5, 30), DECLINE_CANCEL_REASONS)
-            cheaper = [{**line, "amount_fen": line["amount_fen"] * 8 // 10} for line in lines]
-            self.after(
-                rng.uniform(5, 20), self._call(actions.quote, tech, lines=cheaper, note="优惠后重新报价")
-            )
+            # explained on the spot, the same items are quoted again (the book's prices are the prices)
+            self.after(rng.uniform(5, 20), self._quote(tech, lines, note="与客户沟通后重新报价"))
         slow = rng.random() < 0.15
         approve = self._call(actions.decide_quote, decider, approve=True)
         self.after(rng.uniform(60, 1200) if slow else rng.uniform(2, 15), approve, working=slow)
@@ -393,12 +395,20 @@ class Simulation:
             self.do("start", tech, **here),
             working=slow,
         )
-        if rng.random() < 0.1 or self.stall == "pending_parts":
+        waits = rng.random() < 0.1 or self.stall == "pending_parts"
+        if held is not None and held.status == "awaiting_transfer":  # not on hand: it comes on a transfer
+            self.after(rng.uniform(15, 40), self.do("wait-parts", tech, reason=f"等待{part}调拨到货"))
+            storeman.deliver(self, held, tech)  # the order resumes by itself when it arrives
+        elif waits:
             self.after(rng.uniform(15, 40), self.do("wait-parts", tech, reason=f"等待{part or '配件'}到货"))
             self.after(rng.uniform(1, 5) * 1440, self.do("resume", tech, **here), working=True)
+        if held is not None:
+            storeman.fit(self, held, tech, home.appliance.serial_number)
         note = f"更换{part}，试机正常" if part else "检修调试完成，试机正常"
         self.after(rng.uniform(20, 150), self.do("complete", tech, note=note, **here))
         self._follow_up()
+        if held is not None:
+            storeman.send_back(self, tech)  # the old key part goes back to the factory
 
     def _quick(self, low: float, high: float) -> float:
         """Minutes for a step people usually take at once and sometimes later."""
@@ -480,29 +490,69 @@ class Simulation:
         return start, start + timedelta(hours=2), later
 
     def _lines(self, home: Home) -> tuple[list[dict], str | None]:
-        """The quote: free under warranty, key parts free while they are covered, else list prices."""
+        """The quote, from the price book (``demo.price_book``): the visit fee of the customer's area; for a
+        service, its labour; for a repair, the labour of replacing a part and the part (refrigerant as a
+        material by the kilogram), or the inspection alone. Items by code (``_quote`` finds them in the
+        book in force when the quote is made); a service the book does not price is a line typed by hand.
+        What warranty covers is ``pricing.quotes``'s to say. Also the part the technician reserves."""
         rng, order = self.rng, self.order
-        product = PRODUCTS[home.category]
-        zh = CATEGORY_NAMES[CategoryCode(home.category)][0]
-        free = order.billing_category == "C"
-        visit = _line("visit", "上门费", 0 if free else rng.choice([3000, 4000, 5000]))
+        category = home.category
+        visit = {"code": f"VISIT-{'SUBURBAN' if order.area_type == 'suburban' else 'URBAN'}", "quantity": 1}
+        labour = demo_book.LABOUR.get(category, [])
         if order.service_type != "repair":
+            rows = [row for row in labour if row[1] == order.service_type]
+            if rows:
+                return [visit, {"code": rng.choice(rows)[0], "quantity": 1}], None
             name, low, high = SERVICE_PRICES[order.service_type]
-            return [visit, _line("labour", zh + name, 0 if free else rng.randrange(low, high + 1, 500))], None
+            zh = CATEGORY_NAMES[CategoryCode(category)][0]
+            typed = {
+                "kind": "other",
+                "description": zh + name,
+                "amount_fen": rng.randrange(low, high + 1, 500),
+            }
+            return [visit, typed], None
         if rng.random() < 0.3:
-            return [visit, _line("labour", "检测调试", 0 if free else rng.randrange(5000, 12001, 500))], None
-        part, price, key = rng.choice(product.parts)
-        appliance, model = home.appliance, home.model
-        covered = warranty_on(
-            on=self.t.astimezone(TIMEZONE).date(),
-            purchase_date=appliance.purchase_date,
-            install_date=appliance.install_date,
-            unit_months=model.warranty_months,
-            key_part_months=model.key_part_months or {},
-        ).covered_parts
-        labour = _line("labour", f"更换{part}", 0 if free else max(5000, price // 400 * 100))
-        part_line = _line("part", part, 0 if free or key in covered else price)
-        return [visit, labour, part_line], part
+            return [visit], None  # the visit fee covers the inspection: nothing to replace
+        parts = PRODUCTS[category].parts
+        index = rng.randrange(len(parts))
+        part = parts[index][0]
+        repairs = [row for row in labour if row[1] == "repair"]
+        if part.startswith("冷媒"):  # refrigerant: the gas top-up and the kilograms it takes
+            gas = next((row for row in repairs if "冷媒" in row[3]), rng.choice(repairs))
+            refrigerant = next(
+                row[0] for row in demo_book.MATERIALS.get(category, []) if row[0].startswith("MAT-R")
+            )
+            return [
+                visit,
+                {"code": gas[0], "quantity": 1},
+                {"code": refrigerant, "quantity": rng.randint(1, 2)},
+            ], part
+        matching = [row for row in repairs if part in row[3]]
+        work = matching[0] if matching else rng.choice(repairs)
+        part_code = f"PART-{PART_PREFIX[category]}-{index + 1:02d}"
+        return [visit, {"code": work[0], "quantity": 1}, {"code": part_code, "quantity": 1}], part
+
+    def _quote(self, tech: User, lines: list[dict], **ctx: Any) -> Callable[[], Any]:
+        """The technician's quote of ``lines`` (items by code) from the book in force when it is made."""
+        context = actions.Context(**{key: ctx.pop(key) for key in list(ctx) if key in CONTEXT})
+
+        def made() -> Any:
+            order = self.order
+            book = pricing_service.book_in_force(
+                self.db,
+                tenant_id=order.tenant_id,
+                on=tenant_clock.today(self.db, order.tenant_id),
+                category=order.category_code,
+            )
+            ids = {price.code: price.id for price in book.prices}
+            priced = [
+                {"price_item_id": ids[line["code"]], "quantity": line["quantity"]} if "code" in line else line
+                for line in lines
+                if "code" not in line or line["code"] in ids
+            ]
+            return quotes.quote(self.db, order=order, actor=tech, ctx=context, lines=priced)
+
+        return made
 
 
 def replay(

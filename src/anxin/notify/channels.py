@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from anxin import outbound
 from anxin.config import Settings
+from anxin.masking import mask_phone
 from anxin.notify.models import InboxItem, OutboxMessage, WebhookEndpoint
 from anxin.notify.templates import Rendered
 
@@ -157,8 +158,9 @@ TextBackend = Callable[[str, str, Rendered, dict[str, Any]], None]
 
 
 def logging_backend(channel: str, address: str, rendered: Rendered, context: dict[str, Any]) -> None:
-    """The default SMS/WeChat backend: the rendered text goes to the log; it counts as sent."""
-    log.info("notify.text", channel=channel, to=address, title=rendered.title, body=rendered.body)
+    """The default SMS/WeChat backend: the rendered text goes to the log, to a masked number; it counts as
+    sent."""
+    log.info("notify.text", channel=channel, to=mask_phone(address), title=rendered.title, body=rendered.body)
 
 
 # Replace an entry (``set_backend("sms", my_gateway)``) to send through a real gateway; a backend raises

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from anxin import clock
+from anxin.audit import trail
 from anxin.config import Settings
 from anxin.database import transaction
 from anxin.exceptions import NotFound
@@ -30,7 +31,7 @@ from anxin.notify.models import OutboxMessage
 log = structlog.get_logger("anxin.notify")
 
 DUE = ("pending", "failed", "sending")  # "sending" is due only once its lease has run out
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # the default of ``ANXIN_OUTBOX_LEASE_SECONDS``
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 
@@ -41,6 +42,7 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    more_due: bool = False  # the pass stopped at its last batch with rows still due
 
     def add(self, other: DeliveryReport) -> None:
         for name in ("claimed", "sent", "failed", "dead"):
@@ -58,9 +60,12 @@ def _due(now: datetime):
     return OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now
 
 
-def claim(sessions: sessionmaker[Session], *, now: datetime, limit: int = 50) -> list[int]:
-    """Claim up to ``limit`` due rows for this worker; a row is claimed by one worker only."""
-    lease = {"status": "sending", "next_attempt_at": now + LEASE}
+def claim(
+    sessions: sessionmaker[Session], *, now: datetime, limit: int = 50, lease_for: timedelta = LEASE
+) -> list[int]:
+    """Claim up to ``limit`` due rows for this worker, each held for ``lease_for``; a row is claimed by
+    one worker only."""
+    lease = {"status": "sending", "next_attempt_at": now + lease_for}
     order = (OutboxMessage.next_attempt_at, OutboxMessage.id)
     with transaction(sessions) as db:
         if db.get_bind().dialect.name == "postgresql":
@@ -142,23 +147,29 @@ def deliver_due(
     max_batches: int = 20,
 ) -> DeliveryReport:
     """One delivery pass: claim and send due rows, batch after batch, until none is due (or
-    ``max_batches`` ran, so one pass ends even while new rows keep coming)."""
+    ``max_batches`` ran, so one pass ends even while new rows keep coming; ``more_due`` then says the
+    last batch was full, and the job starts the next pass at once rather than in a minute)."""
     report = DeliveryReport()
+    lease_for = timedelta(seconds=settings.outbox_lease_seconds)
     for _ in range(max_batches):
         moment = now or clock.now()
-        ids = claim(sessions, now=moment, limit=batch)
+        ids = claim(sessions, now=moment, limit=batch, lease_for=lease_for)
         report.claimed += len(ids)
         for message_id in ids:
             status = deliver_one(sessions, message_id, settings=settings, now=now or clock.now())
             if status in ("sent", "failed", "dead"):
                 setattr(report, status, getattr(report, status) + 1)
         if len(ids) < batch:
-            break
+            return report
+    report.more_due = True
     return report
 
 
-def redeliver(db: Session, *, tenant_id: int, message_id: int) -> OutboxMessage:
-    """Put a dead row back in the queue by hand: due now, its tries counted afresh."""
+def redeliver(
+    db: Session, *, tenant_id: int, message_id: int, actor: trail.Actor | None = None
+) -> OutboxMessage:
+    """Put a dead row back in the queue by hand: due now, its tries counted afresh; the audit log records
+    who did."""
     message = db.scalar(
         select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.tenant_id == tenant_id)
     )
@@ -166,8 +177,18 @@ def redeliver(db: Session, *, tenant_id: int, message_id: int) -> OutboxMessage:
         raise NotFound("outbox message", "消息")
     if message.status != "dead":
         raise NotDead(status=message.status)
+    attempts = message.attempts
     message.status = "pending"
     message.attempts = 0
     message.next_attempt_at = clock.now()
     db.flush()
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="outbox.redeliver",
+        object_type="outbox_message",
+        object_id=message.id,
+        changes=trail.changes({"status": "dead", "attempts": attempts}, {"status": "pending", "attempts": 0}),
+    )
     return message

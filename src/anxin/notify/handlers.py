@@ -81,6 +81,7 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
         )
         if quote is not None:
             context["total"] = money.yuan(quote.total_fen, symbol=False)
+            context["payable"] = money.yuan(quote.payable_fen, symbol=False)
     return context
 
 

@@ -3,6 +3,7 @@ delivers after commit, so a rolled-back change never notifies anyone."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +16,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.masking import redact
 from anxin.notify.models import OutboxMessage, WebhookEndpoint
 
 CHANNELS = ("inbox", "email", "webhook", "sms", "wechat")
+# Channels whose address is a person's own (a phone, a mailbox, a WeChat id): their keys hold a digest of it.
+PERSONAL_ADDRESSES = ("email", "sms", "wechat")
 
 
 @dataclass(frozen=True)
@@ -40,15 +44,21 @@ def enqueue(
     work_order_id: int | None = None,
     not_before: datetime | None = None,
 ) -> list[int]:
-    """One outbox row per recipient, keyed ``dedupe_key|channel|address``; a key already written (a job
+    """One outbox row per recipient, keyed ``dedupe_key|channel|address`` (a digest of a personal address,
+    ``address_in_key``, so no phone number or mailbox is kept or sent in a key); a key already written (a job
     run twice, a retried request, two workers at once) is not written again: one INSERT … ON CONFLICT DO
     NOTHING for all the rows. Every event also goes to the tenant's active webhook endpoints that
-    subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the ids of the rows written now."""
+    subscribe to it (``webhook`` rows addressed "endpoint:<id>"). Returns the ids of the rows written now.
+
+    Phone numbers written into the context's texts (a fault description, a reason) are masked here, once
+    for every channel: no webhook payload, inbox message, text or log line carries one whole
+    (``anxin.masking``); the recipient of a text is the one number a message keeps."""
+    context = redact(context)
     keyed: dict[str, Recipient] = {}
     for recipient in [*to, *webhook_recipients(db, tenant_id=tenant_id, event=event)]:
         if recipient.channel not in CHANNELS:
             raise ValueError(f"unknown channel {recipient.channel!r}")
-        keyed.setdefault(f"{dedupe_key}|{recipient.channel}|{recipient.address}"[:200], recipient)
+        keyed.setdefault(f"{dedupe_key}|{recipient.channel}|{address_in_key(recipient)}"[:200], recipient)
     if not keyed:
         return []
     now = clock.now()
@@ -70,6 +80,14 @@ def enqueue(
         for key, recipient in keyed.items()
     ]
     return list(db.execute(_insert_statement(db.get_bind().dialect.name), rows).scalars())
+
+
+def address_in_key(recipient: Recipient) -> str:
+    """The address as a key names it: an inbox or an endpoint by its id, a person's own address by the
+    first 16 hex digits of its SHA-256 (unique enough among one event's recipients)."""
+    if recipient.channel in PERSONAL_ADDRESSES:
+        return hashlib.sha256(recipient.address.encode()).hexdigest()[:16]
+    return recipient.address
 
 
 @cache

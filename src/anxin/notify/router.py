@@ -65,7 +65,7 @@ def list_outbox(
 @router.post("/notifications/outbox/{message_id}/redeliver", response_model=OutboxMessageRead)
 def redeliver(message_id: Id, db: DbSession, user: Admin):
     """Put a dead message back in the queue; the worker tries it again at its next pass."""
-    return delivery.redeliver(db, tenant_id=user.tenant_id, message_id=message_id)
+    return delivery.redeliver(db, tenant_id=user.tenant_id, message_id=message_id, actor=user)
 
 
 @router.get("/notifications/webhooks", response_model=list[WebhookEndpointRead])
@@ -80,11 +80,12 @@ def create_webhook(body: WebhookEndpointCreate, db: DbSession, user: Admin, sett
         db,
         tenant_id=user.tenant_id,
         allowed_networks=settings.outbound_allowed_networks,
+        actor=user,
         **body.model_dump(),
     )
 
 
 @router.delete("/notifications/webhooks/{endpoint_id}", status_code=204)
 def delete_webhook(endpoint_id: Id, db: DbSession, user: Admin) -> Response:
-    service.deactivate_endpoint(db, tenant_id=user.tenant_id, endpoint_id=endpoint_id)
+    service.deactivate_endpoint(db, tenant_id=user.tenant_id, endpoint_id=endpoint_id, actor=user)
     return Response(status_code=204)

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from anxin.masking import mask_phone
 
 
 class InboxItemRead(BaseModel):
@@ -39,6 +41,12 @@ class OutboxMessageRead(BaseModel):
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+
+    @field_validator("recipient")
+    @classmethod
+    def _masked(cls, value: str) -> str:
+        """A text's phone number as the admin may see it: masked (``customer/visibility.py``)."""
+        return mask_phone(value)
 
 
 class WebhookEndpointCreate(BaseModel):

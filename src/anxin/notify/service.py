@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin import outbound
+from anxin.audit import trail
 from anxin.exceptions import NotFound
 from anxin.notify.exceptions import BadWebhookUrl
 from anxin.notify.models import OutboxMessage, WebhookEndpoint
@@ -44,6 +45,7 @@ def create_endpoint(
     secret: str | None = None,
     description: str | None = None,
     allowed_networks: Sequence[str] | None = None,
+    actor: trail.Actor | None = None,
 ) -> WebhookEndpoint:
     """Register an endpoint. Its URL must name a public address (``outbound.check_url``: ``invalid_url`` for
     user info or a bad port, ``unsafe_url`` for loopback, private, link-local and reserved targets unless
@@ -66,10 +68,24 @@ def create_endpoint(
     db.add(endpoint)
     db.flush()
     forget_endpoints(db)
+    trail.record(  # the secret is a credential: never in the log
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="webhook.create",
+        object_type="webhook_endpoint",
+        object_id=endpoint.id,
+        changes=trail.changes(None, trail.snapshot(endpoint, AUDITED)),
+    )
     return endpoint
 
 
-def deactivate_endpoint(db: Session, *, tenant_id: int, endpoint_id: int) -> None:
+AUDITED = ("url", "events", "description", "active")
+
+
+def deactivate_endpoint(
+    db: Session, *, tenant_id: int, endpoint_id: int, actor: trail.Actor | None = None
+) -> None:
     """Stops deliveries to it (rows not yet sent go dead); the row stays for the outbox's history."""
     endpoint = db.scalar(
         select(WebhookEndpoint).where(
@@ -83,3 +99,12 @@ def deactivate_endpoint(db: Session, *, tenant_id: int, endpoint_id: int) -> Non
     endpoint.active = False
     db.flush()
     forget_endpoints(db)
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="webhook.deactivate",
+        object_type="webhook_endpoint",
+        object_id=endpoint.id,
+        changes=trail.changes({"active": True}, {"active": False}),
+    )

@@ -42,10 +42,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "work_order.quoted": {
-        "zh": ("请确认报价 {number}", "维修报价合计 {total} 元，请打开链接确认：{link}"),
+        "zh": (
+            "请确认报价 {number}",
+            "维修报价合计 {total} 元，您需支付 {payable} 元，请打开链接确认：{link}",
+        ),
         "en": (
             "Please approve the quote {number}",
-            "The repair quote totals CNY {total}; approve it here: {link}",
+            "The repair quote totals CNY {total}, of which you pay CNY {payable}; approve it here: {link}",
         ),
     },
     "work_order.completed": {

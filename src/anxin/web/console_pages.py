@@ -16,7 +16,7 @@ from anxin.dependencies import DbSession
 from anxin.dispatch.matching import assignment, live, offers
 from anxin.dispatch.matching.assignment import HARD
 from anxin.technician import service as technician_service
-from anxin.web import i18n, orders
+from anxin.web import i18n, orders, parts_pages
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, service
@@ -103,6 +103,7 @@ def _panel(db: DbSession, user: User, order_id: int, lang: str) -> dict:
             for i in refused_ids
         ]
     result["attempts"] = offers.attempts_of(db, order=order)
+    result["parts"] = parts_pages.panel(db, user=user, order=order, forms=False)
     ids = {a.technician_id for a in result["attempts"]}
     result["attempt_names"] = {
         i: technician_service.get(db, tenant_id=user.tenant_id, id=i).name for i in ids

@@ -13,8 +13,10 @@ from anxin.appliance.models import Appliance
 from anxin.auth.models import User
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
+from anxin.customer import visibility
 from anxin.customer.models import Address, Customer
 from anxin.dependencies import DbSession
+from anxin.masking import mask_phone, redact_phones
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
 from anxin.work_order import actions, api, photos, service
@@ -43,6 +45,11 @@ class OrderView:
     photos: list[WorkOrderPhoto] = field(default_factory=list)
     quote: Quote | None = None
     history: list[WorkOrder] = field(default_factory=list)  # the appliance's earlier orders
+    # The customer's phone and the fault as this viewer may read them (``customer/visibility.py``): whole
+    # (``phone_whole``: the page offers a call) or masked.
+    customer_phone: str = ""
+    phone_whole: bool = False
+    fault: str = ""
 
     @property
     def address_text(self) -> str:
@@ -82,6 +89,9 @@ def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full:
         warranty=order.warranty_status,
         technician=technician,
     )
+    result.phone_whole = visibility.sees_phone(user, customer_id=customer.id, order=api.side(order))
+    result.customer_phone = customer.phone if result.phone_whole else mask_phone(customer.phone)
+    result.fault = order.fault_description if result.phone_whole else redact_phones(order.fault_description)
     if full:
         result.events = list(api.events_for(db, order=order, user=user))  # the customer's shape for them
         result.photos = photos.list_for(db, order=order)

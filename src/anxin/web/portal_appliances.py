@@ -79,5 +79,5 @@ def register(
     fields = body.model_dump()
     if fields.get("address_id") is None and customer.addresses:
         fields["address_id"] = customer.addresses[0].id
-    appliance_service.create(db, tenant_id=user.tenant_id, customer_id=customer.id, **fields)
+    appliance_service.create(db, tenant_id=user.tenant_id, customer_id=customer.id, actor=user, **fields)
     return see_other("/portal")

@@ -20,7 +20,7 @@ from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput
-from anxin.web import i18n, orders
+from anxin.web import i18n, orders, parts_pages, quote_pages
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, evidence, photos, report, service
@@ -103,8 +103,16 @@ def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Respon
     view = orders.view(db, user=user, order=order, lang=i18n.language(request))
     lang = i18n.language(request)
     causes = [en if lang == "en" else zh for zh, en in CAUSES]
+    parts = parts_pages.panel(db, user=user, order=order)
+    menu = quote_pages.menu_view(db, order=order, lang=lang) if "quote" in view.actions else None
     return render(
-        request, "tech/order.html", view=view, causes=causes, error=request.query_params.get("error")
+        request,
+        "tech/order.html",
+        view=view,
+        causes=causes,
+        error=request.query_params.get("error"),
+        parts=parts,
+        menu=menu,
     )
 
 
@@ -145,30 +153,6 @@ def fen(text: str | None, field: str) -> int:
         raise InvalidInput(field, "金额超出范围", "amount out of range") from None
     except ValueError:
         raise InvalidInput(field, "金额格式有误", "not an amount") from None
-
-
-@router.post("/tech/orders/{order_id}/quote")
-async def quote(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
-    """An itemised quote: visit fee, labour, and any number of parts lines."""
-    form = await request.form()
-    order = service.get_for(db, user=user, id=order_id)
-    lang = i18n.language(request)
-    lines = []
-    visit = fen(str(form.get("visit_fee") or ""), "visit_fee")
-    if visit:
-        lines.append({"kind": "visit", "description": i18n.translate(lang, "visit_fee"), "amount_fen": visit})
-    labour = fen(str(form.get("labour_fee") or ""), "labour_fee")
-    if labour:
-        text = str(form.get("labour_desc") or "").strip()[:200] or i18n.translate(lang, "labour")
-        lines.append({"kind": "labour", "description": text, "amount_fen": labour})
-    for name, amount in zip(form.getlist("part_name"), form.getlist("part_amount"), strict=False):
-        name, value = str(name).strip()[:200], fen(str(amount), "part_amount")
-        if name and value:
-            lines.append({"kind": "part", "description": name, "amount_fen": value})
-    if not lines:
-        raise InvalidInput("lines", "报价至少需要一项", "a quote needs at least one line")
-    actions.quote(db, order=order, actor=user, ctx=orders.context_from(dict(form)), lines=lines)
-    return see_other(f"/tech/orders/{order.id}")
 
 
 def signature_bytes(data_url: str) -> bytes:

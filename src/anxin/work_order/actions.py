@@ -364,9 +364,28 @@ def appoint(
     return perform(db, order=order, action="appoint", actor=actor, ctx=ctx, payload=payload, changes=changes)
 
 
-def quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, lines: list[dict]) -> Quote:
-    """Put an itemised price to the customer; an earlier open quote is superseded."""
+def quote(
+    db: Session,
+    *,
+    order: WorkOrder,
+    actor: User,
+    ctx: Context,
+    lines: list[dict],
+    version_id: int | None = None,
+    reason: tuple[str | None, str | None] = (None, None),
+) -> Quote:
+    """Put an itemised price to the customer; an earlier open quote is superseded (and kept). ``lines``
+    come priced (``pricing.quotes`` prices them from the book and splits each amount into covered and
+    payable): each a dict of ``QuoteLine``'s columns. ``version_id`` names the price book version they were
+    priced from, ``reason`` the quote's one-line reason in Chinese and English. The totals are the lines'
+    sums; a line whose covered and payable do not add up to its amount is refused."""
     check_allowed(order, "quote", actor)
+    for line in lines:
+        if (
+            line["covered_fen"] + line["payable_fen"] != line["amount_fen"]
+            or min(line["covered_fen"], line["payable_fen"]) < 0
+        ):
+            raise ValueError(f"a quote line's covered and payable must split its amount: {line}")
     for earlier in db.scalars(
         select(Quote).where(Quote.work_order_id == order.id, Quote.status == "proposed")
     ):
@@ -376,20 +395,40 @@ def quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, lines: li
         work_order_id=order.id,
         status="proposed",
         total_fen=sum(line["amount_fen"] for line in lines),
+        covered_fen=sum(line["covered_fen"] for line in lines),
+        payable_fen=sum(line["payable_fen"] for line in lines),
+        price_book_version_id=version_id,
+        coverage_reason=reason[0],
+        coverage_reason_en=reason[1],
         created_by_id=actor.id,
         lines=[QuoteLine(**line) for line in lines],
     )
     db.add(new)
     db.flush()
-    perform(
-        db,
-        order=order,
-        action="quote",
-        actor=actor,
-        ctx=ctx,
-        payload={"quote_id": new.id, "total_fen": new.total_fen, "lines": lines},
-    )
+    summary = [
+        {
+            "code": line.get("code"),
+            "description": line["description"],
+            "quantity": line["quantity"],
+            "amount_fen": line["amount_fen"],
+            "covered_fen": line["covered_fen"],
+        }
+        for line in lines
+    ]
+    payload = {
+        "quote_id": new.id,
+        "total_fen": new.total_fen,
+        "covered_fen": new.covered_fen,
+        "payable_fen": new.payable_fen,
+        "lines": summary,
+    }
+    perform(db, order=order, action="quote", actor=actor, ctx=ctx, payload=payload)
     return new
+
+
+def quotes_of(db: Session, *, order: WorkOrder) -> list[Quote]:
+    """Every version of the order's quote, the first first."""
+    return list(db.scalars(select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id)))
 
 
 def decide_quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, approve: bool) -> WorkOrder:
@@ -404,6 +443,7 @@ def decide_quote(db: Session, *, order: WorkOrder, actor: User, ctx: Context, ap
         payload={
             "quote_id": current.id if current else None,
             "total_fen": current.total_fen if current else 0,
+            "payable_fen": current.payable_fen if current else 0,
         },
     )
     if current is not None:

@@ -6,6 +6,7 @@ appliance (``serviced_by``: what a technician may read of the tenant's appliance
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -16,12 +17,14 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
+from anxin.customer import visibility
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.fields import Id
+from anxin.masking import redact, redact_phones
 from anxin.work_order import actions, service
 from anxin.work_order.models import WorkOrder, WorkOrderAppliance, WorkOrderEvent
 from anxin.work_order.schemas import ActionBody, CustomerEventRead, EventRead, WorkOrderRead
-from anxin.work_order.states import MOVES, actions_from
+from anxin.work_order.states import MOVES, OPEN, actions_from
 
 
 def current_work_order(order_id: Id, db: DbSession, user: CurrentUser) -> WorkOrder:
@@ -40,9 +43,19 @@ def read(
     result.sla_due_at = order.sla_due_at
     result.appliance_ids = [item.appliance_id for item in order.appliances]
     result.actions = actions_from(order.status, user.role)
+    if not visibility.sees_phone(user, customer_id=order.customer_id, order=side(order)):
+        result.fault_description = redact_phones(order.fault_description)
+        result.cancel_reason = redact_phones(order.cancel_reason)
     for key, value in extra.items():
         setattr(result, key, value)
     return result
+
+
+def side(order: WorkOrder) -> visibility.OrderSide:
+    """What ``customer/visibility.py``'s rule needs of ``order``: open or not, whose and which outlet's."""
+    return visibility.OrderSide(
+        open=order.status in OPEN, technician_id=order.technician_id, outlet_id=order.outlet_id
+    )
 
 
 def context(body: ActionBody | None) -> actions.Context:
@@ -66,10 +79,23 @@ CUSTOMER_REASONS = frozenset({"cancel", "wait-parts"})
 
 def events_for(db: Session, *, order: WorkOrder, user: User) -> list[EventRead] | list[CustomerEventRead]:
     """The order's events, oldest first, as ``user`` may read them: the customer in the customer's shape
-    (``CustomerEventRead``), staff and the order's technician whole (``EventRead``)."""
+    (``CustomerEventRead``), staff and the order's technician whole (``EventRead``), with the phone
+    numbers written in notes and reasons masked for those who may not see the customer's
+    (``customer/visibility.py``)."""
     rows = service.events(db, order=order)
-    if user.role != Role.CUSTOMER:
-        return [EventRead.model_validate(row) for row in rows]
+    if user.role == Role.CUSTOMER:
+        return customer_events(rows)
+    whole = [EventRead.model_validate(row) for row in rows]
+    if visibility.sees_phone(user, customer_id=order.customer_id, order=side(order)):
+        return whole
+    for event in whole:
+        event.note = redact_phones(event.note)
+        event.payload = redact(event.payload)
+    return whole
+
+
+def customer_events(rows: Iterable[WorkOrderEvent]) -> list[CustomerEventRead]:
+    """Events in the customer's shape (what the customer reads, and what their personal-data export holds)."""
     return [_for_customer(row) for row in rows if row.action in CUSTOMER_ACTIONS]
 
 

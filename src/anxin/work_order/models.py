@@ -147,6 +147,8 @@ class WorkOrderPhoto(Base):
     lng: Mapped[float | None] = mapped_column(Float)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technician.id"))
     stamped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the customer was erased (``privacy.erasure``): the file is deleted, the row stays as a fact.
+    erased_at: Stamp = mapped_column(UTCDateTime)
 
 
 class ServiceReport(Base):
@@ -169,7 +171,12 @@ class ServiceReport(Base):
 
 
 class Quote(Base):
-    """An itemised price put to the customer before work starts; a new quote supersedes the last."""
+    """An itemised price put to the customer before work starts. A new quote supersedes the last, which is
+    kept (``superseded``), as every version is; a decided quote's lines never change. ``total_fen`` is what
+    the work costs (the lines' amounts), ``covered_fen`` what warranty, a contract, the organisation or the
+    last repair's warranty pays of it, ``payable_fen`` what the customer pays; the lines are priced from the
+    price book version ``price_book_version_id`` (``pricing.quotes``), ``coverage_reason`` says in one line
+    what is covered and why (Chinese, and ``coverage_reason_en``)."""
 
     __tablename__ = "quote"
     __table_args__ = (Index("ix_quote_tenant_status_created", "tenant_id", "status", "created_at"),)
@@ -181,6 +188,11 @@ class Quote(Base):
         String(12), default="proposed"
     )  # proposed|approved|declined|superseded
     total_fen: Mapped[int] = mapped_column(Integer)
+    covered_fen: Mapped[int] = mapped_column(Integer, default=0)
+    payable_fen: Mapped[int] = mapped_column(Integer)
+    price_book_version_id: Mapped[int | None] = mapped_column(ForeignKey("price_book_version.id"))
+    coverage_reason: Mapped[str | None] = mapped_column(String(300))
+    coverage_reason_en: Mapped[str | None] = mapped_column(String(400))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_at: Stamp = mapped_column(UTCDateTime)
@@ -192,13 +204,30 @@ class Quote(Base):
 
 
 class QuoteLine(Base):
+    """One line of a quote: an item of the price book (``price_item_id`` and its ``code``; ``kind`` visit,
+    labour, part or material) times ``quantity`` at ``unit_price_fen``, or a line typed by hand (``kind``
+    ``other``, no item), which ``needs_review``. ``amount_fen`` = ``covered_fen`` + ``payable_fen``;
+    ``coverage`` names who covers it (warranty, key_part, contract, internal, repair_warranty) and
+    ``coverage_reason`` says why, for the customer."""
+
     __tablename__ = "quote_line"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # visit | labour | part
+    kind: Mapped[str] = mapped_column(String(10))  # visit | labour | part | material | other
+    price_item_id: Mapped[int | None] = mapped_column(ForeignKey("price_item.id"))
+    code: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(10))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(Integer)
+    covered_fen: Mapped[int] = mapped_column(Integer, default=0)
+    payable_fen: Mapped[int] = mapped_column(Integer)
+    coverage: Mapped[str | None] = mapped_column(String(20))
+    coverage_reason: Mapped[str | None] = mapped_column(String(200))
+    coverage_reason_en: Mapped[str | None] = mapped_column(String(300))
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IdempotencyRecord(Base):

@@ -27,8 +27,8 @@ from anxin.auth import tenant_clock
 from anxin.auth.models import Tenant, User
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
-from anxin.customer.phone import mask
 from anxin.exceptions import AnxinError, InvalidInput
+from anxin.masking import mask_phone as mask
 from anxin.money import yuan
 from anxin.technician import service as technician_service
 from anxin.work_order import actions, photos, service
@@ -136,6 +136,9 @@ LABELS = {
     "amount": ("金额", "Amount"),
     "quote": ("已确认报价", "Approved quote"),
     "total": ("合计", "Total"),
+    "item": ("项目", "Item"),
+    "covered": ("保修/合同承担", "Covered"),
+    "payable": ("客户支付", "You pay"),
     "advice": ("使用建议", "Advice"),
     "before": ("维修前", "Before"),
     "after": ("维修后", "After"),
@@ -174,8 +177,11 @@ class ReportData:
     work_done: str
     advice: str
     parts: list[dict]
-    quote_lines: list[tuple[str, str]]  # (description, ¥amount)
+    quote_lines: list[QuoteRow]  # the approved quote, itemised
     quote_total: str | None
+    quote_covered: str | None
+    quote_payable: str | None
+    quote_reason: str | None  # what is covered and why, in the report's language
     before: list[WorkOrderPhoto]
     after: list[WorkOrderPhoto]
     signature: WorkOrderPhoto | None
@@ -184,8 +190,32 @@ class ReportData:
     def text(self) -> str:
         """Every word the report shows, for search and tests."""
         values = [v for v in vars(self).values() if isinstance(v, str)]
-        values += [p["name"] for p in self.parts] + [d for d, _ in self.quote_lines]
+        values += [p["name"] for p in self.parts]
+        values += [text for row in self.quote_lines for text in (row.description, row.reason) if text]
         return "\n".join(values)
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """A line of the approved quote as the report prints it: the money as ``¥1,234.00``."""
+
+    description: str
+    quantity: int
+    amount: str
+    covered: str
+    payable: str
+    reason: str | None  # why it is covered, in the report's language
+
+
+def _row(line, lang: str) -> QuoteRow:  # noqa: ANN001 - a QuoteLine
+    return QuoteRow(
+        description=line.description,
+        quantity=line.quantity,
+        amount=yuan(line.amount_fen),
+        covered=yuan(line.covered_fen),
+        payable=yuan(line.payable_fen),
+        reason=line.coverage_reason_en if lang == "en" else line.coverage_reason,
+    )
 
 
 def _of_kind(by_id: dict[int, WorkOrderPhoto], ids: list[int], kind: str) -> list[WorkOrderPhoto]:
@@ -248,10 +278,13 @@ def data_for(db: Session, *, order: WorkOrder, lang: str = "zh", now: datetime |
         work_done=(record.work_done if record else (done.note if done else None)) or "—",
         advice=(record.advice if record else None) or "—",
         parts=list(record.parts_used) if record else [],
-        quote_lines=[(line.description, yuan(line.amount_fen)) for line in approved.lines]
-        if approved
-        else [],
+        quote_lines=[_row(line, lang) for line in approved.lines] if approved else [],
         quote_total=yuan(approved.total_fen) if approved else None,
+        quote_covered=yuan(approved.covered_fen) if approved else None,
+        quote_payable=yuan(approved.payable_fen) if approved else None,
+        quote_reason=(approved.coverage_reason_en if lang == "en" else approved.coverage_reason)
+        if approved
+        else None,
         before=_of_kind(by_id, record.before_photo_ids if record else [], "before"),
         after=_of_kind(by_id, record.after_photo_ids if record else [], "after"),
         signature=signature,
@@ -345,10 +378,24 @@ def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
         ]
         story += [p(label(lang, "parts"), heading), grid(rows, [110 * mm, 25 * mm, 35 * mm], header=True)]
     if data.quote_lines:
-        rows = [[p(d), p(a)] for d, a in data.quote_lines] + [
-            [p(label(lang, "total")), p(data.quote_total or "")]
-        ]
-        story += [p(label(lang, "quote"), heading), grid(rows, [135 * mm, 35 * mm])]
+        keys = ("item", "quantity", "amount", "covered", "payable")
+        rows = [[p(label(lang, key)) for key in keys]]
+        for row in data.quote_lines:
+            item = [p(row.description)] + ([p(row.reason, small)] if row.reason else [])
+            rows.append([item, p(str(row.quantity)), p(row.amount), p(row.covered), p(row.payable)])
+        rows.append(
+            [
+                p(label(lang, "total")),
+                p(""),
+                p(data.quote_total or ""),
+                p(data.quote_covered or ""),
+                p(data.quote_payable or ""),
+            ]
+        )
+        widths = [74 * mm, 14 * mm, 27 * mm, 28 * mm, 27 * mm]
+        story += [p(label(lang, "quote"), heading), grid(rows, widths, header=True)]
+        if data.quote_reason:
+            story.append(p(data.quote_reason, small))
     story += [p(label(lang, "advice"), heading), p(data.advice)]
     for key, group in (("before", data.before), ("after", data.after)):
         if group:  # a heading stays with its pictures

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Header, Query, Response, UploadFile
@@ -14,9 +13,9 @@ from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.database import DuplicateKey, duplicate_keys
 from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, allowed
-from anxin.fields import Id
+from anxin.fields import Id, Instant
 from anxin.pagination import PageNumber, PageRead, PageSize
-from anxin.routing import json_response
+from anxin.routing import errors, file_response, json_response, operation_id
 from anxin.work_order import actions, photos, report, service
 from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, events_for, read
 from anxin.work_order.report import CompleteBody
@@ -26,7 +25,6 @@ from anxin.work_order.schemas import (
     CustomerEventRead,
     EventRead,
     PhotoRead,
-    QuoteBody,
     QuoteRead,
     ReasonBody,
     SlaPolicyBody,
@@ -37,7 +35,10 @@ from anxin.work_order.schemas import (
 )
 from anxin.work_order.states import Status
 
-router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
+# operation_id also names the upload's form schema (``Body_work_orders_upload_photo``)
+router = APIRouter(
+    prefix="/api/v1/work-orders", tags=["work orders"], generate_unique_id_function=operation_id
+)
 policy_router = APIRouter(prefix="/api/v1/sla-policy", tags=["work orders"])
 LoopReporter = Annotated[User, Depends(allowed(Action.ORDERS_REPORT, on_loop=True))]
 
@@ -101,8 +102,8 @@ def list_work_orders(
     technician_id: Id | None = None,
     customer_id: Id | None = None,
     area: Annotated[str | None, Query(description="the district of the service address")] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: Instant | None = None,
+    created_to: Instant | None = None,
 ):
     now = clock.now()
     result = service.list_for(
@@ -150,7 +151,15 @@ def get_sla(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
 
 @router.get("/{order_id}/quote", response_model=QuoteRead | None)
 def get_quote(order: CurrentWorkOrder, db: DbSession):
+    """The order's latest quote (None before one): its lines priced from the price book, what is covered
+    and why, and what the customer pays. ``POST`` (the technician's quote) is ``pricing``'s route."""
     return actions.latest_quote(db, order=order)
+
+
+@router.get("/{order_id}/quotes", response_model=list[QuoteRead])
+def list_quotes(order: CurrentWorkOrder, db: DbSession):
+    """Every version of the order's quote, the first first: superseded and declined ones are kept."""
+    return actions.quotes_of(db, order=order)
 
 
 def _simple(action: str, summary: str):
@@ -199,7 +208,9 @@ def complete(
 
 
 @router.get(
-    "/{order_id}/report.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
+    "/{order_id}/report.pdf",
+    response_class=Response,
+    responses={**file_response("application/pdf", description="the service report"), **errors(409)},
 )
 def report_pdf(order: CurrentWorkOrder, db: DbSession, settings: SettingsDep, lang: str = "zh"):
     """The service report of a completed order (the order's customer, its technician, staff); 409 before."""
@@ -229,12 +240,6 @@ def appoint(body: AppointBody, order: CurrentWorkOrder, db: DbSession, user: Cur
         db, order=order, actor=user, ctx=context(body), start=body.start_at, end=body.end_at
     )
     return read(order, user)
-
-
-@router.post("/{order_id}/quote", response_model=QuoteRead)
-def quote(body: QuoteBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    lines = [line.model_dump() for line in body.lines]
-    return actions.quote(db, order=order, actor=user, ctx=context(body), lines=lines)
 
 
 @router.post("/{order_id}/approve-quote", response_model=WorkOrderRead)
@@ -279,7 +284,13 @@ def list_photos(order: CurrentWorkOrder, db: DbSession):
     return photos.list_for(db, order=order)
 
 
-@router.get("/{order_id}/photos/{photo_id}", response_class=FileResponse)
+@router.get(
+    "/{order_id}/photos/{photo_id}",
+    response_class=FileResponse,
+    responses=file_response(
+        "image/jpeg", "image/png", "image/webp", "application/octet-stream", description="the photo as stored"
+    ),
+)
 def get_photo(photo_id: Id, order: CurrentWorkOrder, db: DbSession, settings: SettingsDep):
     photo = photos.get(db, order=order, id=photo_id)
     served = photos.served(photo, upload_dir=settings.upload_dir)
@@ -299,4 +310,4 @@ def get_policy(db: DbSession, user: Staff):
 def put_policy(body: SlaPolicyBody, db: DbSession, user: Admin):
     fields = body.model_dump(exclude={"overrides"})
     overrides = [rule.model_dump(exclude_none=True, mode="json") for rule in body.overrides]
-    return service.set_policy(db, tenant_id=user.tenant_id, overrides=overrides, **fields)
+    return service.set_policy(db, tenant_id=user.tenant_id, overrides=overrides, actor=user, **fields)

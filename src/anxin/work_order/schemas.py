@@ -127,32 +127,52 @@ class AppointBody(ActionBody):
     end_at: AwareDatetime
 
 
-class QuoteLineIn(BaseModel):
-    kind: Literal["visit", "labour", "part"]
-    description: str = Field(min_length=1, max_length=200)
-    amount_fen: int = Field(ge=0, le=10_000_000)
-
-
-class QuoteBody(ActionBody):
-    lines: list[QuoteLineIn] = Field(min_length=1, max_length=50)
-
-
 class CarryInBody(ActionBody):
     receipt_no: str = Field(min_length=1, max_length=60)
     workshop: str = Field(min_length=1, max_length=120)
 
 
-class QuoteLineRead(QuoteLineIn):
+class QuoteLineRead(BaseModel):
+    """A line of a quote (``pricing.quotes`` prices it): an item of the price book times ``quantity``, or a
+    line typed by hand (``kind`` ``other``, ``needs_review``). ``amount_fen`` = ``covered_fen`` +
+    ``payable_fen``; ``coverage_reason`` says why something is covered, for the customer."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
+    kind: Literal["visit", "labour", "part", "material", "other"]
+    price_item_id: int | None = Field(description="the price book's item; None for a line typed by hand")
+    code: str | None = Field(description="the item's code in the price book")
+    description: str
+    unit: str | None = Field(description="the item's unit (time, piece, unit, set, metre, kg, hour)")
+    quantity: int
+    unit_price_fen: int
+    amount_fen: int
+    covered_fen: int = Field(
+        description="what warranty, a contract, the organisation or a repair's warranty pays"
+    )
+    payable_fen: int = Field(description="what the customer pays")
+    coverage: Literal["warranty", "key_part", "contract", "internal", "repair_warranty"] | None = Field(
+        description="who covers the line, if anyone"
+    )
+    coverage_reason: str | None = Field(description="why it is covered, in Chinese, as the customer reads it")
+    coverage_reason_en: str | None = Field(description="the same in English")
+    needs_review: bool = Field(description="a line typed by hand, not from the price book: to be reviewed")
 
 
 class QuoteRead(BaseModel):
+    """A version of the order's quote: ``proposed``, ``approved``, ``declined`` or ``superseded`` (every
+    version is kept). ``total_fen`` = ``covered_fen`` + ``payable_fen``."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     work_order_id: int
     status: str
     total_fen: int
+    covered_fen: int
+    payable_fen: int
+    price_book_version_id: int | None = Field(description="the price book version the lines were priced from")
+    coverage_reason: str | None = Field(description="what is covered and why, in one line (Chinese)")
+    coverage_reason_en: str | None
     created_at: datetime
     decided_at: datetime | None
     lines: list[QuoteLineRead]

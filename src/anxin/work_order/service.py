@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
+from anxin.audit import trail
 from anxin.auth import tenant_clock
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
@@ -424,13 +425,31 @@ def sla_state_of(order: WorkOrder, now: datetime) -> str | None:
     return sla.SlaState.ON_TRACK.value
 
 
-def set_policy(db: Session, *, tenant_id: int, overrides: list[dict], **minutes_and_hours) -> SlaPolicy:
-    """Replace the tenant's SLA policy. Orders already open keep the deadlines they were given until
-    their next action recomputes them."""
+def set_policy(
+    db: Session,
+    *,
+    tenant_id: int,
+    overrides: list[dict],
+    actor: trail.Actor | None = None,
+    **minutes_and_hours,
+) -> SlaPolicy:
+    """Replace the tenant's SLA policy, written to the audit log with the values it changed. Orders
+    already open keep the deadlines they were given until their next action recomputes them."""
     policy = get_policy(db, tenant_id=tenant_id)
+    fields = [*minutes_and_hours, "overrides"]
+    before = trail.snapshot(policy, fields)
     for key, value in minutes_and_hours.items():
         setattr(policy, key, value)
     policy.overrides = overrides
     db.add(policy)
     db.flush()
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="sla_policy.set",
+        object_type="sla_policy",
+        object_id=policy.id,
+        changes=trail.changes(before, trail.snapshot(policy, fields)),
+    )
     return policy

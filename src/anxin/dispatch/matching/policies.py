@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from anxin.audit import trail
 from anxin.dispatch.models import DispatchPolicy
 from anxin.exceptions import InvalidInput
 from anxin.technician import service as technician_service
@@ -35,9 +36,24 @@ def policies_of(db: Session, *, tenant_id: int) -> list[DispatchPolicy]:
     return list(db.scalars(select(DispatchPolicy).where(DispatchPolicy.tenant_id == tenant_id)))
 
 
-def replace_policies(db: Session, *, tenant_id: int, items: list[dict]) -> list[DispatchPolicy]:
+FIELDS = (
+    "outlet_id",
+    "service_type",
+    "mode",
+    "ack_timeout_minutes",
+    "max_attempts",
+    "pool_minutes",
+    "pool_radius_km",
+    "two_level",
+)
+
+
+def replace_policies(
+    db: Session, *, tenant_id: int, items: list[dict], actor: trail.Actor | None = None
+) -> list[DispatchPolicy]:
     """The tenant's policies become ``items``: one per outlet and service type (None = any), each outlet
-    the tenant's own."""
+    the tenant's own. The set before and after goes to the audit log."""
+    before = [trail.snapshot(row, FIELDS) for row in policies_of(db, tenant_id=tenant_id)]
     seen = set()
     for index, item in enumerate(items):
         key = (item.get("outlet_id"), item.get("service_type"))
@@ -52,4 +68,13 @@ def replace_policies(db: Session, *, tenant_id: int, items: list[dict]) -> list[
     rows = [DispatchPolicy(tenant_id=tenant_id, **item) for item in items]
     db.add_all(rows)
     db.flush()
+    after = [trail.snapshot(row, FIELDS) for row in rows]
+    trail.record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="dispatch_policies.replace",
+        object_type="dispatch_policies",
+        changes=trail.changes({"policies": before}, {"policies": after}),
+    )
     return rows

@@ -151,4 +151,5 @@ def get_policies(db: DbSession, user: Staff):
 @router.put("/dispatch/policies", response_model=list[PolicyItem])
 def put_policies(body: list[PolicyItem], db: DbSession, user: Admin):
     """Replace the tenant's dispatch policies (one row per outlet and service type; null = any)."""
-    return policies.replace_policies(db, tenant_id=user.tenant_id, items=[item.model_dump() for item in body])
+    items = [item.model_dump() for item in body]
+    return policies.replace_policies(db, tenant_id=user.tenant_id, items=items, actor=user)

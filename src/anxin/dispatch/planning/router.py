@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -24,7 +23,7 @@ from anxin.dispatch.planning.schemas import (
     RouteRead,
     RouteStopRead,
 )
-from anxin.fields import Id
+from anxin.fields import Day, Id
 from anxin.work_order.api import CurrentWorkOrder
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
@@ -78,7 +77,7 @@ def create_plan(body: PlanCreate, db: DbSession, user: Planner):
 def list_plans(
     db: DbSession,
     user: Planner,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
     area: str | None = None,
     outlet_id: Id | None = None,
     status: Annotated[str | None, Query(pattern="^(current|superseded)$")] = None,
@@ -117,7 +116,7 @@ def replan(plan_id: Id, body: ReplanBody, db: DbSession, user: Planner):
 
 
 @router.get("/technicians/me/route", response_model=RouteRead)
-def my_route(db: DbSession, user: TechnicianUser, day: Annotated[date | None, Query(alias="date")] = None):
+def my_route(db: DbSession, user: TechnicianUser, day: Annotated[Day | None, Query(alias="date")] = None):
     """The calling technician's stops of the day, in order, from the current plan."""
     if user.technician_id is None:
         raise NotATechnician()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from anxin import clock
+from anxin.audit import trail
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.roles import Role
@@ -31,6 +32,7 @@ from anxin.feedback.complaints.states import (
 )
 from anxin.feedback.exceptions import CompensationNotPending
 from anxin.feedback.models import Complaint, ComplaintEvent, ComplaintSequence, Survey
+from anxin.masking import redact_phones
 from anxin.technician.models import Technician
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
@@ -313,6 +315,7 @@ def perform(
     now = clock.now()
     from_status = complaint.status
     payload: dict = {}
+    before = trail.snapshot(complaint, DECIDED)
     with db.no_autoflush:  # one UPDATE per move, so the version moves by exactly one
         if action == "register":
             complaint.number = next_number(db, tenant_id=complaint.tenant_id, at=now)
@@ -369,4 +372,30 @@ def perform(
         note=note,
         payload=payload,
     )
+    if action in DECISIONS:
+        trail.record(
+            db,
+            tenant_id=complaint.tenant_id,
+            actor=actor,
+            action=f"complaint.{action}",
+            object_type="complaint",
+            object_id=complaint.id,
+            changes=trail.changes(
+                before, trail.snapshot(complaint, DECIDED), personal={"resolution": redact_phones}
+            ),
+            note=redact_phones(note),
+        )
     return complaint
+
+
+# The desk's decisions, which the audit log records besides the complaint's own history: what it became,
+# whose it is, how it was resolved, who was responsible, what was paid and who approved it.
+DECISIONS = frozenset({"register", "discard", "assign", "resolve", "close", "approve-compensation"})
+DECIDED = (
+    "status",
+    "owner_id",
+    "resolution",
+    "responsibility",
+    "compensation_fen",
+    "compensation_approved_by_id",
+)

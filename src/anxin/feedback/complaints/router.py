@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from anxin import clock
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
+from anxin.customer import visibility
 from anxin.dependencies import DbSession, allowed
 from anxin.feedback.complaints import desk as complaints
 from anxin.feedback.complaints import stats as complaint_stats
@@ -24,6 +25,7 @@ from anxin.feedback.complaints.schemas import (
 from anxin.feedback.complaints.states import actions_from
 from anxin.feedback.models import Complaint
 from anxin.fields import Id
+from anxin.masking import redact, redact_phones
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
@@ -37,6 +39,11 @@ def read(complaint: Complaint, user: User, cls=ComplaintRead, **extra):
     result.actions = actions_from(complaint.status, user.role)
     for key, value in extra.items():
         setattr(result, key, value)
+    if not visibility.sees_phone(user, customer_id=complaint.customer_id):  # phones written in the texts
+        result.description = redact_phones(result.description)
+        result.resolution = redact_phones(result.resolution)
+        for event in getattr(result, "events", []):
+            event.note, event.payload = redact_phones(event.note), redact(event.payload)
     return result
 
 

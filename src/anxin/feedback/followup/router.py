@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from anxin.auth import permissions
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
+from anxin.customer import visibility
 from anxin.dependencies import DbSession, OptionalUser, allowed, language
 from anxin.exceptions import Forbidden, NotAuthenticated, NotFound
 from anxin.feedback import tasks
@@ -37,8 +38,9 @@ def _answers(body: SurveyAnswerBody) -> followup.Answers:
     return followup.Answers(**body.model_dump(exclude={"token", "via"}))
 
 
-def _staff_read(db, survey) -> SurveyStaffRead:
+def _staff_read(db, survey, user: User) -> SurveyStaffRead:
     result = SurveyStaffRead.model_validate(survey)
+    result.comment = visibility.text_for(user, survey.comment, customer_id=survey.customer_id)
     if survey.status == "pending":
         result.link = followup.link(survey)
     result.complaint_id = complaints.id_for_survey(db, survey_id=survey.id)
@@ -52,7 +54,7 @@ def get_survey(order_id: Id, db: DbSession, user: Staff) -> SurveyStaffRead:
     survey = followup.for_order(db, order=order)
     if survey is None:
         raise NotFound("survey", "回访")
-    return _staff_read(db, survey)
+    return _staff_read(db, survey, user)
 
 
 @router.post("/api/v1/work-orders/{order_id}/survey", response_model=SurveyRead)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Score = Field(ge=1, le=5)
 
@@ -23,6 +23,14 @@ class SurveyAnswerBody(BaseModel):
     nps: int = Field(ge=0, le=10)
     comment: str | None = Field(default=None, max_length=1000)
     resolved: bool | None = None
+
+    @field_validator("attitude", "skill", "punctuality", "promises", "overall", "nps", mode="before")
+    @classmethod
+    def not_a_boolean(cls, value: object) -> object:
+        """A score is a number: Pydantic would read ``true`` as 1 and ``false`` as 0."""
+        if isinstance(value, bool):
+            raise ValueError("a score is a number, not true or false")
+        return value
 
 
 class SurveyRead(BaseModel):

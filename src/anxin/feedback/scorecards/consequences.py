@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from anxin.audit import trail
 from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.exceptions import AnxinError, NotFound
@@ -258,12 +259,24 @@ def reinstate(db: Session, *, technician: Technician, actor: User, note: str, no
         note=note,
         payload={"suspended_at": technician.suspended_at.isoformat(), "reason": technician.suspension_reason},
     )
+    fields = ("auto_dispatch", "suspended_at", "suspension_reason", "reinstated_at")
+    before = trail.snapshot(technician, fields)
     technician.auto_dispatch = True
     technician.suspended_at = None
     technician.suspension_reason = None
     technician.reinstated_at = now
     technician.reinstated_by_id = actor.id
     db.flush()
+    trail.record(
+        db,
+        tenant_id=technician.tenant_id,
+        actor=actor,
+        action="technician.reinstate",
+        object_type="technician",
+        object_id=technician.id,
+        changes=trail.changes(before, trail.snapshot(technician, fields)),
+        note=note,
+    )
     return technician
 
 

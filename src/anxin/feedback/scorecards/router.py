@@ -3,7 +3,7 @@ month's cards with its service stars, and quality's reinstatement of a suspended
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -25,7 +25,7 @@ from anxin.feedback.scorecards.schemas import (
     ScorecardRead,
     StarRead,
 )
-from anxin.fields import Id
+from anxin.fields import Id, Instant
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
 
@@ -54,8 +54,8 @@ def get_scorecard(
     technician_id: Id,
     db: DbSession,
     user: CurrentUser,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[Instant | None, Query(alias="from")] = None,
+    end: Annotated[Instant | None, Query(alias="to")] = None,
 ):
     """The card for ``[from, to)`` (default: this month so far, tenant time); rating, points, grade and
     flags are the rolling ones."""
