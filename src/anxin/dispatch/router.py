@@ -17,7 +17,7 @@ from anxin.dispatch.matching.schemas import DecisionBody, OutletBody, PoolOrderR
 from anxin.exceptions import Forbidden
 from anxin.fields import Id
 from anxin.work_order import service as work_order_service
-from anxin.work_order.api import CurrentWorkOrder, read
+from anxin.work_order.api import CurrentWorkOrder, answer
 from anxin.work_order.schemas import WorkOrderRead
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
@@ -52,29 +52,31 @@ def claim(order_id: Id, db: DbSession, user: CurrentUser):
         work_order_service.get_for(db, user=user, id=order_id)  # 404 for an order the caller cannot see
         raise Forbidden()
     order = pool.claim(db, order_id=order_id, user=user, now=clock.now())
-    return read(order, user)
+    return answer(order, user)
 
 
 @router.post("/work-orders/{order_id}/send-to-outlet", response_model=WorkOrderRead)
 def send_to_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
-    return read(outlets.send_to_outlet(db, order=order, outlet_id=body.outlet_id, actor=user), user)
+    return answer(outlets.send_to_outlet(db, order=order, outlet_id=body.outlet_id, actor=user), user)
 
 
 @router.post("/work-orders/{order_id}/transfer-outlet", response_model=WorkOrderRead)
 def transfer_outlet(body: OutletBody, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
-    return read(
+    return answer(
         outlets.transfer(db, order=order, outlet_id=body.outlet_id, actor=user, reason=body.reason), user
     )
 
 
 @router.post("/work-orders/{order_id}/request-return", response_model=WorkOrderRead)
 def request_return(body: ReasonOnly, order: CurrentWorkOrder, db: DbSession, user: OutletManager):
-    return read(outlets.request_return(db, order=order, actor=user, reason=body.reason), user)
+    return answer(outlets.request_return(db, order=order, actor=user, reason=body.reason), user)
 
 
 @router.post("/work-orders/{order_id}/decide-return", response_model=WorkOrderRead)
 def decide_return(body: DecisionBody, order: CurrentWorkOrder, db: DbSession, user: Centre):
-    return read(outlets.decide_return(db, order=order, actor=user, accept=body.accept, text=body.note), user)
+    return answer(
+        outlets.decide_return(db, order=order, actor=user, accept=body.accept, text=body.note), user
+    )
 
 
 @router.post("/dispatch/sweep", response_model=SweepRead)

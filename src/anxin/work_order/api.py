@@ -1,6 +1,6 @@
 """What every API route about one order shares, whichever domain's router it is in: the order from the
 path (``CurrentWorkOrder``: 404 for an order the caller may not see), an action's optional body and its
-context (``context``), the order as the API shows it (``read``), its events as the caller may read them
+context (``context``), the order as the API shows it (``read``; ``answer`` for a move), its events as the caller may read them
 (``events_for``: the pages show the same), and whether a technician was ever given an order covering an
 appliance (``serviced_by``: what a technician may read of the tenant's appliances)."""
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Body, Depends
+from fastapi import Body, Depends, Response
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from anxin.customer import visibility
 from anxin.dependencies import CurrentUser, DbSession
 from anxin.fields import Id
 from anxin.masking import redact, redact_phones
+from anxin.routing import json_response
 from anxin.work_order import actions, service
 from anxin.work_order.models import WorkOrder, WorkOrderAppliance, WorkOrderEvent
 from anxin.work_order.schemas import ActionBody, CustomerEventRead, EventRead, WorkOrderRead
@@ -49,6 +50,14 @@ def read(
     for key, value in extra.items():
         setattr(result, key, value)
     return result
+
+
+def answer(order: WorkOrder, user: User, **extra) -> Response:
+    """A move's answer: the order as ``read`` shows it, already serialised. A move holds the order's row
+    lock until its transaction ends, after the answer is made; were the answer a model, FastAPI would
+    validate it in a second trip through the thread pool, and with every pool thread waiting on that same
+    lock the holder could not get one (the requests would wait out the lock's time-out together)."""
+    return json_response(read(order, user, **extra))
 
 
 def side(order: WorkOrder) -> visibility.OrderSide:

@@ -17,7 +17,7 @@ from anxin.fields import Id, Instant
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import errors, file_response, json_response, operation_id
 from anxin.work_order import actions, photos, report, service
-from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, events_for, read
+from anxin.work_order.api import CurrentWorkOrder, OptionalBody, answer, context, events_for, read
 from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
     AppointBody,
@@ -164,7 +164,7 @@ def list_quotes(order: CurrentWorkOrder, db: DbSession):
 
 def _simple(action: str, summary: str):
     def endpoint(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-        return read(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
+        return answer(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
 
     endpoint.__name__ = action.replace("-", "_")
     router.add_api_route(
@@ -194,7 +194,9 @@ def complete(
 ):
     """The work is done; with ``work_done`` and ``signature_photo_id`` the details become the service report."""
     if body is None or not body.has_details():
-        return read(actions.perform(db, order=order, action="complete", actor=user, ctx=context(body)), user)
+        return answer(
+            actions.perform(db, order=order, action="complete", actor=user, ctx=context(body)), user
+        )
     details = report.Completion(
         work_done=body.work_done or "",
         signature_photo_id=body.signature_photo_id,
@@ -204,7 +206,7 @@ def complete(
         before_photo_ids=body.before_photo_ids,
         after_photo_ids=body.after_photo_ids,
     )
-    return read(report.complete(db, order=order, actor=user, details=details, ctx=context(body)), user)
+    return answer(report.complete(db, order=order, actor=user, details=details, ctx=context(body)), user)
 
 
 @router.get(
@@ -221,17 +223,17 @@ def report_pdf(order: CurrentWorkOrder, db: DbSession, settings: SettingsDep, la
 
 @router.post("/{order_id}/reject", response_model=WorkOrderRead)
 def reject(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    return read(actions.reject(db, order=order, actor=user, ctx=context(body)), user)
+    return answer(actions.reject(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/wait-parts", response_model=WorkOrderRead)
 def wait_parts(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    return read(actions.perform(db, order=order, action="wait-parts", actor=user, ctx=context(body)), user)
+    return answer(actions.perform(db, order=order, action="wait-parts", actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/cancel", response_model=WorkOrderRead)
 def cancel(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    return read(actions.cancel(db, order=order, actor=user, ctx=context(body)), user)
+    return answer(actions.cancel(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/{order_id}/appoint", response_model=WorkOrderRead)
@@ -239,17 +241,17 @@ def appoint(body: AppointBody, order: CurrentWorkOrder, db: DbSession, user: Cur
     order = actions.appoint(
         db, order=order, actor=user, ctx=context(body), start=body.start_at, end=body.end_at
     )
-    return read(order, user)
+    return answer(order, user)
 
 
 @router.post("/{order_id}/approve-quote", response_model=WorkOrderRead)
 def approve_quote(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-    return read(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=True), user)
+    return answer(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=True), user)
 
 
 @router.post("/{order_id}/decline-quote", response_model=WorkOrderRead)
 def decline_quote(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
-    return read(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=False), user)
+    return answer(actions.decide_quote(db, order=order, actor=user, ctx=context(body), approve=False), user)
 
 
 @router.post("/{order_id}/carry-in", response_model=WorkOrderRead)
@@ -257,7 +259,7 @@ def carry_in(body: CarryInBody, order: CurrentWorkOrder, db: DbSession, user: Cu
     order = actions.carry_in(
         db, order=order, actor=user, ctx=context(body), receipt_no=body.receipt_no, workshop=body.workshop
     )
-    return read(order, user)
+    return answer(order, user)
 
 
 @router.post("/{order_id}/photos", response_model=PhotoRead, status_code=201)

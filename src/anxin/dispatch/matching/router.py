@@ -25,7 +25,7 @@ from anxin.dispatch.matching.schemas import (
     RefusedRead,
 )
 from anxin.technician import service as technician_service
-from anxin.work_order.api import CurrentWorkOrder, OptionalBody, context, read
+from anxin.work_order.api import CurrentWorkOrder, OptionalBody, answer, context
 from anxin.work_order.schemas import AssignBody, ReasonBody, WorkOrderRead
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
@@ -40,7 +40,7 @@ TechnicianUser = Annotated[User, Depends(allowed(Action.TECHNICIAN_APP))]
 @router.post("/work-orders/{order_id}/accept", response_model=WorkOrderRead)
 def accept(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
     """Accept the report (agent or dispatcher); it is then dispatched by the tenant's dispatch mode."""
-    return read(offers.accept(db, order=order, actor=user, ctx=context(body)), user)
+    return answer(offers.accept(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.post("/work-orders/{order_id}/assign", response_model=WorkOrderRead)
@@ -50,13 +50,13 @@ def assign(body: AssignBody, order: CurrentWorkOrder, db: DbSession, user: Curre
     order = assignment.assign(
         db, order=order, technician=technician, actor=user, ctx=context(body), override=body.override
     )
-    return read(order, user)
+    return answer(order, user)
 
 
 @router.post("/work-orders/{order_id}/unassign", response_model=WorkOrderRead)
 def unassign(body: ReasonBody, order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
     """Take the order back from its technician; it returns to the queue."""
-    return read(assignment.unassign(db, order=order, actor=user, ctx=context(body)), user)
+    return answer(assignment.unassign(db, order=order, actor=user, ctx=context(body)), user)
 
 
 @router.get("/work-orders/{order_id}/candidates", response_model=CandidatesRead)
