@@ -21,11 +21,15 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/anxin demo
 
+# One pytest worker per core (pytest-xdist), each on a database of its own; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 	@if [ -n "$$ANXIN_TEST_POSTGRES_URL" ]; then \
 		echo "== the same suite on PostgreSQL"; \
-		ANXIN_TEST_DATABASE_URL="$$ANXIN_TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
+		ANXIN_TEST_DATABASE_URL="$$ANXIN_TEST_POSTGRES_URL" $(PYTEST); \
 	fi
 
 screenshots: $(STAMP)

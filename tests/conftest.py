@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from anxin import clock, migrate, wiring
 from anxin.auth import service as auth_service
@@ -63,13 +64,33 @@ def _database_label() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def database_url(worker_id: str) -> Iterator[str]:
+    """The database of this test process. Under pytest-xdist (``make test`` runs ``-n``) each worker gets
+    its own: a temporary SQLite file, or on PostgreSQL a database of its own beside the named one
+    (``<name>_gw0``), created empty here and dropped afterwards."""
     url = os.environ.get("ANXIN_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/test.sqlite3"
+        return
+    if worker_id == "master":
         yield url
         return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/test.sqlite3"
+    named = make_url(url)
+    own = f"{named.database}_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+    except Exception as exc:  # the named database must be there: never skip silently
+        pytest.exit(f"test database {_database_label()} is not reachable: {exc}", returncode=3)
+    try:
+        yield named.set(database=own).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
