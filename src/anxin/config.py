@@ -72,10 +72,18 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             return [str(ipaddress.ip_network(str(v).strip(), strict=False)) for v in value if str(v).strip()]
         return value
+
     # Background work (huey): Redis when set, else a SQLite file; immediate runs tasks inline (tests).
     redis_url: str | None = None
     huey_sqlite_path: Path = PROJECT_ROOT / "var" / "huey.sqlite3"
     huey_immediate: bool = False
+    # Payments (pricing/gateways.py): the gateway that collects WeChat Pay and Alipay and the e-invoice
+    # provider, by name from their registries. None by default: cash and card are recorded, WeChat Pay and
+    # Alipay are refused (409 ``no_payment_gateway``) and invoice requests wait for a provider. "demo" (the
+    # only ones built in, which never leave the machine) is what `anxin demo` and the tests use: its
+    # "customer scanned and paid" button marks an order paid, so it has no place in production.
+    payment_gateway: str = ""
+    invoice_provider: str = ""
     # Notifications: the SMTP relay for e-mail, how often a message is tried before it is dead, the
     # webhook timeout, and the address links in messages point to.
     smtp_host: str = "127.0.0.1"

@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     SURVEY_LINK = "survey-link"  # the follow-up survey's signed link
     LOGIN_CODE = "login-code"  # the hashes of one-time sign-in codes
     THROTTLE = "throttle"  # the keys sign-in throttles count under (no phone or address kept in clear)
+    PAYMENT_NOTIFY = "payment-notify"  # the demo payment gateway's signed notifications (pricing/gateways.py)
 
 
 @lru_cache(maxsize=64)
