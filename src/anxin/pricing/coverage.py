@@ -42,6 +42,15 @@ class Rework:
 
 
 @dataclass(frozen=True)
+class Contract:
+    """The contract an order of billing category B claims against: ``kind`` extended_warranty or care."""
+
+    kind: str
+    number: str
+    ends_on: date
+
+
+@dataclass(frozen=True)
 class Terms:
     """What decides coverage for an order: its billing category, the appliance's warranty on the order's
     date, and the earlier repair whose warranty it falls in, if any."""
@@ -49,6 +58,7 @@ class Terms:
     billing_category: str
     warranty: Warranty
     rework: Rework | None = None
+    contract: Contract | None = None
 
 
 def cover(*, kind: str, name: str, key_part: str | None, terms: Terms) -> Cover | None:
@@ -72,7 +82,7 @@ def cover(*, kind: str, name: str, key_part: str | None, terms: Terms) -> Cover 
             f"The appliance is under warranty (until {unit_end}): no charge",
         )
     if category == BillingCategory.CONTRACT:
-        return Cover("contract", "延保合同保障", "Covered by the extended-warranty contract")
+        return _contract_cover(terms.contract)
     if kind != "part":
         return None
     if terms.warranty.status is WarrantyStatus.IN_WARRANTY:
@@ -105,3 +115,20 @@ def summary(covers: list[tuple[Cover | None, int]]) -> tuple[str | None, str | N
     if any(found is None and amount > 0 for found, amount in covers):
         zh, en = f"{zh}；其余费用需自付", f"{en}; the rest is yours to pay"
     return zh[:300], en[:400]
+
+
+def _contract_cover(contract: Contract | None) -> Cover:
+    if contract is None:
+        return Cover("contract", "延保合同保障", "Covered by the extended-warranty contract")
+    end = contract.ends_on.isoformat()
+    if contract.kind == "care":
+        return Cover(
+            "contract",
+            f"保养套餐 {contract.number} 内的服务，免费（至 {end}）",
+            f"A visit of care plan {contract.number} (until {end}): no charge",
+        )
+    return Cover(
+        "contract",
+        f"延保合同 {contract.number} 保障，免费（至 {end}）",
+        f"Covered by extended warranty {contract.number} (until {end}): no charge",
+    )

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.appliance import service as appliance_service
+from anxin.appliance.warranty import BillingCategory
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.catalog import service as catalog_service
+from anxin.contract import claims as contract_claims
 from anxin.parts.models import Part
 from anxin.pricing import coverage, policy, service
 from anxin.pricing.codes import AREA_NAMES, MAX_PRICE_FEN
@@ -61,10 +63,25 @@ def setting_for(db: Session, *, order: WorkOrder) -> Setting:
     on = clock.as_utc(order.created_at).date()  # intake's own day for the warranty status
     warranty = appliance_service.warranty(db, appliance=appliance, on=on, model=model)
     earlier, rework = _earlier_repair(db, order=order)
-    terms = coverage.Terms(billing_category=order.billing_category, warranty=warranty, rework=rework)
+    terms = coverage.Terms(
+        billing_category=order.billing_category,
+        warranty=warranty,
+        rework=rework,
+        contract=_contract(db, order=order),
+    )
     return Setting(
         today=tenant_clock.today(db, order.tenant_id), brand_id=model.brand_id, terms=terms, earlier=earlier
     )
+
+
+def _contract(db: Session, *, order: WorkOrder) -> coverage.Contract | None:
+    """The contract an order billed to one (category B) claims against, named in the lines' reason."""
+    if order.billing_category != BillingCategory.CONTRACT:
+        return None
+    contract = contract_claims.contract_for(db, order)
+    if contract is None:
+        return None
+    return coverage.Contract(kind=contract.kind, number=contract.number, ends_on=contract.end_date)
 
 
 def _earlier_repair(db: Session, *, order: WorkOrder) -> tuple[WorkOrder | None, coverage.Rework | None]:
