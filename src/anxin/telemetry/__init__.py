@@ -1,0 +1,1 @@
+"""Connected appliances: ingest keys, the metric catalog, readings in (HTTP batch and MQTT), storage."""

@@ -1,0 +1,356 @@
+"""Rules and alerts: rules as data per category, evaluated on the way in; alerts one open per appliance
+and cause.
+
+``evaluate`` runs inside the ingest transaction on the readings just written: an ``error_code`` rule
+opens an alert when a reading shows its code; a ``counter`` rule when the counter reaches its threshold;
+a ``threshold`` rule when the metric is beyond its threshold and has been for ``hold_minutes`` (the
+reading current at the start of that window and every reading since are beyond it; 0: at once). An
+appliance with an open (or notified) alert of that cause gets no second one: the alert's ``open_key``
+is unique. Alerts end when dismissed or converted to a proactive work order (channel ``iot``, through the
+work-order intake) by staff; notifying the customer (``notified``) is not built yet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from anxin.appliance.models import Appliance
+from anxin.audit import trail
+from anxin.auth.models import User
+from anxin.clock import now
+from anxin.exceptions import Conflict, InvalidInput, NotFound
+from anxin.telemetry.metrics import BOUNDS
+from anxin.telemetry.models import TelemetryAlert, TelemetryReading, TelemetryRule
+from anxin.work_order import actions as work_order_actions
+
+OPEN = ("open", "notified")
+STATUS_NAMES = {
+    "open": ("待处理", "Open"),
+    "notified": ("已通知用户", "Customer notified"),
+    "converted": ("已转工单", "Converted to an order"),
+    "dismissed": ("已忽略", "Dismissed"),
+}
+
+# The rules a tenant starts with (``ensure_defaults``): the common ones of each category.
+DEFAULTS: tuple[dict[str, Any], ...] = (
+    dict(
+        category="air_conditioner",
+        cause="high_pressure",
+        kind="threshold",
+        metric="high_pressure_mpa",
+        threshold=4.2,
+        hold_minutes=30,
+        name_zh="高压持续过高",
+        name_en="High-side pressure too high",
+    ),
+    dict(
+        category="air_conditioner",
+        cause="filter_cleaning",
+        kind="counter",
+        metric="run_hours",
+        threshold=2000,
+        name_zh="运行满2000小时，建议清洗",
+        name_en="2,000 run hours: cleaning due",
+    ),
+    dict(
+        category="air_conditioner",
+        cause="code_E1",
+        kind="error_code",
+        error_code="E1",
+        name_zh="故障码E1（通讯故障）",
+        name_en="Fault code E1 (communication)",
+    ),
+    dict(
+        category="refrigerator",
+        cause="warm_fridge",
+        kind="threshold",
+        metric="fridge_temp_c",
+        threshold=10,
+        hold_minutes=120,
+        name_zh="冷藏室持续高于10°C",
+        name_en="Fresh-food compartment above 10 °C",
+    ),
+    dict(
+        category="refrigerator",
+        cause="code_E2",
+        kind="error_code",
+        error_code="E2",
+        name_zh="故障码E2（传感器故障）",
+        name_en="Fault code E2 (sensor)",
+    ),
+    dict(
+        category="washing_machine",
+        cause="slow_drain",
+        kind="threshold",
+        metric="drain_seconds",
+        threshold=300,
+        name_zh="排水超时",
+        name_en="Slow drain",
+    ),
+    dict(
+        category="water_heater",
+        cause="anode_life",
+        kind="counter",
+        metric="heated_volume_l",
+        threshold=200_000,
+        name_zh="累计加热水量已到镁棒更换周期",
+        name_en="Anode due by heated volume",
+    ),
+    dict(
+        category="water_heater",
+        cause="leakage",
+        kind="threshold",
+        metric="leakage_current_ma",
+        threshold=10,
+        name_zh="漏电电流过高",
+        name_en="Leakage current too high",
+    ),
+)
+
+
+def ensure_defaults(db: Session, *, tenant_id: int) -> int:
+    """Add the default rules the tenant lacks (by category and cause); how many were added."""
+    have = set(
+        db.execute(
+            select(TelemetryRule.category, TelemetryRule.cause).where(TelemetryRule.tenant_id == tenant_id)
+        )
+    )
+    added = [
+        TelemetryRule(tenant_id=tenant_id, **rule)
+        for rule in DEFAULTS
+        if (rule["category"], rule["cause"]) not in have
+    ]
+    db.add_all(added)
+    db.flush()
+    return len(added)
+
+
+def list_rules(db: Session, *, tenant_id: int) -> list[TelemetryRule]:
+    return list(
+        db.scalars(
+            select(TelemetryRule).where(TelemetryRule.tenant_id == tenant_id).order_by(TelemetryRule.id)
+        )
+    )
+
+
+def create_rule(db: Session, *, actor: User, fields: dict[str, Any]) -> TelemetryRule:
+    """A new rule; its metric must be one of its category's (and a counter's a counter)."""
+    category, kind, metric = fields["category"], fields["kind"], fields.get("metric")
+    if category not in BOUNDS:
+        raise InvalidInput("category", "没有该品类", "No such category")
+    if kind == "error_code":
+        if not fields.get("error_code"):
+            raise InvalidInput("error_code", "故障码规则需要故障码", "An error-code rule needs its code")
+    elif metric not in BOUNDS[category] or fields.get("threshold") is None:
+        raise InvalidInput(
+            "metric", "该品类没有此指标，或缺少阈值", "The category has no such metric, or no threshold"
+        )
+    taken = db.scalar(
+        select(TelemetryRule.id).where(
+            TelemetryRule.tenant_id == actor.tenant_id,
+            TelemetryRule.category == category,
+            TelemetryRule.cause == fields["cause"],
+        )
+    )
+    if taken is not None:
+        raise Conflict()
+    rule = TelemetryRule(tenant_id=actor.tenant_id, **fields)
+    db.add(rule)
+    db.flush()
+    trail.record(
+        db,
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        action="telemetry.rule.create",
+        object_type="telemetry_rule",
+        object_id=rule.id,
+        changes=trail.changes(None, fields),
+    )
+    return rule
+
+
+def set_active(db: Session, *, actor: User, rule_id: int, active: bool) -> TelemetryRule:
+    rule = db.scalar(
+        select(TelemetryRule).where(TelemetryRule.id == rule_id, TelemetryRule.tenant_id == actor.tenant_id)
+    )
+    if rule is None:
+        raise NotFound("rule", "规则")
+    if rule.active != active:
+        trail.record(
+            db,
+            tenant_id=actor.tenant_id,
+            actor=actor,
+            action="telemetry.rule.active",
+            object_type="telemetry_rule",
+            object_id=rule.id,
+            changes=trail.changes({"active": rule.active}, {"active": active}),
+        )
+        rule.active = active
+        db.flush()
+    return rule
+
+
+# --- evaluation on the way in ---------------------------------------------------------------------------
+
+
+def _beyond(rule: TelemetryRule, value: Any) -> bool:
+    if not isinstance(value, int | float) or rule.threshold is None:
+        return False
+    if rule.kind == "counter":
+        return value >= rule.threshold
+    return value > rule.threshold if rule.above else value < rule.threshold
+
+
+def _held(db: Session, rule: TelemetryRule, appliance_id: int, ts: datetime) -> bool:
+    """Whether the metric has been beyond the threshold for ``hold_minutes`` up to ``ts``."""
+    start = ts - timedelta(minutes=rule.hold_minutes)
+    rows = db.execute(
+        select(TelemetryReading.ts, TelemetryReading.metrics)
+        .where(
+            TelemetryReading.appliance_id == appliance_id,
+            TelemetryReading.ts >= start - timedelta(minutes=rule.hold_minutes),
+            TelemetryReading.ts <= ts,
+        )
+        .order_by(TelemetryReading.ts)
+    ).all()
+    before = [metrics for moment, metrics in rows if moment <= start]
+    since = [metrics for moment, metrics in rows if moment > start]
+    if not before or not _beyond(rule, before[-1].get(rule.metric)):
+        return False
+    return all(_beyond(rule, metrics.get(rule.metric)) for metrics in since if rule.metric in metrics)
+
+
+def evaluate(
+    db: Session, *, tenant_id: int, readings: list[tuple[int, str, datetime, dict[str, Any], str | None]]
+) -> list[TelemetryAlert]:
+    """Open the alerts the readings (appliance_id, category, ts, metrics, error_code) call for."""
+    if not readings:
+        return []
+    rules: dict[str, list[TelemetryRule]] = defaultdict(list)
+    for rule in db.scalars(
+        select(TelemetryRule).where(TelemetryRule.tenant_id == tenant_id, TelemetryRule.active.is_(True))
+    ):
+        rules[rule.category].append(rule)
+    if not rules:
+        return []
+    found: dict[str, tuple[TelemetryRule, int, datetime, float | None, str | None]] = {}
+    for appliance_id, category, ts, metrics, code in readings:
+        for rule in rules.get(category, ()):
+            key = f"{appliance_id}:{rule.cause}"
+            if key in found:
+                continue
+            if rule.kind == "error_code":
+                if code is not None and code == rule.error_code:
+                    found[key] = (rule, appliance_id, ts, None, code)
+            elif _beyond(rule, metrics.get(rule.metric)):
+                found[key] = (rule, appliance_id, ts, float(metrics[rule.metric]), code)
+    if not found:
+        return []
+    already = set(db.scalars(select(TelemetryAlert.open_key).where(TelemetryAlert.open_key.in_(list(found)))))
+    opened = []
+    for key, (rule, appliance_id, ts, value, code) in found.items():
+        if key in already:
+            continue
+        if rule.kind == "threshold" and rule.hold_minutes and not _held(db, rule, appliance_id, ts):
+            continue
+        alert = TelemetryAlert(
+            tenant_id=tenant_id,
+            appliance_id=appliance_id,
+            rule_id=rule.id,
+            cause=rule.cause,
+            status="open",
+            open_key=key,
+            reading_at=ts,
+            value=value,
+            error_code=code,
+        )
+        db.add(alert)
+        opened.append(alert)
+    db.flush()
+    return opened
+
+
+# --- alerts ------------------------------------------------------------------------------------------------
+
+
+def list_alerts(
+    db: Session, *, tenant_id: int, appliance_id: int | None, status: str | None
+) -> list[TelemetryAlert]:
+    query = select(TelemetryAlert).where(TelemetryAlert.tenant_id == tenant_id)
+    if appliance_id is not None:
+        query = query.where(TelemetryAlert.appliance_id == appliance_id)
+    if status is not None:
+        query = query.where(TelemetryAlert.status == status)
+    return list(
+        db.scalars(query.order_by(TelemetryAlert.opened_at.desc(), TelemetryAlert.id.desc()).limit(200))
+    )
+
+
+def _open_alert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
+    alert = db.scalar(
+        select(TelemetryAlert).where(
+            TelemetryAlert.id == alert_id, TelemetryAlert.tenant_id == actor.tenant_id
+        )
+    )
+    if alert is None:
+        raise NotFound("alert", "告警")
+    if alert.status not in OPEN:
+        raise Conflict()
+    return alert
+
+
+# what a proactive order of each kind of rule is for
+SERVICE_TYPES = {"error_code": "repair", "threshold": "repair", "counter": "maintenance"}
+
+
+def convert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
+    """Open a proactive work order (channel ``iot``) for the alert's appliance through the work-order
+    intake, and end the alert as converted to it. An open order of the same service type for the
+    appliance is reused (the intake's duplicate check)."""
+    alert = _open_alert(db, actor=actor, alert_id=alert_id)
+    rule = db.get(TelemetryRule, alert.rule_id)
+    appliance = db.get(Appliance, alert.appliance_id)
+    if alert.error_code:
+        detail = f"：{alert.error_code}"
+    else:
+        detail = f"：{alert.value:g}" if alert.value is not None else ""
+    intake = work_order_actions.Intake(
+        customer_id=appliance.customer_id,
+        appliance_id=appliance.id,
+        service_type=SERVICE_TYPES.get(rule.kind, "repair"),
+        channel="iot",
+        fault_description=f"[设备告警] {rule.name_zh}{detail}",
+    )
+    created = work_order_actions.create_order(db, actor=actor, intake=intake)
+    alert.status, alert.open_key, alert.closed_at, alert.closed_by_id = "converted", None, now(), actor.id
+    alert.work_order_id = created.order.id
+    db.flush()
+    trail.record(
+        db,
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        action="telemetry.alert.convert",
+        object_type="telemetry_alert",
+        object_id=alert.id,
+        changes=trail.changes(None, {"work_order_id": created.order.id}),
+    )
+    return alert
+
+
+def dismiss(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
+    alert = _open_alert(db, actor=actor, alert_id=alert_id)
+    alert.status, alert.open_key, alert.closed_at, alert.closed_by_id = "dismissed", None, now(), actor.id
+    db.flush()
+    trail.record(
+        db,
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        action="telemetry.alert.dismiss",
+        object_type="telemetry_alert",
+        object_id=alert.id,
+    )
+    return alert
