@@ -45,6 +45,11 @@ _TODAY = os.environ.get("ANXIN_TEST_TODAY")
 if _TODAY:
     time_machine.travel(f"{_TODAY if 'T' in _TODAY else _TODAY + 'T10:00'}:00+08:00", tick=True).start()
 
+# The tests pay through the demo gateway and invoice through the demo provider (none is configured by
+# default); set before any settings are read, and inherited by the live servers of the browser tests.
+os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
+os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
+
 PASSWORD = "demo1234"
 SECRET = "test-secret-key-for-anxin-tests-0123456789abcdef"
 

@@ -63,8 +63,13 @@ from anxin.work_order.states import MOVES, Status
 from tests import access_world
 from tests.access_world import FAR_DAY, ORDER_STATES, PNG, Scene
 from tests.conftest import CSRF_TOKEN, PASSWORD, TenantWorld, page_session
+from tests.contract import scene as contract_scene
 from tests.dates import days_ahead, local_today
+from tests.knowledge import scene as knowledge_scene
 from tests.parts import stockroom as parts_stockroom
+from tests.pricing import test_payments_api as payments_scene
+from tests.settlement import matrix as settlement_scene
+from tests.telemetry import matrix as telemetry_scene
 
 WHO = ("anonymous", "customer", "agent", "dispatcher", "technician", "outlet_manager", "quality", "admin")
 OK, LOGIN, PORTAL_LOGIN = "ok", "login", "plogin"
@@ -77,9 +82,22 @@ PUBLIC = "ok ok ok ok ok ok ok ok"
 # technician no customer record (hidden: 404)
 CUSTOMER_RECORD = "401 ok ok ok 404 ok ok ok"
 
-PHONE_ANSWER = {"via": "phone", "attitude": 5, "skill": 5, "punctuality": 5, "promises": 5, "overall": 5, "nps": 9}
+PHONE_ANSWER = {
+    "via": "phone",
+    "attitude": 5,
+    "skill": 5,
+    "punctuality": 5,
+    "promises": 5,
+    "overall": 5,
+    "nps": 9,
+}
 SURVEY_FORM = {"attitude": "5", "skill": "5", "punctuality": "5", "promises": "5", "overall": "5", "nps": "9"}
-COMPLAINT_BODY = {"note": "矩阵", "resolution": "已处理", "responsibility": "technician", "compensation_fen": 100}
+COMPLAINT_BODY = {
+    "note": "矩阵",
+    "resolution": "已处理",
+    "responsibility": "technician",
+    "compensation_fen": 100,
+}
 SIGNATURE = "data:image/png;base64," + base64.b64encode(PNG).decode()
 SLA_POLICY = {
     "respond_minutes": 30,
@@ -95,7 +113,10 @@ SLA_POLICY = {
 # What each move of the state table needs in its body to be taken (a reason where the table asks one).
 MOVE_BODIES: dict[str, Callable[[Scene, str], dict]] = {
     "assign": lambda s, who: {"technician_id": s.world.other_technician_id},
-    "appoint": lambda s, who: {"start_at": f"{FAR_DAY}T09:00:00+08:00", "end_at": f"{FAR_DAY}T11:00:00+08:00"},
+    "appoint": lambda s, who: {
+        "start_at": f"{FAR_DAY}T09:00:00+08:00",
+        "end_at": f"{FAR_DAY}T11:00:00+08:00",
+    },
     "quote": lambda s, who: {"lines": [{"kind": "other", "description": "上门费", "amount_fen": 5000}]},
     "carry-in": lambda s, who: {"receipt_no": "R-0001", "workshop": "西湖维修中心"},
 }
@@ -110,7 +131,9 @@ class Row:
 
     expect: str | None = None  # written out, eight cells; None: derived from the tables
     checks: Action | None = None  # the action the route checks itself (permissions.may), not by a dependency
-    move: str | None = None  # the work-order move a page (or book-slot) takes; "{action}" names it by the path
+    move: str | None = (
+        None  # the work-order move a page (or book-slot) takes; "{action}" names it by the path
+    )
     complaint_move: str | None = None  # the complaint move, named by the path ("{action}")
     each: tuple[str, ...] = ()  # the values of the path's {action} or {decision}: one line each
     order: str | None = None  # read, done, answered, pooled or fresh; default read for GET, fresh otherwise
@@ -148,6 +171,17 @@ PRICES_PATH = "/price-book/versions/{version_id}"
 PRICES = f"/api/v1{PRICES_PATH}"
 PRICE_ITEM = {"code": "MATRIX", "kind": "visit", "name": "矩阵上门费", "unit": "time", "price_fen": 5000}
 PRICE_FORM = {"code": "MATRIX-PAGE", "kind": "visit", "name": "矩阵", "unit": "time", "price": "50"}
+# a trade-in grid where every band and grade is worth ¥100 (the API's cells; the page's yuan fields)
+TRADE_IN_BANDS, TRADE_IN_GRADES = ("0_2", "3_5", "6_8", "9_plus"), ("intact", "fair", "poor", "dead")
+TRADE_IN_GRID = {
+    "category": "refrigerator",
+    "rates": [
+        {"age_band": b, "condition": c, "value_fen": 10000} for b in TRADE_IN_BANDS for c in TRADE_IN_GRADES
+    ],
+}
+TRADE_IN_FORM = {"category": "refrigerator", "floor": "0", "subsidy": "0"} | {
+    f"v_{b}_{c}": "100" for b in TRADE_IN_BANDS for c in TRADE_IN_GRADES
+}
 
 
 def _effective_today(scene: Scene, who: str) -> dict:
@@ -171,8 +205,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/catalog/models"): Row(SIGNED_IN),
     ("GET", "/api/v1/catalog/models/{model_id}"): Row(SIGNED_IN),
     ("POST", "/api/v1/catalog/models"): Row(
-        json=lambda s, who: {"brand_id": s.brand_id, "category_code": "refrigerator", "model_code": "MX-1"}
-        | {"name": "矩阵", "warranty_months": 12}
+        json=lambda s, who: (
+            {"brand_id": s.brand_id, "category_code": "refrigerator", "model_code": "MX-1"}
+            | {"name": "矩阵", "warranty_months": 12}
+        )
     ),
     ("GET", "/api/v1/customers"): Row(query={"q": "0001"}),
     ("POST", "/api/v1/customers"): Row(json={"name": "王五", "phone": "13800000009"}),
@@ -191,10 +227,14 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/technicians/{technician_id}"): Row(),
     ("GET", "/api/v1/outlets"): Row(),
     ("POST", "/api/v1/work-orders"): Row(
-        json=lambda s, who: {"customer_id": s.world.customer_id, "appliance_id": s.world.appliance_id}
-        | {"service_type": "installation", "channel": "app", "fault_description": "矩阵测试"}
+        json=lambda s, who: (
+            {"customer_id": s.world.customer_id, "appliance_id": s.world.appliance_id}
+            | {"service_type": "installation", "channel": "app", "fault_description": "矩阵测试"}
+        )
     ),
-    ("GET", "/api/v1/work-orders"): Row(SIGNED_IN),  # each caller's own orders (work_order.service.visible_to)
+    ("GET", "/api/v1/work-orders"): Row(
+        SIGNED_IN
+    ),  # each caller's own orders (work_order.service.visible_to)
     # CurrentWorkOrder: the orders the caller may see (visible_to): staff the tenant's, the outlet manager
     # their outlet's, tech01 those assigned to them, customer01 their own; this one is all of those
     ("GET", WO): Row(SIGNED_IN),
@@ -289,8 +329,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     # are tech01's van and the outlet manager's store, which every role the table admits may move
     ("GET", "/api/v1/parts"): Row(query=lambda s, who: {"product_model_id": s.model_id}),
     ("POST", "/api/v1/parts"): Row(
-        json=lambda s, who: {"code": f"MX-{WHO.index(who)}", "name": "矩阵配件", "list_price_fen": 100}
-        | {"product_model_ids": [s.model_id]}
+        json=lambda s, who: (
+            {"code": f"MX-{WHO.index(who)}", "name": "矩阵配件", "list_price_fen": 100}
+            | {"product_model_ids": [s.model_id]}
+        )
     ),
     ("GET", "/api/v1/warehouses"): Row(),
     ("POST", "/api/v1/warehouses"): Row(
@@ -300,13 +342,19 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/stock/receipts"): Row(json=lambda s, who: _stock(s) | {"quantity": 1}),
     ("POST", "/api/v1/stock/reorder-points"): Row(json=lambda s, who: _stock(s) | {"reorder_point": 1}),
     ("GET", f"{WO}/parts"): Row(),
-    ("POST", f"{WO}/parts"): Row(order="read", json=lambda s, who: {"part_id": s.parts.room.thermostat, "quantity": 1}),
-    ("POST", f"{WO}/parts/{{line_id}}/fit"): Row(order="read", json={"quantity": 1, "serial_numbers": ["MX1"]}),
+    ("POST", f"{WO}/parts"): Row(
+        order="read", json=lambda s, who: {"part_id": s.parts.room.thermostat, "quantity": 1}
+    ),
+    ("POST", f"{WO}/parts/{{line_id}}/fit"): Row(
+        order="read", json={"quantity": 1, "serial_numbers": ["MX1"]}
+    ),
     ("POST", f"{WO}/parts/{{line_id}}/release"): Row(order="read", json={"reason": "矩阵"}),
     ("GET", "/api/v1/transfers"): Row(),
     ("POST", "/api/v1/transfers"): Row(
-        json=lambda s, who: {"from_warehouse_id": s.parts.room.regional, "to_warehouse_id": s.parts.room.van}
-        | {"part_id": s.parts.room.thermostat, "quantity": 1}
+        json=lambda s, who: (
+            {"from_warehouse_id": s.parts.room.regional, "to_warehouse_id": s.parts.room.van}
+            | {"part_id": s.parts.room.thermostat, "quantity": 1}
+        )
     ),
     ("POST", "/api/v1/transfers/{transfer_id}/ship"): Row(json={"courier_no": "MX-1"}),
     ("POST", "/api/v1/transfers/{transfer_id}/receive"): Row(),
@@ -315,10 +363,116 @@ ROUTES: dict[tuple[str, str], Row] = {
         json={"courier_company": "顺丰", "courier_no": "SF0001", "postage_paid_by": "brand"}
     ),
     ("POST", "/api/v1/part-returns/{return_id}/receive"): Row(),
+    # trade-in: the table and a quote for everyone of the tenant (no table in this world: 422), the
+    # admin's edit; an order's trade-in on the read order (a repair: the moves are refused by its type, 422)
+    ("GET", "/api/v1/trade-in/valuation"): Row(
+        query={"category": "refrigerator", "age_years": 3, "condition": "fair"}
+    ),
+    ("GET", "/api/v1/trade-in/rates"): Row(),
+    ("PUT", "/api/v1/trade-in/rates"): Row(json=lambda s, who: TRADE_IN_GRID),
+    ("POST", "/api/v1/trade-in/bookings"): Row(  # the second caller meets the first's orders: 409
+        json=lambda s, who: (
+            {"customer_id": s.world.customer_id, "old_appliance_id": s.world.appliance_id}
+            | {"new_appliance_id": s.appliance_id}
+        )
+    ),
+    ("GET", f"{WO}/trade-in"): Row(),
+    ("PUT", f"{WO}/trade-in"): Row(order="read", json={"condition": "fair", "age_years": 3}),
+    ("POST", f"{WO}/trade-in/accept"): Row(order="read"),
+    ("POST", f"{WO}/trade-in/link"): Row(
+        order="read", json=lambda s, who: {"installation_order_id": s.orders["done"]}
+    ),
+    ("POST", f"{WO}/trade-in/unlink"): Row(order="read", json={"reason": "矩阵"}),
+    # telemetry: the admin's ingest keys (the scene's key revoked), the metric catalog; the batch ingest
+    # takes no user at all, only an ingest key in X-Api-Key: every caller here, sending none, gets 401
+    ("POST", "/api/v1/telemetry/keys"): Row(json={"name": "矩阵"}),
+    ("GET", "/api/v1/telemetry/keys"): Row(),
+    ("DELETE", "/api/v1/telemetry/keys/{key_id}"): Row(),
+    ("GET", "/api/v1/telemetry/metrics"): Row(),
+    ("POST", "/api/v1/telemetry"): Row("401 401 401 401 401 401 401 401", json={"readings": []}),
+    # rules (the admin's), alerts (staff and technicians read; the scene's open alert dismissed)
+    ("GET", "/api/v1/telemetry/rules"): Row(),
+    ("POST", "/api/v1/telemetry/rules"): Row(
+        json={
+            "category": "washing_machine",
+            "cause": "matrix",
+            "kind": "error_code",
+            "error_code": "E3",
+            "name_zh": "矩阵",
+            "name_en": "Matrix",
+        }
+    ),
+    ("DELETE", "/api/v1/telemetry/rules/{telemetry_rule_id}"): Row(),
+    ("GET", "/api/v1/alerts"): Row(query=lambda s, who: {"appliance_id": s.appliance_id}),
+    ("POST", "/api/v1/alerts/{alert_id}/dismiss"): Row(),
+    ("POST", "/api/v1/alerts/{alert_id}/convert"): Row(),
+    # payments on the done order (nothing to pay: 409 for the moves), with the scene's pending WeChat payment
+    # and the agent's discount request (tests/pricing/test_payments_api.py's matrix_scene)
+    ("GET", f"{WO}/payments"): Row(),
+    ("POST", f"{WO}/payments"): Row(order="done", json={"method": "wechat"}),
+    ("GET", f"{WO}/payments/{{payment_id}}/qr.svg"): Row(order="done"),
+    ("POST", f"{WO}/payments/{{payment_id}}/cancel"): Row(order="done"),
+    ("POST", f"{WO}/discounts"): Row(order="done", json={"amount_fen": 100, "reason": "矩阵"}),
+    ("POST", f"{WO}/refunds"): Row(
+        order="done",
+        json=lambda s, who: {"amount_fen": 100, "reason": "矩阵", "payment_id": s.payments.payment_id},
+    ),
+    ("POST", f"{WO}/adjustments/{{adjustment_id}}/{{decision}}"): Row(
+        order="done", each=("approve", "reject")
+    ),
+    ("POST", f"{WO}/invoice"): Row(order="done", json={"title": "矩阵", "email": "m@example.com"}),
+    # a gateway's notification: open to anyone, believed when signed (a signed one for the scene's payment)
+    ("POST", "/api/v1/payment-notifications/{gateway}"): Row(
+        PUBLIC, json=lambda s, who: payments_scene.matrix_notification(s.payments.reference)
+    ),
+    # service plans (read by everyone of the tenant, kept by the admin) and contracts (a customer's own:
+    # contract/contracts.py); the scene's care plan and customer01's contract (tests/contract/scene.py)
+    ("GET", "/api/v1/service-plans"): Row(query={"category": "refrigerator"}),
+    ("POST", "/api/v1/service-plans"): Row(
+        json=lambda s, who: contract_scene.PLAN_BODY | {"code": f"MX-PLAN-{WHO.index(who)}"}
+    ),
+    ("GET", "/api/v1/service-plans/{service_plan_id}"): Row(),
+    ("PUT", "/api/v1/service-plans/{service_plan_id}"): Row(json=contract_scene.PLAN_UPDATE),
+    ("POST", "/api/v1/service-plans/{service_plan_id}/retire"): Row(),
+    ("POST", "/api/v1/service-plans/{service_plan_id}/reinstate"): Row(),
+    ("GET", "/api/v1/contracts"): Row(),
+    ("POST", "/api/v1/contracts"): Row(
+        json=lambda s, who: {"appliance_id": s.world.appliance_id, "plan_id": s.contracts.plan_id}
+    ),
+    ("GET", "/api/v1/contracts/{contract_id}"): Row(),
+    ("POST", "/api/v1/contracts/{contract_id}/renew"): Row(json={}),
+    ("POST", "/api/v1/contracts/{contract_id}/cancel"): Row(json={"reason": "矩阵"}),
+    # settlement: the scene's pending review, draft statement and fee rules (tests/settlement/matrix.py); the
+    # outlet manager submits the done order of their outlet (409 once submitted)
+    ("POST", f"{WO}/closure-review"): Row(order="done", json={"note": "矩阵"}),
+    ("GET", "/api/v1/closure-reviews"): Row(query={"status": "pending"}),
+    ("GET", "/api/v1/closure-reviews/{review_id}"): Row(),
+    ("POST", "/api/v1/closure-reviews/{review_id}/approve"): Row(json={"note": "矩阵"}),
+    ("POST", "/api/v1/closure-reviews/{review_id}/reject"): Row(json={"reason": "矩阵"}),
+    ("GET", "/api/v1/settlement-fee-rules"): Row(),
+    ("POST", "/api/v1/settlement-fee-rules"): Row(json={"kind": "urgent", "amount_fen": 100}),
+    ("PUT", "/api/v1/settlement-fee-rules/{rule_id}"): Row(json={"kind": "urgent", "amount_fen": 200}),
+    ("DELETE", "/api/v1/settlement-fee-rules/{rule_id}"): Row(),
+    ("GET", "/api/v1/settlements"): Row(query=lambda s, who: {"month": s.settlement_month}),
+    ("POST", "/api/v1/settlements"): Row(json=lambda s, who: {"month": s.settlement_month}),
+    ("GET", "/api/v1/settlements/{statement_id}.xlsx"): Row(),
+    ("GET", "/api/v1/settlements/{statement_id}"): Row(),
+    ("POST", "/api/v1/settlements/{statement_id}/confirm"): Row(),
+    ("POST", "/api/v1/settlements/{statement_id}/dispute"): Row(json={"reason": "矩阵"}),
+    ("POST", "/api/v1/settlements/{statement_id}/resolve"): Row(json={"resolution": "矩阵"}),
+    # the knowledge base: searched by everyone of the tenant, edited by the admin; triage for everyone
+    # (tests/knowledge/scene.py's entry: the seed's refrigerator "not cooling")
+    ("GET", "/api/v1/knowledge"): Row(query={"q": "漏水"}),
+    ("GET", "/api/v1/knowledge/{entry_id}"): Row(),
+    ("POST", "/api/v1/knowledge"): Row(json={"category": "microwave", "fault": "odor", "title": "矩阵"}),
+    ("PATCH", "/api/v1/knowledge/{entry_id}"): Row(json={"note": "矩阵"}),
+    ("POST", "/api/v1/triage"): Row(json={"text": "冰箱不制冷"}),
     ("GET", "/healthz"): Row(PUBLIC),  # operations: the load balancer's probe
     ("GET", "/metrics"): Row(PUBLIC),  # operations: Prometheus's scrape
     # --- the pages -----------------------------------------------------------------------------------
-    ("GET", "/"): Row("login ok ok ok ok ok ok ok"),  # the front door: each role to its home, a stranger to sign in
+    ("GET", "/"): Row(
+        "login ok ok ok ok ok ok ok"
+    ),  # the front door: each role to its home, a stranger to sign in
     ("GET", "/login"): Row(PUBLIC),
     ("POST", "/login"): Row(PUBLIC, form=lambda s, who: {"login": _login(who), "password": PASSWORD}),
     # signing out ends the session and shows the sign-in page (the customer's own); anonymous has none to end
@@ -385,8 +539,10 @@ ROUTES: dict[tuple[str, str], Row] = {
         complaint_move="{action}",
         each=COMPLAINT_ACTIONS,
         complaint="desk",
-        form=lambda s, who: {"note": "矩阵", "owner_id": str(s.world.users["quality"].id), "resolution": "已处理"}
-        | {"responsibility": "technician", "compensation_yuan": "1"},
+        form=lambda s, who: (
+            {"note": "矩阵", "owner_id": str(s.world.users["quality"].id), "resolution": "已处理"}
+            | {"responsibility": "technician", "compensation_yuan": "1"}
+        ),
     ),
     ("GET", "/console/scorecards"): Row(),
     ("POST", "/console/scorecards/{technician_id}/reinstate"): Row(form={"note": "矩阵"}),
@@ -423,6 +579,75 @@ ROUTES: dict[tuple[str, str], Row] = {
         order="read", form=lambda s, who: {"line_id": str(s.parts.line_id), "serial": "MX2"}
     ),
     ("GET", "/console/stock"): Row(),
+    # the knowledge pages: the console's (staff read, the admin edits) and the technician's search
+    ("GET", "/console/knowledge"): Row(query={"text": "空调不制冷"}),
+    ("GET", "/console/knowledge/{entry_id}"): Row(),
+    ("POST", "/console/knowledge"): Row(form={"category": "microwave", "fault": "cleaning", "title": "矩阵"}),
+    ("POST", "/console/knowledge/{entry_id}"): Row(form=knowledge_scene.ENTRY_FORM),
+    ("GET", "/tech/knowledge"): Row(query={"q": "E1"}),
+    ("GET", "/pages/orders/{order_id}/triage"): Row(),  # the read order (no triage kept: an empty card)
+    # the settlement pages (the same scene: after the API's moves, the pages' meet their states, 409)
+    ("GET", "/console/closure"): Row(),
+    ("POST", "/console/closure/submit"): Row(form=lambda s, who: {"order_id": str(s.orders["done"])}),
+    ("POST", "/console/closure/{review_id}/approve"): Row(),
+    ("POST", "/console/closure/{review_id}/reject"): Row(form={"reason": "矩阵"}),
+    ("GET", "/console/settlements"): Row(),
+    ("POST", "/console/settlements"): Row(form=lambda s, who: {"month": s.settlement_month}),
+    ("GET", "/console/settlements/{statement_id}.xlsx"): Row(),
+    ("GET", "/console/settlements/{statement_id}"): Row(),
+    ("POST", "/console/settlements/{statement_id}/confirm"): Row(),
+    ("POST", "/console/settlements/{statement_id}/dispute"): Row(form={"reason": "矩阵"}),
+    ("POST", "/console/settlements/{statement_id}/resolve"): Row(form={"resolution": "矩阵"}),
+    ("GET", "/console/settlement-rules"): Row(),
+    ("POST", "/console/settlement-rules"): Row(form={"kind": "urgent", "amount": "1"}),
+    ("POST", "/console/settlement-rules/{rule_id}/remove"): Row(),
+    ("POST", "/console/settlement-rules/warranty"): Row(form={"days": "90"}),
+    # the contracts' pages: the customer's own in the portal, the admin's plans in the console
+    ("GET", "/portal/contracts"): Row(),
+    ("GET", "/portal/contracts/buy"): Row(query=lambda s, who: {"appliance": s.world.appliance_id}),
+    ("POST", "/portal/contracts"): Row(
+        form=lambda s, who: {"appliance_id": str(s.world.appliance_id), "plan_id": str(s.contracts.plan_id)}
+    ),
+    ("POST", "/portal/contracts/{contract_id}/renew"): Row(),
+    ("GET", "/console/service-plans"): Row(),
+    ("POST", "/console/service-plans"): Row(
+        form=lambda s, who: contract_scene.PLAN_FORM | {"code": f"MX-PAGE-{WHO.index(who)}", "kind": "care"}
+    ),
+    ("GET", "/console/service-plans/{service_plan_id}"): Row(),
+    ("POST", "/console/service-plans/{service_plan_id}"): Row(form=contract_scene.PLAN_FORM),
+    ("POST", "/console/service-plans/{service_plan_id}/retire"): Row(),
+    ("POST", "/console/service-plans/{service_plan_id}/reinstate"): Row(),
+    # the trade-in pages: the order's card (a fragment) and its forms on the read order, the admin's table
+    ("GET", "/pages/orders/{order_id}/trade-in"): Row(),
+    ("POST", "/pages/orders/{order_id}/trade-in/assess"): Row(order="read", form={"condition": "fair"}),
+    ("POST", "/pages/orders/{order_id}/trade-in/accept"): Row(order="read"),
+    ("POST", "/pages/orders/{order_id}/trade-in/link"): Row(
+        order="read", form=lambda s, who: {"installation_order_id": str(s.orders["done"])}
+    ),
+    ("POST", "/pages/orders/{order_id}/trade-in/unlink"): Row(order="read", form={"reason": "矩阵"}),
+    ("GET", "/console/trade-in"): Row(query={"category": "refrigerator"}),
+    ("POST", "/console/trade-in"): Row(form=lambda s, who: TRADE_IN_FORM),
+    # the payment pages: the customer's, the technician's, the staff's (moves on the done order: 409)
+    ("GET", "/portal/orders/{order_id}/pay"): Row(),
+    ("GET", "/portal/orders/{order_id}/pay/summary"): Row(),
+    ("POST", "/portal/orders/{order_id}/pay"): Row(order="done", form={"method": "alipay"}),
+    ("POST", "/portal/orders/{order_id}/pay/demo"): Row(order="done"),
+    ("POST", "/portal/orders/{order_id}/invoice"): Row(
+        order="done", form={"title": "矩阵", "email": "m@example.com"}
+    ),
+    ("GET", "/tech/orders/{order_id}/pay"): Row(),
+    ("POST", "/tech/orders/{order_id}/pay"): Row(order="done", form={"method": "cash"}),
+    ("GET", "/console/orders/{order_id}/payments"): Row(),
+    ("POST", "/console/orders/{order_id}/discounts"): Row(
+        order="done", form={"amount": "1", "reason": "矩阵"}
+    ),
+    ("POST", "/console/orders/{order_id}/refunds"): Row(
+        order="done",
+        form=lambda s, who: {"amount": "1", "reason": "矩阵", "payment_id": str(s.payments.payment_id)},
+    ),
+    ("POST", "/console/orders/{order_id}/adjustments/{adjustment_id}/{decision}"): Row(
+        order="done", each=("approve", "reject")
+    ),
 }
 
 # Not routes of the app's own: the static files and FastAPI's documentation.
@@ -504,7 +729,11 @@ class Line:
 
     @property
     def label(self) -> str:
-        path = self.route.path if self.value is None else re.sub(r"\{(action|decision)\}", self.value, self.route.path)
+        path = (
+            self.route.path
+            if self.value is None
+            else re.sub(r"\{(action|decision)\}", self.value, self.route.path)
+        )
         return f"{self.route.method} {path}"
 
     @property
@@ -569,7 +798,9 @@ def expected(line: Line) -> dict[str, Cell]:
             raise Unexpressed(f"{line.label}: a written row has {len(WHO)} cells of {sorted(CELLS)}")
         return {who: Cell(cell) for who, cell in zip(WHO, cells, strict=True)}
     if not derived:
-        raise Unexpressed(f"{line.label}: guarded by no table; write its row out with the rule that decides it")
+        raise Unexpressed(
+            f"{line.label}: guarded by no table; write its row out with the rule that decides it"
+        )
     if route.api:
         anonymous = Cell("401", "not_authenticated")
     else:
@@ -591,7 +822,12 @@ def lines_of(routes: list[Route]) -> tuple[list[Line], list[str]]:
             problems.append(f"{route.method} {route.path}: a {kind} not in the matrix; add its row to ROUTES")
             continue
         move = None
-        if route.api and route.method == "POST" and (match := MOVE_ROUTE.match(route.path)) and match["move"] in MOVES:
+        if (
+            route.api
+            and route.method == "POST"
+            and (match := MOVE_ROUTE.match(route.path))
+            and match["move"] in MOVES
+        ):
             move = match["move"]
         for value in row.each or (None,):
             names = {"action": value, "decision": value}
@@ -684,6 +920,18 @@ def path_values(scene: Scene, line: Line, who: str, order_id: int | None) -> dic
         "line_id": scene.parts.line_id,
         "transfer_id": scene.parts.transfers.get(line.route.path.rsplit("/", 1)[-1]),
         "return_id": scene.parts.return_id,
+        "entry_id": scene.knowledge_entry_id,
+        "payment_id": scene.payments.payment_id,
+        "adjustment_id": scene.payments.adjustment_id,
+        "gateway": "demo",
+        "review_id": scene.settlement.review_id,
+        "statement_id": scene.settlement.statement_id,
+        "rule_id": scene.settlement.rule_for(line.route.path),
+        "service_plan_id": scene.contracts.plan_id,
+        "contract_id": scene.contracts.contract_id,
+        "key_id": scene.telemetry.key_id,
+        "telemetry_rule_id": scene.telemetry.rule_id,
+        "alert_id": scene.telemetry.alert_id,
         "action": line.value,
         "decision": line.value,
     }
@@ -754,13 +1002,23 @@ def test_each_role_gets_what_the_matrix_says(app, world, sessionmaker_, settings
     assert not failures, f"{len(failures)} of {requests} requests:\n" + "\n".join(failures)
 
 
-def ask_everyone(client: TestClient, lines: list[Line], world, sessionmaker_, settings) -> tuple[list[str], int]:
+def ask_everyone(
+    client: TestClient, lines: list[Line], world, sessionmaker_, settings
+) -> tuple[list[str], int]:
     """Every line's request as each caller; the failures and how many requests were made."""
     fresh = Counter(line.fresh_state for line in lines if line.order == "fresh")
     scene = access_world.build(client, sessionmaker_, world.demo, settings, fresh)
     with sessionmaker_() as db:  # the parts scene, on the read order and an order of its own in progress
         working = parts_stockroom.order_at(db, world.demo, Status.IN_PROGRESS, "MATRIX")
-        scene.parts = parts_stockroom.scene(db, world.demo, quoted_order=scene.orders["read"], working_order=working.id)
+        scene.parts = parts_stockroom.scene(
+            db, world.demo, quoted_order=scene.orders["read"], working_order=working.id
+        )
+        scene.payments = payments_scene.matrix_scene(db, world.demo, order_id=scene.orders["done"])
+        scene.settlement = settlement_scene.matrix_scene(db, world.demo, order_id=scene.orders["answered"])
+        scene.settlement_month = settlement_scene.last_month()
+        scene.contracts = contract_scene.matrix_scene(db, world.demo)
+        scene.knowledge_entry_id = knowledge_scene.matrix_scene(db, world.demo)
+        scene.telemetry = telemetry_scene.matrix_scene(db, world.demo)
         db.commit()
     callers = Callers(client, world.demo)
     failures, requests = [], 0

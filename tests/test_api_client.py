@@ -35,7 +35,11 @@ def generated(live_world, tmp_path_factory):  # noqa: F811 - the imported fixtur
     # No ruff or black run on it; the binary downloads (the report's PDF, the KPI workbook) are read as
     # bytes, a content type the generator does not know by name.
     binary = "application/octet-stream"
-    overrides = {"application/pdf": binary, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": binary}
+    overrides = {
+        "application/pdf": binary,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": binary,
+        "image/svg+xml": binary,
+    }
     config.write_text(json.dumps({"post_hooks": [], "content_type_overrides": overrides}), encoding="utf-8")
     # Nothing may leave this machine: a proxy that answers nothing catches any attempt to.
     quiet = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
@@ -77,13 +81,19 @@ def test_the_generated_client_takes_an_order_from_report_to_closed(generated, li
     api = importlib.import_module(f"{PACKAGE}.api")
     models = importlib.import_module(f"{PACKAGE}.models")
     auth = importlib.import_module(f"{PACKAGE}.api.auth.auth_token")
-    assert {"work_orders", "dispatch", "customers"} <= {path.name for path in Path(api.__file__).parent.iterdir()}
+    assert {"work_orders", "dispatch", "customers"} <= {
+        path.name for path in Path(api.__file__).parent.iterdir()
+    }
 
     def signed_in(username: str):
         anonymous = generated.Client(base_url=base, raise_on_unexpected_status=True)
-        token = auth.sync(client=anonymous, body=models.BodyAuthToken(username=f"{username}@demo", password=PASSWORD))
+        token = auth.sync(
+            client=anonymous, body=models.BodyAuthToken(username=f"{username}@demo", password=PASSWORD)
+        )
         assert isinstance(token, models.Token), token
-        return generated.AuthenticatedClient(base_url=base, token=token.access_token, raise_on_unexpected_status=True)
+        return generated.AuthenticatedClient(
+            base_url=base, token=token.access_token, raise_on_unexpected_status=True
+        )
 
     agent, dispatcher, technician, customer, quality = (
         signed_in(name) for name in ("agent", "dispatcher", "tech01", "customer01", "quality")
@@ -124,7 +134,12 @@ def test_the_generated_client_takes_an_order_from_report_to_closed(generated, li
     line = models.QuoteLineIn
     steps = [
         ("dispatch", "dispatch_accept", agent, nothing),
-        ("dispatch", "dispatch_assign", dispatcher, {"body": models.AssignBody(technician_id=demo.technician_id)}),
+        (
+            "dispatch",
+            "dispatch_assign",
+            dispatcher,
+            {"body": models.AssignBody(technician_id=demo.technician_id)},
+        ),
         ("work_orders", "work_orders_acknowledge", technician, nothing),
         ("work_orders", "work_orders_depart", technician, {"body": models.ActionBody(lat=30.25, lng=120.15)}),
         ("work_orders", "work_orders_arrive", technician, {"body": here}),

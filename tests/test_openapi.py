@@ -1,6 +1,6 @@
 """The OpenAPI document as an integrator's tools read it: an ASCII title (a generated client's package
 name), one clean and unique operation id per operation (its function names), the one error shape on
-every operation, and a 405 that names the methods the path does allow."""
+every operation, a short unique name per schema, and a 405 that names the methods the path does allow."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def test_every_operation_has_a_clean_unique_id(app):
     unclean = [i for i in ids if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", i) or "api_v1" in i]
     assert not unclean, unclean
     assert {"work_orders_create", "work_orders_get", "customers_search", "dispatch_accept"} <= set(ids)
+
+
+def test_every_schema_has_its_own_short_name(app):
+    # two models of one name in different modules come out as "anxin__dispatch__schemas__PlanRead", which
+    # generated clients cannot resolve: each schema's class name must be unique across the API
+    qualified = [name for name in app.openapi()["components"]["schemas"] if "__" in name]
+    assert not qualified, qualified
 
 
 def test_every_operation_documents_its_refusals_in_the_one_error_shape(app):

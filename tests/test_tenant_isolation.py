@@ -30,9 +30,11 @@ from anxin.audit.models import AuditEvent
 from anxin.auth.models import User
 from anxin.auth.permissions import PERMISSIONS, Action
 from anxin.config import Settings
+from anxin.contract.models import ServiceContract, ServicePlan
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.models import DispatchPlan
 from anxin.feedback.models import Complaint, ServiceTask
+from anxin.knowledge.models import KnowledgeEntry
 from anxin.models import (
     Address,
     Base,
@@ -51,13 +53,19 @@ from anxin.parts.models import Part, PartReturn, PartStock, PartTransfer, Wareho
 from anxin.pricing import editing as price_book
 from anxin.pricing import quotes
 from anxin.pricing.models import PriceBookVersion
+from anxin.settlement.models import ClosureReview, FeeRule, Statement
 from anxin.work_order import actions
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
+from tests.contract import scene as contract_scene
 from tests.dates import far_day, local_today
 from tests.helpers import HAPPY_PATH, intake, quote_lines, report_body
+from tests.knowledge import scene as knowledge_scene
 from tests.parts.stockroom import PartsScene
 from tests.parts.stockroom import scene as parts_scene
+from tests.pricing import test_payments_api as payments_scene
+from tests.settlement import matrix as settlement_matrix
+from tests.telemetry import matrix as telemetry_matrix
 
 ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
@@ -96,6 +104,13 @@ class Side:
     outbox_id: int = 0
     webhook_id: int = 0
     parts: PartsScene | None = None  # a stockroom, a reserved line, two transfers, an old part
+    settlement: settlement_matrix.SettlementScene | None = None  # a closure review, a statement, fee rules
+    payments: payments_scene.MatrixScene | None = (
+        None  # a pending payment, a discount asked, on the read order
+    )
+    contracts: contract_scene.ContractScene | None = None  # plans, customer01's contract
+    knowledge_entry_id: int = 0  # the seed's knowledge base loaded; its refrigerator "not cooling" entry
+    telemetry: telemetry_matrix.TelemetryScene | None = None  # an ingest key, a rule, an open alert
     # a draft of the price book with one item
     price_version_id: int = 0
     price_item_id: int = 0
@@ -212,6 +227,11 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
         side.parts = parts_scene(
             db, world, quoted_order=side.read_order, working_order=side.orders[Status.IN_PROGRESS]
         )
+        side.settlement = settlement_matrix.matrix_scene(db, world, order_id=side.read_order)
+        side.payments = payments_scene.matrix_scene(db, world, order_id=side.read_order)
+        side.contracts = contract_scene.matrix_scene(db, world)
+        side.knowledge_entry_id = knowledge_scene.matrix_scene(db, world)
+        side.telemetry = telemetry_matrix.matrix_scene(db, world)
         db.commit()
     return side
 
@@ -437,12 +457,52 @@ def _price_item(t: Target, json: Any = None) -> list[Case]:
     return [Case(victim, json=json), Case(own_version, json=json, control=False)]
 
 
+def _review(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"review_id": t.victim.settlement.review_id}, json=json)]
+
+
+def _statement(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"statement_id": t.victim.settlement.statement_id}, json=json)]
+
+
+def _payment(t: Target) -> list[Case]:
+    victim = {"order_id": t.victim.read_order, "payment_id": t.victim.payments.payment_id}
+    own_order = {"order_id": t.viewer.read_order, "payment_id": t.victim.payments.payment_id}
+    return [Case(victim), Case(own_order, control=False)]
+
+
+def _service_plan(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"service_plan_id": t.victim.contracts.plan_id}, json=json)]
+
+
+def _contract(t: Target, json: Any = None) -> list[Case]:
+    return [Case({"contract_id": t.victim.contracts.contract_id}, json=json)]
+
+
 def _complaint(t: Target, action: str | None = None) -> list[Case]:
     params = {"complaint_id": t.victim.complaint_id} | ({"action": action} if action else {})
     return [Case(params)]
 
 
 ROUTES: dict[tuple[str, str], Recipe] = {
+    # contracts: the other tenant's plan and contract (tests/contract/scene.py)
+    ("GET", "/api/v1/service-plans/{service_plan_id}"): Recipe(_service_plan),
+    ("PUT", "/api/v1/service-plans/{service_plan_id}"): Recipe(
+        lambda t: _service_plan(t, contract_scene.PLAN_UPDATE), roles=_roles(Action.SERVICE_PLANS_MANAGE)
+    ),
+    ("POST", "/api/v1/service-plans/{service_plan_id}/retire"): Recipe(
+        _service_plan, roles=_roles(Action.SERVICE_PLANS_MANAGE)
+    ),
+    ("POST", "/api/v1/service-plans/{service_plan_id}/reinstate"): Recipe(
+        _service_plan, roles=_roles(Action.SERVICE_PLANS_MANAGE)
+    ),
+    ("GET", "/api/v1/contracts/{contract_id}"): Recipe(_contract, roles=_roles(Action.CONTRACTS_READ)),
+    ("POST", "/api/v1/contracts/{contract_id}/renew"): Recipe(
+        lambda t: _contract(t, {}), roles=_roles(Action.CONTRACTS_SELL)
+    ),
+    ("POST", "/api/v1/contracts/{contract_id}/cancel"): Recipe(
+        lambda t: _contract(t, {"reason": "隔离测试"}), roles=_roles(Action.CONTRACTS_CANCEL)
+    ),
     ("GET", "/api/v1/appliances/{appliance_id}"): Recipe(_appliance),
     ("GET", "/api/v1/appliances/{appliance_id}/warranty"): Recipe(_appliance),
     ("GET", "/api/v1/catalog/models/{model_id}"): Recipe(lambda t: [Case({"model_id": t.victim.model_id})]),
@@ -542,7 +602,100 @@ ROUTES: dict[tuple[str, str], Recipe] = {
         lambda t: _price_version(t, {"effective_from": local_today().isoformat()}), roles=PRICE_ADMINS
     ),
     ("DELETE", PRICES): Recipe(_price_version, roles=PRICE_ADMINS),
+    # settlement: a closure review, a statement and a fee rule of the other tenant (tests/settlement/matrix.py)
+    ("POST", f"{WO}/closure-review"): Recipe(_order, roles=_roles(Action.CLOSURE_SUBMIT)),
+    ("GET", "/api/v1/closure-reviews/{review_id}"): Recipe(_review, roles=_roles(Action.CLOSURE_READ)),
+    ("POST", "/api/v1/closure-reviews/{review_id}/approve"): Recipe(
+        _review, roles=_roles(Action.CLOSURE_REVIEW)
+    ),
+    ("POST", "/api/v1/closure-reviews/{review_id}/reject"): Recipe(
+        lambda t: _review(t, {"reason": "隔离"}), roles=_roles(Action.CLOSURE_REVIEW)
+    ),
+    ("PUT", "/api/v1/settlement-fee-rules/{rule_id}"): Recipe(
+        lambda t: [
+            Case({"rule_id": t.victim.settlement.rules["api"]}, json={"kind": "urgent", "amount_fen": 1})
+        ],
+        roles=_roles(Action.SETTLEMENT_MANAGE),
+    ),
+    ("DELETE", "/api/v1/settlement-fee-rules/{rule_id}"): Recipe(
+        lambda t: [Case({"rule_id": t.victim.settlement.rules["api"]})],
+        roles=_roles(Action.SETTLEMENT_MANAGE),
+    ),
+    # telemetry: the other tenant's ingest key cannot be revoked (tests/telemetry/matrix.py)
+    ("DELETE", "/api/v1/telemetry/keys/{key_id}"): Recipe(
+        lambda t: [Case({"key_id": t.victim.telemetry.key_id})], roles=_roles(Action.TELEMETRY_KEYS)
+    ),
+    ("DELETE", "/api/v1/telemetry/rules/{telemetry_rule_id}"): Recipe(
+        lambda t: [Case({"telemetry_rule_id": t.victim.telemetry.rule_id})],
+        roles=_roles(Action.TELEMETRY_RULES),
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/dismiss"): Recipe(
+        lambda t: [Case({"alert_id": t.victim.telemetry.alert_id})], roles=_roles(Action.TELEMETRY_ALERTS)
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/convert"): Recipe(
+        lambda t: [Case({"alert_id": t.victim.telemetry.alert_id})], roles=_roles(Action.TELEMETRY_ALERTS)
+    ),
+    ("GET", "/api/v1/settlements/{statement_id}.xlsx"): Recipe(
+        _statement, roles=_roles(Action.SETTLEMENT_READ)
+    ),
+    ("GET", "/api/v1/settlements/{statement_id}"): Recipe(_statement, roles=_roles(Action.SETTLEMENT_READ)),
+    ("POST", "/api/v1/settlements/{statement_id}/confirm"): Recipe(
+        _statement, roles=_roles(Action.SETTLEMENT_ANSWER)
+    ),
+    ("POST", "/api/v1/settlements/{statement_id}/dispute"): Recipe(
+        lambda t: _statement(t, {"reason": "隔离"}), roles=_roles(Action.SETTLEMENT_ANSWER)
+    ),
+    ("POST", "/api/v1/settlements/{statement_id}/resolve"): Recipe(
+        lambda t: _statement(t, {"resolution": "隔离"}), roles=_roles(Action.SETTLEMENT_MANAGE)
+    ),
+    # payments: the order another tenant's, or the payment or request another tenant's on the caller's own order
+    ("GET", f"{WO}/payments"): Recipe(_order, roles=_roles(Action.PAYMENTS_READ)),
+    ("POST", f"{WO}/payments"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, json={"method": "wechat"})],
+        roles=_roles(Action.PAYMENTS_COLLECT),
+    ),
+    ("POST", f"{WO}/payments/{{payment_id}}/cancel"): Recipe(_payment, roles=_roles(Action.PAYMENTS_COLLECT)),
+    ("GET", f"{WO}/payments/{{payment_id}}/qr.svg"): Recipe(_payment, roles=_roles(Action.PAYMENTS_READ)),
+    ("POST", f"{WO}/discounts"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, json={"amount_fen": 100, "reason": "隔离"})],
+        roles=_roles(Action.PAYMENTS_ADJUST),
+    ),
+    ("POST", f"{WO}/refunds"): Recipe(
+        lambda t: [
+            Case(
+                {"order_id": t.victim.read_order},
+                json={"amount_fen": 100, "reason": "隔离", "payment_id": t.viewer.payments.payment_id},
+            )
+        ],
+        roles=_roles(Action.PAYMENTS_ADJUST),
+    ),
+    ("POST", f"{WO}/adjustments/{{adjustment_id}}/{{decision}}"): Recipe(
+        lambda t: [
+            Case(
+                {"order_id": t.victim.read_order, "adjustment_id": t.victim.payments.adjustment_id}
+                | {"decision": "approve"}
+            ),
+            Case(
+                {"order_id": t.viewer.read_order, "adjustment_id": t.victim.payments.adjustment_id}
+                | {"decision": "approve"},
+                control=False,
+            ),
+        ],
+        roles=_roles(Action.PAYMENTS_APPROVE),
+    ),
+    ("POST", f"{WO}/invoice"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, json={"title": "隔离", "email": "i@example.com"})],
+        roles=_roles(Action.INVOICES_REQUEST),
+    ),
     # parts: an order's parts (the order or the line another tenant's), transfers, old parts
+    # the knowledge base: another tenant's entry, read or edited
+    ("GET", "/api/v1/knowledge/{entry_id}"): Recipe(
+        lambda t: [Case({"entry_id": t.victim.knowledge_entry_id})], roles=_roles(Action.KNOWLEDGE_READ)
+    ),
+    ("PATCH", "/api/v1/knowledge/{entry_id}"): Recipe(
+        lambda t: [Case({"entry_id": t.victim.knowledge_entry_id}, json={"note": "隔离"})],
+        roles=_roles(Action.KNOWLEDGE_MANAGE),
+    ),
     ("GET", f"{WO}/parts"): Recipe(_order, roles=_roles(Action.PARTS_ORDER_READ)),
     ("POST", f"{WO}/parts"): Recipe(
         lambda t: [
@@ -574,12 +727,38 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/part-returns/{return_id}/receive"): Recipe(
         lambda t: [Case({"return_id": t.victim.parts.return_id})], roles=_roles(Action.PARTS_STOCK_MANAGE)
     ),
+    # trade-in: an order's trade-in; a link names the other order in its body, either of them foreign
+    ("GET", f"{WO}/trade-in"): Recipe(_order, roles=_roles(Action.TRADE_IN_READ)),
+    ("PUT", f"{WO}/trade-in"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, json={"condition": "fair", "age_years": 3})],
+        roles=_roles(Action.TRADE_IN_ASSESS),
+    ),
+    ("POST", f"{WO}/trade-in/accept"): Recipe(_order, roles=_roles(Action.TRADE_IN_ACCEPT)),
+    ("POST", f"{WO}/trade-in/link"): Recipe(
+        lambda t: [
+            Case({"order_id": t.victim.read_order}, json={"installation_order_id": t.viewer.read_order}),
+            # the caller's own order, another tenant's installation order in the body
+            Case(
+                {"order_id": t.viewer.read_order},
+                json={"installation_order_id": t.victim.read_order},
+                control=False,
+            ),
+        ],
+        roles=_roles(Action.TRADE_IN_LINK),
+    ),
+    ("POST", f"{WO}/trade-in/unlink"): Recipe(
+        lambda t: [Case({"order_id": t.victim.read_order}, json={"reason": "隔离测试"})],
+        roles=_roles(Action.TRADE_IN_LINK),
+    ),
 }
 
 # Routes whose path parameter is a signed link rather than an id: the link itself is the credential
 # (a customer answers a survey without signing in), so whoever holds it reads what it names. A link
 # altered to name another survey or tenant is refused: tests/feedback/test_followup.py.
 SIGNED_LINKS = {("GET", "/api/v1/surveys/{token}")}
+# A payment gateway's notification names its payment by a reference and is believed only when signed
+# (tests/pricing/test_payments_api.py: a forged or altered one is refused); no tenant in the request.
+SIGNED_LINKS |= {("POST", "/api/v1/payment-notifications/{gateway}")}
 
 # The body each action of the state table needs to succeed (besides a reason where the table asks one).
 ACTION_BODIES: dict[str, Callable[[Target], dict]] = {
@@ -668,6 +847,19 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/price-book/versions"): LISTS,
     ("POST", "/api/v1/price-book/versions"): OWN,  # drafts the caller's own book
     ("GET", "/api/v1/parts"): LISTS,
+    ("GET", "/api/v1/knowledge"): LISTS,
+    ("POST", "/api/v1/knowledge"): OWN,  # an entry of the caller's tenant; the body names no id
+    ("POST", "/api/v1/triage"): BODIES,  # the appliance named: another tenant's is unknown
+    ("GET", "/api/v1/service-plans"): LISTS,
+    ("POST", "/api/v1/service-plans"): OWN,  # a plan of the caller's tenant; the body names nothing
+    ("GET", "/api/v1/contracts"): LISTS,
+    ("POST", "/api/v1/contracts"): BODIES,
+    ("GET", "/api/v1/closure-reviews"): LISTS,
+    ("GET", "/api/v1/settlement-fee-rules"): LISTS,
+    ("POST", "/api/v1/settlement-fee-rules"): OWN,  # a rule of the caller's tenant; the body names nothing
+    ("GET", "/api/v1/settlements"): LISTS,
+    # the caller's tenant's statements; another tenant's outlet_id is 404: tests/settlement/test_statements.py
+    ("POST", "/api/v1/settlements"): OWN,
     ("POST", "/api/v1/parts"): BODIES,
     ("GET", "/api/v1/warehouses"): LISTS,
     ("POST", "/api/v1/warehouses"): BODIES,
@@ -677,6 +869,25 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/transfers"): LISTS,
     ("POST", "/api/v1/transfers"): BODIES,
     ("GET", "/api/v1/part-returns"): LISTS,
+    # the caller's tenant's valuation table and quotes: tests/tradein/test_valuation.py
+    ("GET", "/api/v1/trade-in/valuation"): OWN,
+    ("GET", "/api/v1/trade-in/rates"): OWN,
+    ("PUT", "/api/v1/trade-in/rates"): OWN,
+    # the body's customer and appliances are looked up by the work-order intake in the caller's tenant
+    # (another's are 404): tests/tradein/test_booking.py
+    ("POST", "/api/v1/trade-in/bookings"): OWN,
+    # telemetry: keys are made and listed in the caller's tenant (test_another_tenants_key_cannot_be_revoked);
+    # a batch reaches only the key's tenant's appliances, another's serial is unknown_device
+    # (tests/telemetry/test_ingest.py test_a_key_reaches_only_its_tenants_devices)
+    ("POST", "/api/v1/telemetry/keys"): OWN,
+    ("GET", "/api/v1/telemetry/keys"): OWN,
+    ("POST", "/api/v1/telemetry"): OWN,
+    ("GET", "/api/v1/telemetry/metrics"): PUBLIC,  # the metric catalog: code, no tenant rows
+    # rules and alerts of the caller's tenant only: tests/telemetry/test_rules.py (the other tenant's
+    # rule is 404 to deactivate and absent from the list)
+    ("GET", "/api/v1/telemetry/rules"): OWN,
+    ("POST", "/api/v1/telemetry/rules"): OWN,
+    ("GET", "/api/v1/alerts"): OWN,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
 }
@@ -900,6 +1111,21 @@ def test_a_customer_naming_another_customers_records_learns_no_more_than_from_a_
 # For each list route: the table its rows come from, the roles that may call it, and queries that name
 # demo's objects (as filters) or match demo's rows (both tenants have a customer with the same phone).
 LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene], list[dict]]]] = {
+    ("GET", "/api/v1/knowledge"): (
+        KnowledgeEntry,
+        ROLES,
+        lambda s: [{"page_size": 200}, {"category": "refrigerator"}, {"q": "E1"}],
+    ),
+    ("GET", "/api/v1/service-plans"): (ServicePlan, ROLES, lambda s: [{}, {"category": "refrigerator"}]),
+    ("GET", "/api/v1/contracts"): (
+        ServiceContract,
+        ("admin", "agent"),
+        lambda s: [
+            {},
+            {"appliance_id": s.demo.world.appliance_id},
+            {"customer_id": s.demo.world.customer_id},
+        ],
+    ),
     ("GET", "/api/v1/work-orders"): (
         WorkOrder,
         ROLES,
@@ -934,6 +1160,17 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ("GET", "/api/v1/notifications/outbox"): (OutboxMessage, ("admin",), lambda s: [{}, {"status": "sent"}]),
     ("GET", "/api/v1/notifications/webhooks"): (WebhookEndpoint, ("admin",), lambda s: [{}]),
     ("GET", "/api/v1/price-book/versions"): (PriceBookVersion, PRICE_ADMINS, lambda s: [{}]),
+    ("GET", "/api/v1/closure-reviews"): (
+        ClosureReview,
+        _roles(Action.CLOSURE_READ),
+        lambda s: [{}, {"status": "pending"}, {"outlet_id": s.demo.world.outlet_id}],
+    ),
+    ("GET", "/api/v1/settlement-fee-rules"): (FeeRule, _roles(Action.SETTLEMENT_MANAGE), lambda s: [{}]),
+    ("GET", "/api/v1/settlements"): (
+        Statement,
+        _roles(Action.SETTLEMENT_READ),
+        lambda s: [{}, {"outlet_id": s.demo.world.outlet_id}, {"month": settlement_matrix.last_month()}],
+    ),
     # both tenants' admins registered a webhook and demo's set its SLA policy (build_scene): audited
     ("GET", "/api/v1/audit"): (
         AuditEvent,
@@ -1156,6 +1393,16 @@ BODY_REFERENCES = [
     ),
     BodyReference(
         "POST",
+        "/api/v1/triage",
+        "agent",
+        _nothing,
+        lambda s, i: {"text": "不制冷", "appliance_id": i},
+        "appliance_id",
+        foreign=lambda s: s.demo.world.appliance_id,
+        own=lambda s: s.acme.world.appliance_id,
+    ),
+    BodyReference(
+        "POST",
         "/api/v1/work-orders",
         "agent",
         _nothing,
@@ -1255,6 +1502,27 @@ BODY_REFERENCES = [
         own=lambda s: s.acme.world.outlet_id,
     ),
     *PARTS_BODY_REFERENCES,
+    # selling: demo's appliance or plan in acme's request (acme's customer02 has no contract yet)
+    BodyReference(
+        "POST",
+        "/api/v1/contracts",
+        "agent",
+        _nothing,
+        lambda s, i: {"appliance_id": i, "plan_id": s.acme.contracts.plan_id},
+        "appliance_id",
+        foreign=lambda s: s.demo.world.other_appliance_id,
+        own=lambda s: s.acme.world.other_appliance_id,
+    ),
+    BodyReference(
+        "POST",
+        "/api/v1/contracts",
+        "agent",
+        _nothing,
+        lambda s, i: {"appliance_id": s.acme.world.other_appliance_id, "plan_id": i},
+        "plan_id",
+        foreign=lambda s: s.demo.contracts.ew_plan_id,
+        own=lambda s: s.acme.contracts.ew_plan_id,
+    ),
 ]
 
 

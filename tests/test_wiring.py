@@ -35,11 +35,18 @@ EXPECTED: dict[str, list[str]] = {
     "complete": [EVIDENCE, SURVEY, SCORE, NOTIFY, "parts.consume_on_completion"],
     "follow-up": [],
     "close": [],
-    "cancel": [SCORE, NOTIFY, "parts.release_on_cancellation", "dispatch.order_ended"],
+    "cancel": [
+        SCORE,
+        NOTIFY,
+        "parts.release_on_cancellation",
+        "contract.release_on_cancellation",
+        "tradein.release_on_cancellation",
+        "dispatch.order_ended",
+    ],
     "resolve-remote": [SURVEY, "dispatch.order_ended"],
     "carry-in": [],
     # events that record without moving the state
-    "create": [NOTIFY],
+    "create": ["contract.claim_on_create", "knowledge.triage_on_create", NOTIFY],
     "add-photo": [],
     "pool-open": [],
     "claim": [],
@@ -75,4 +82,4 @@ def test_wiring_twice_registers_nothing_twice():
 def test_another_handler_under_a_taken_name_is_refused():
     with pytest.raises(ValueError, match="already registered"):
         events.register(NOTIFY, lambda db, happened: None, on=("create",))
-    assert events.handlers_for("create") == [NOTIFY]
+    assert events.handlers_for("create") == EXPECTED["create"]

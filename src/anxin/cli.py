@@ -19,6 +19,12 @@ dispatch_app = typer.Typer(
     help="Dispatch: day plans and the sweep of missed acknowledgements.", no_args_is_help=True
 )
 app.add_typer(dispatch_app, name="dispatch")
+contracts_app = typer.Typer(
+    help="Contracts: care-plan visits, renewal notices, expiry.", no_args_is_help=True
+)
+app.add_typer(contracts_app, name="contracts")
+settlement_app = typer.Typer(help="Settlement: the outlets' monthly statements.", no_args_is_help=True)
+app.add_typer(settlement_app, name="settlement")
 console = Console()
 errors = Console(stderr=True)
 
@@ -97,6 +103,10 @@ def seed(demo: bool = typer.Option(False, "--demo", help="load the demo city")) 
     from anxin.database import make_engine, make_sessionmaker, transaction
     from anxin.demo.city import DemoAlreadyLoaded, load_demo_city
 
+    # the demo city's paid order goes through the demo gateway and its invoice through the demo provider
+    os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
+    os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
+    get_settings.cache_clear()
     engine = make_engine(get_settings().database_url)
     try:
         with transaction(make_sessionmaker(engine)) as db:
@@ -170,6 +180,9 @@ def demo(
     url = f"sqlite:///{PROJECT_ROOT / 'var' / 'demo.sqlite3'}"
     os.environ["ANXIN_DATABASE_URL"] = url
     os.environ["ANXIN_SECRET_KEY"] = DEMO_SECRET_KEY  # this process only: the demo's key is public
+    # the demo's payment gateway and invoice provider, never configured by default (config.py)
+    os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
+    os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
     get_settings.cache_clear()
     path = PROJECT_ROOT / "var" / "demo.sqlite3"
     if fresh and path.exists():
@@ -290,6 +303,24 @@ app.command("simulate", help="Simulate a day of the city: nearest-free habit ver
 )
 
 
+def _triage_app():
+    from anxin.knowledge.command import triage_app
+
+    return triage_app
+
+
+app.add_typer(_triage_app(), name="triage")
+
+
+def _telemetry_app():
+    from anxin.telemetry.command import telemetry_app
+
+    return telemetry_app
+
+
+app.add_typer(_telemetry_app(), name="telemetry")
+
+
 @dispatch_app.command("sweep")
 def dispatch_sweep(
     every: float = typer.Option(0.0, help="repeat every S seconds (0 = one pass and exit)"),
@@ -306,6 +337,31 @@ def dispatch_sweep(
     console.print(f"sweeping every {every:g} s (Ctrl-C to stop)")
     with contextlib.suppress(KeyboardInterrupt):
         sweeper.run(url, every, threading.Event())
+
+
+@contracts_app.command("run")
+def contracts_run() -> None:
+    """Run the contracts' daily work now: create the care-plan visits due, send renewal notices, expire
+    ended contracts (what the worker does every hour; safe to repeat)."""
+    from anxin import jobs
+
+    console.print(jobs.contract_pass())
+
+
+@settlement_app.command("generate")
+def settlement_generate(
+    month: str = typer.Option("", help="YYYY-MM (default: the month before the tenant's today)"),
+) -> None:
+    """Generate every tenant's outlet statements of a month: new ones are made, drafts generated again,
+    confirmed and disputed ones left as they are (what the worker does on the 2nd; safe to repeat)."""
+    from anxin import jobs
+    from anxin.exceptions import AnxinError
+
+    try:
+        console.print(jobs.settlement_pass(month or None))
+    except AnxinError as exc:
+        errors.print(f"{exc.message('zh')} / {exc.message('en')}", markup=False)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ Run the consumer with ``anxin worker`` (N worker threads), or in the server proc
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -25,12 +25,15 @@ import anxin.models  # noqa: F401  (every table: a worker process maps them all)
 from anxin import clock, wiring
 from anxin.analytics import rollup
 from anxin.config import Settings, get_settings
+from anxin.contract import schedule as contract_schedule
 from anxin.database import make_engine, make_sessionmaker, transaction
 from anxin.dispatch.sweeper import one_pass
 from anxin.feedback.complaints import sweep as complaint_sweep
 from anxin.feedback.followup import surveys as followup
 from anxin.notify import sla_watch
 from anxin.notify.delivery import deliver_due
+from anxin.settlement import statements as settlement_statements
+from anxin.telemetry import storage as telemetry_storage
 
 log = structlog.get_logger("anxin.jobs")
 wiring.wire()  # a worker process records order events too
@@ -115,6 +118,35 @@ def feedback_pass() -> dict:
     return done
 
 
+def contract_pass() -> dict:
+    """Contracts' daily work, each part in its own transaction: care-plan visits due become orders,
+    renewal notices go out once, ended contracts expire. Running it twice creates nothing twice."""
+    return {
+        "visits": _in_transaction(lambda db, now: contract_schedule.create_due_visits(db, now=now)),
+        "renewal_notices": _in_transaction(
+            lambda db, now: contract_schedule.send_renewal_notices(db, now=now)
+        ),
+        "expired": _in_transaction(lambda db, now: contract_schedule.expire_ended(db, now=now)),
+    }
+
+
+def settlement_pass(month: str | None = None) -> dict:
+    """Every tenant's outlet statements of ``month`` (default: the calendar month before the tenant's
+    today), each tenant in a transaction of its own. Idempotent: a draft is generated again, a confirmed
+    or disputed statement is left as it is."""
+    with transaction(sessions()) as db:
+        tenants = settlement_statements.tenant_ids(db)
+    made = 0
+    for tenant_id in tenants:
+
+        def work(db: Session, now: datetime, tenant_id: int = tenant_id) -> int:
+            chosen = month or settlement_statements.last_month(db, tenant_id)
+            return len(settlement_statements.generate(db, tenant_id=tenant_id, month=chosen))
+
+        made += _in_transaction(work)
+    return {"statements": made}
+
+
 def kpi_pass(days: int = 45) -> dict:
     """The dashboard's stored days, recomputed for the last ``days`` settled days: surveys, complaints
     and rework orders reach a day after it ended. Each tenant's day in a transaction of its own: a year
@@ -130,6 +162,24 @@ def kpi_pass(days: int = 45) -> dict:
 
 
 # ---- huey tasks -----------------------------------------------------------------------------------------
+
+
+def telemetry_pass(*, maintain: bool = False, hours: int | None = None) -> dict:
+    """Telemetry's upkeep, each part in its own transaction: the hourly roll-ups of the recent hours
+    (``hours`` back, default the configured lookback); with ``maintain`` also the monthly partitions made
+    ahead (PostgreSQL) and the raw readings past retention dropped. Safe to repeat."""
+    done: dict[str, Any] = {}
+    if maintain:
+        done["partitions_made"] = _in_transaction(
+            lambda db, now: telemetry_storage.ensure_partitions(db, at=now)
+        )
+    since = None if hours is None else clock.now() - timedelta(hours=hours)
+    rolled = _in_transaction(lambda db, now: telemetry_storage.rollup(db, since=since))
+    done["rollup_hours"] = rolled.hours
+    if maintain:
+        expired = _in_transaction(lambda db, now: telemetry_storage.expire(db, at=now))
+        done["expired_partitions"], done["expired_rows"] = expired.partitions, expired.rows
+    return done
 
 
 @huey.periodic_task(crontab(minute="*"), retries=0)
@@ -168,6 +218,17 @@ def feedback_sweep() -> dict:
     return feedback_pass()
 
 
+@huey.periodic_task(crontab(minute="7"), retries=0)  # hourly: a visit falls due on the tenant's day
+def contract_sweep() -> dict:
+    return contract_pass()
+
+
+@huey.periodic_task(crontab(minute="41", hour="18", day="1"), retries=0)  # 02:41 on the 2nd in China
+def settlement_monthly() -> dict:
+    """Last month's outlet statements, early on the 2nd (the 1st's closures reviewed by then)."""
+    return settlement_pass()
+
+
 @huey.periodic_task(crontab(minute="*/10"), retries=0)
 def kpi_rollup() -> dict:
     return kpi_pass()
@@ -179,7 +240,30 @@ def kpi_rollup_year() -> dict:
     return kpi_pass(days=366)
 
 
-PERIODIC = (deliver_outbox, dispatch_sweep, sla_sweep, feedback_sweep, kpi_rollup, kpi_rollup_year)
+@huey.periodic_task(crontab(minute="5"), retries=0)
+def telemetry_rollup() -> dict:
+    """Every hour: the roll-ups of the recent hours (late readings within the lookback counted)."""
+    return telemetry_pass()
+
+
+@huey.periodic_task(crontab(minute="23", hour="18"), retries=0)  # 02:23 in China
+def telemetry_maintain() -> dict:
+    """Once a night: partitions ahead, retention, and the roll-ups."""
+    return telemetry_pass(maintain=True)
+
+
+PERIODIC = (
+    deliver_outbox,
+    dispatch_sweep,
+    sla_sweep,
+    feedback_sweep,
+    contract_sweep,
+    settlement_monthly,
+    kpi_rollup,
+    kpi_rollup_year,
+    telemetry_rollup,
+    telemetry_maintain,
+)
 
 
 # ---- consumers ------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from anxin.auth.router import router as auth_router
 from anxin.auth.token_cache import TokenCache
 from anxin.catalog.router import router as catalog_router
 from anxin.config import Settings, get_settings
+from anxin.contract.router import plan_router as service_plan_router
+from anxin.contract.router import router as contract_router
 from anxin.customer.router import router as customer_router
 from anxin.database import (
     is_locked,
@@ -45,16 +47,22 @@ from anxin.exceptions import AnxinError, Conflict, InvalidInput
 from anxin.feedback.complaints.router import router as complaint_router
 from anxin.feedback.followup.router import router as survey_router
 from anxin.feedback.scorecards.router import router as scorecard_router
+from anxin.knowledge.router import router as knowledge_router
 from anxin.middleware import BodyLimit, SecurityHeaders, WritesApart
 from anxin.notify.router import router as notify_router
 from anxin.observability import RequestContext, configure_logging
 from anxin.parts.router import router as parts_router
+from anxin.pricing.payments_router import notify_router as payment_notify_router
+from anxin.pricing.payments_router import router as payments_router
 from anxin.pricing.router import policy_router as pricing_policy_router
 from anxin.pricing.router import quote_router
 from anxin.pricing.router import router as price_book_router
 from anxin.privacy.router import router as privacy_router
 from anxin.routing import add_routes, error_schemas, operation_id
+from anxin.settlement.router import router as settlement_router
 from anxin.technician.router import router as technician_router
+from anxin.telemetry.router import router as telemetry_router
+from anxin.tradein.router import router as trade_in_router
 from anxin.web.router import install as install_pages
 from anxin.work_order.router import policy_router
 from anxin.work_order.router import router as work_order_router
@@ -186,7 +194,9 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
     async def domain_error(request: Request, exc: AnxinError) -> JSONResponse:
         # a throttle's refusal says when to come back (auth.exceptions.TooManyAttempts: Retry-After)
         headers = (
-            {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else getattr(exc, "response_headers", None)
+            {"WWW-Authenticate": "Bearer"}
+            if exc.status_code == 401
+            else getattr(exc, "response_headers", None)
         )
         return JSONResponse(
             error_body(exc.code, exc.message(language(request)), **exc.details()),
@@ -251,7 +261,9 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
             lead = "请求参数有误" if language(request) == "zh" else "Invalid request"
             problem = {"field": "body", "message": "the body cannot be parsed"}
             return JSONResponse(
-                error_body("validation_error", f"{lead}: body: {problem['message']}", field="body", errors=[problem]),
+                error_body(
+                    "validation_error", f"{lead}: body: {problem['message']}", field="body", errors=[problem]
+                ),
                 status_code=422,
             )
         code, zh, en = HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
@@ -286,6 +298,14 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         price_book_router,
         quote_router,
         pricing_policy_router,
+        payments_router,
+        payment_notify_router,
+        service_plan_router,
+        contract_router,
+        settlement_router,
+        trade_in_router,
+        telemetry_router,
+        knowledge_router,
         privacy_router,
         audit_router,
     ):

@@ -5,6 +5,7 @@ from anxin.appliance.models import Appliance
 from anxin.audit.models import AuditEvent
 from anxin.auth.models import AuthSession, LoginCode, RevokedToken, SignInAttempt, Tenant, User
 from anxin.catalog.models import Brand, Category, ProductModel
+from anxin.contract.models import ContractClaim, ContractVisit, ServiceContract, ServicePlan
 from anxin.customer.models import Address, Customer
 from anxin.database import Base
 from anxin.dispatch.models import (
@@ -23,6 +24,7 @@ from anxin.feedback.models import (
     ServiceTask,
     Survey,
 )
+from anxin.knowledge.models import KnowledgeEntry, KnowledgeErrorCode, OrderTriage
 from anxin.notify.models import OutboxMessage
 from anxin.parts.models import (
     Part,
@@ -42,6 +44,16 @@ from anxin.pricing.models import (
     PricingPolicy,
     ReworkChargeback,
 )
+from anxin.pricing.payment_models import Payment, PaymentAdjustment, PaymentInvoice
+from anxin.settlement.models import (
+    ClosureReview,
+    ClosureReviewEvent,
+    FeeRule,
+    Statement,
+    StatementEvent,
+    StatementLine,
+    TechnicianPay,
+)
 from anxin.technician.models import (
     Crew,
     CrewMember,
@@ -51,6 +63,14 @@ from anxin.technician.models import (
     TechnicianDayOff,
     TechnicianSkill,
 )
+from anxin.telemetry.models import (
+    TelemetryAlert,
+    TelemetryHourly,
+    TelemetryKey,
+    TelemetryReading,
+    TelemetryRule,
+)
+from anxin.tradein.models import TradeIn, TradeInBooking, TradeInLink, TradeInRate, TradeInTerms
 from anxin.work_order.models import (
     IdempotencyRecord,
     Quote,
@@ -79,8 +99,33 @@ __all__ = [
     "PriceOverride",
     "PricingPolicy",
     "ReworkChargeback",
+    "ClosureReview",
+    "ClosureReviewEvent",
+    "FeeRule",
+    "Statement",
+    "StatementEvent",
+    "StatementLine",
+    "TechnicianPay",
+    "Payment",
+    "PaymentAdjustment",
+    "PaymentInvoice",
+    "TelemetryAlert",
+    "TelemetryHourly",
+    "TelemetryKey",
+    "TelemetryReading",
+    "TelemetryRule",
+    "TradeIn",
+    "TradeInBooking",
+    "TradeInLink",
+    "TradeInRate",
+    "TradeInTerms",
     "Warehouse",
     "Survey",
+    "KnowledgeEntry",
+    "KnowledgeErrorCode",
+    "OrderTriage",
+    "ServiceContract",
+    "ServicePlan",
     "ServiceTask",
     "QualityPolicy",
     "ComplaintSequence",
@@ -93,6 +138,8 @@ __all__ = [
     "Base",
     "Brand",
     "Category",
+    "ContractClaim",
+    "ContractVisit",
     "Crew",
     "CrewMember",
     "Customer",

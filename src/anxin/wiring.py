@@ -10,10 +10,13 @@ A new domain that reacts to orders (parts, contracts, telemetry) adds its ``hand
 
 from __future__ import annotations
 
+from anxin.contract import handlers as contract
 from anxin.dispatch import handlers as dispatch
 from anxin.feedback import handlers as feedback
+from anxin.knowledge import handlers as knowledge
 from anxin.notify import handlers as notify
 from anxin.parts import handlers as parts
+from anxin.tradein import handlers as tradein
 from anxin.work_order import events, evidence
 
 
@@ -22,9 +25,17 @@ def wire() -> None:
     events.register("evidence.far_from_address", evidence.flag_far_evidence, on=evidence.CHECKED)
     events.register("feedback.survey", feedback.open_survey, on=feedback.SURVEYED)
     events.register("feedback.scorecard", feedback.refresh_scorecards, on=feedback.SCORED)
+    events.register("contract.claim_on_create", contract.claim_on_create, on=contract.CLAIMED_ON)
+    events.register("knowledge.triage_on_create", knowledge.triage_on_create, on=knowledge.TRIAGED_ON)
     events.register("notify.order", notify.tell, on=notify.RULES)
     events.register("parts.consume_on_completion", parts.consume_on_completion, on=parts.CONSUMED_ON)
     events.register("parts.release_on_cancellation", parts.release_on_cancellation, on=parts.RELEASED_ON)
+    events.register(
+        "contract.release_on_cancellation", contract.release_on_cancellation, on=contract.RELEASED_ON
+    )
+    events.register(
+        "tradein.release_on_cancellation", tradein.release_on_cancellation, on=tradein.RELEASED_ON
+    )
     events.register("dispatch.offer_acknowledged", dispatch.offer_acknowledged, on=("acknowledge",))
     events.register("dispatch.offer_rejected", dispatch.offer_rejected, on=("reject",))
     events.register("dispatch.offer_taken_over", dispatch.offer_taken_over, on=("assign", "unassign"))

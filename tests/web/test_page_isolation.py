@@ -47,9 +47,13 @@ def page_routes(app) -> list[tuple[str, str]]:
 def concrete(path: str, order_id: int) -> str:
     return re.sub(
         r"\{(\w+)\}",
-        lambda m: {"order_id": str(order_id), "photo_id": "1", "action": "depart", "decision": "approve"}[
-            m.group(1)
-        ],
+        lambda m: {
+            "order_id": str(order_id),
+            "photo_id": "1",
+            "adjustment_id": "1",
+            "action": "depart",
+            "decision": "approve",
+        }[m.group(1)],
         path,
     )
 

@@ -57,6 +57,40 @@ class Action(StrEnum):
     PARTS_ORDER_READ = "parts.order.read"  # an order's parts and their trail
     PARTS_USE = "parts.use"  # reserve, fit and release an order's parts
     PARTS_TRANSFER = "parts.transfer"  # ask for, ship and receive transfers; send old parts back
+    KNOWLEDGE_READ = "knowledge.read"  # search the fault knowledge base (anyone of the tenant)
+    KNOWLEDGE_MANAGE = "knowledge.manage"  # add and edit knowledge-base entries
+    KNOWLEDGE_DESK = "knowledge.desk"  # the console's knowledge pages (read; admins edit)
+    TRIAGE = "triage"  # category, fault, self-help, skill and parts from a description
+    ORDER_TRIAGE_READ = "order_triage.read"  # what triage made of an order: skill, likely parts
+    SERVICE_PLANS_READ = "service_plans.read"  # the extended warranties and care plans on sale (anyone)
+    SERVICE_PLANS_MANAGE = "service_plans.manage"  # create, change and retire plans
+    CONTRACTS_READ = "contracts.read"  # contracts, their claims and renewal offers (a customer: their own)
+    CONTRACTS_SELL = "contracts.sell"  # sell or renew a contract (a customer: for their own appliance)
+    CONTRACTS_CANCEL = "contracts.cancel"  # cancel a contract with its pro-rata refund
+    PAYMENTS_READ = "payments.read"  # an order's payments, discounts, refunds and invoice (the order's own)
+    PAYMENTS_COLLECT = "payments.collect"  # take payment: a code to scan; cash or card recorded on site
+    PAYMENTS_ADJUST = "payments.adjust"  # ask for a discount or a refund
+    PAYMENTS_APPROVE = "payments.approve"  # approve or reject someone else's discount or refund
+    INVOICES_REQUEST = "invoices.request"  # ask for the e-invoice of a paid order
+    PAYMENTS_DESK = "payments.desk"  # the staff page of an order's payments
+    CLOSURE_SUBMIT = "closure.submit"  # an outlet submits its finished orders for the brand's review
+    CLOSURE_READ = "closure.read"  # closure reviews (an outlet manager: their outlet's)
+    CLOSURE_REVIEW = "closure.review"  # the brand approves or rejects a closure
+    SETTLEMENT_READ = "settlement.read"  # statements (an outlet manager: their outlet's), the workbook
+    SETTLEMENT_ANSWER = "settlement.answer"  # the outlet manager confirms or disputes a statement
+    SETTLEMENT_MANAGE = "settlement.manage"  # fee rules, generating statements, resolving disputes
+    TRADE_IN_READ = (
+        "trade_in.read"  # the valuation table, a quote, an order's trade-in (anyone of the tenant)
+    )
+    TRADE_IN_MANAGE = "trade_in.manage"  # edit the valuation table
+    TRADE_IN_ASSESS = "trade_in.assess"  # record the old appliance's condition on the recycling order
+    TRADE_IN_ACCEPT = "trade_in.accept"  # accept the valuation (the customer, or an agent on the phone)
+    TRADE_IN_LINK = "trade_in.link"  # put the credit on an installation order, or take it off
+    TRADE_IN_BOOK = "trade_in.book"  # book recycling + installation as one trade-in (the intake, twice)
+    TELEMETRY_KEYS = "telemetry.keys"  # make, list and revoke the tenant's ingest keys
+    TELEMETRY_READ = "telemetry.read"  # the metric catalog, devices' readings and alerts (staff, technicians)
+    TELEMETRY_RULES = "telemetry.rules"  # add and deactivate the rules evaluated on the way in
+    TELEMETRY_ALERTS = "telemetry.alerts"  # dismiss an alert
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -102,6 +136,42 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PARTS_ORDER_READ: STAFF | {R.TECHNICIAN},
     Action.PARTS_USE: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
     Action.PARTS_TRANSFER: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.DISPATCHER, R.ADMIN}),
+    Action.KNOWLEDGE_READ: EVERYONE,
+    Action.KNOWLEDGE_MANAGE: frozenset({R.ADMIN}),
+    Action.KNOWLEDGE_DESK: STAFF,
+    Action.TRIAGE: EVERYONE,
+    Action.ORDER_TRIAGE_READ: STAFF | {R.TECHNICIAN},
+    # contracts: which contracts and appliances a customer reaches (their own) is ``contract/contracts.py``'s
+    Action.SERVICE_PLANS_READ: EVERYONE,
+    Action.SERVICE_PLANS_MANAGE: frozenset({R.ADMIN}),
+    Action.CONTRACTS_READ: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.QUALITY, R.ADMIN}),
+    Action.CONTRACTS_SELL: frozenset({R.CUSTOMER, R.AGENT, R.ADMIN}),
+    Action.CONTRACTS_CANCEL: frozenset({R.AGENT, R.ADMIN}),
+    # payments: which orders is the order's (work_order.service.visible_to); a customer pays by a code only
+    Action.PAYMENTS_READ: EVERYONE,
+    Action.PAYMENTS_COLLECT: frozenset({R.CUSTOMER, R.TECHNICIAN, R.OUTLET_MANAGER, R.ADMIN}),
+    Action.PAYMENTS_ADJUST: frozenset({R.TECHNICIAN, R.AGENT, R.OUTLET_MANAGER, R.ADMIN}),
+    Action.PAYMENTS_APPROVE: frozenset({R.OUTLET_MANAGER, R.ADMIN}),
+    Action.INVOICES_REQUEST: frozenset({R.CUSTOMER, R.AGENT, R.ADMIN}),
+    Action.PAYMENTS_DESK: STAFF,
+    # settlement: which outlet's reviews and statements an outlet manager reaches is settlement's (404)
+    Action.CLOSURE_SUBMIT: frozenset({R.OUTLET_MANAGER}),
+    Action.CLOSURE_READ: frozenset({R.OUTLET_MANAGER, R.ADMIN}),
+    Action.CLOSURE_REVIEW: frozenset({R.ADMIN}),
+    Action.SETTLEMENT_READ: frozenset({R.OUTLET_MANAGER, R.ADMIN}),
+    Action.SETTLEMENT_ANSWER: frozenset({R.OUTLET_MANAGER}),
+    Action.SETTLEMENT_MANAGE: frozenset({R.ADMIN}),
+    # trade-in: which orders is the order's (work_order.service.visible_to); a technician values only their own
+    Action.TRADE_IN_READ: EVERYONE,
+    Action.TRADE_IN_MANAGE: frozenset({R.ADMIN}),
+    Action.TRADE_IN_ASSESS: frozenset({R.TECHNICIAN}),
+    Action.TRADE_IN_ACCEPT: frozenset({R.CUSTOMER, R.AGENT}),
+    Action.TRADE_IN_LINK: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.TRADE_IN_BOOK: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.TELEMETRY_KEYS: frozenset({R.ADMIN}),
+    Action.TELEMETRY_READ: STAFF | {R.TECHNICIAN},
+    Action.TELEMETRY_RULES: frozenset({R.ADMIN}),
+    Action.TELEMETRY_ALERTS: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
 }
 
 

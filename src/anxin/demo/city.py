@@ -32,8 +32,14 @@ from anxin.catalog.codes import CategoryCode
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
+from anxin.demo import contracts as demo_contracts
 from anxin.demo import history, price_book
+from anxin.demo import knowledge as demo_knowledge
 from anxin.demo import parts as demo_parts
+from anxin.demo import payments as demo_payments
+from anxin.demo import settlement as demo_settlement
+from anxin.demo import telemetry as demo_telemetry
+from anxin.demo import tradein as demo_tradein
 from anxin.demo.names import (
     BRAND_WARRANTY,
     BRANDS,
@@ -446,6 +452,7 @@ def _build(
         work_order_service.set_policy(db, tenant_id=tenant.id, overrides=spec.sla_overrides)
     models = _catalog(db, rng, spec, tenant.id)
     price_book.load(db, tenant_id=tenant.id, today=today, versions=2 if spec.slug == "demo" else 1)
+    demo_knowledge.load(db, tenant_id=tenant.id)  # the fault knowledge base, before any order is taken
     outlets = []
     for code, name, kind, district_name in spec.city.outlets:
         district = next(d for d in spec.city.districts if d.name == district_name)
@@ -566,6 +573,27 @@ def load_demo_city(db: Session, progress: Console | None = None, scale: float = 
         finally:
             if collecting:
                 gc.enable()
+        if spec.slug == "demo":  # customer01's repair paid by WeChat Pay, its e-invoice issued
+            demo_payments.load(
+                db, tenant_id=town.tenant.id, users=town.users, today=today, local=history.local_moment
+            )
+        demo_contracts.load(db, town=town, anchor=anchor)  # plans; the demo's contracts, claims and visits
+        # the valuation table; in demo, customer01's old refrigerator's credit on their new one's installation
+        demo_tradein.load(
+            db,
+            tenant_id=town.tenant.id,
+            users=town.users,
+            today=today,
+            local=history.local_moment,
+            story=spec.slug == "demo",
+        )
+        # fee rules, last month's closures reviewed and its statements (one confirmed), this month's queue
+        settled = demo_settlement.settle_town(db, town, anchor)
+        if progress is not None:
+            progress.print(f"{spec.slug}: {settled}")
+        connected = demo_telemetry.load(db, tenant_id=town.tenant.id)  # a day of readings, rolled up by hour
+        if progress is not None:
+            progress.print(f"{spec.slug}: {connected}")
         counts = dict(
             db.execute(
                 select(WorkOrder.status, func.count())

@@ -127,6 +127,29 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "The {step} of order {number} was recorded {distance_m} m from the address; please check.",
         ),
     },
+    "payment.received": {
+        "zh": ("已收到付款 {number}", "工单 {number} 已通过{method}收到付款 {amount} 元，感谢您的支持。"),
+        "en": (
+            "Payment received {number}",
+            "We received CNY {amount} by {method_en} for order {number}. Thank you.",
+        ),
+    },
+    "payment.refunded": {
+        "zh": ("退款已办理 {number}", "工单 {number} 的退款 {amount} 元已原路退回，请留意到账。"),
+        "en": ("Refund made {number}", "CNY {amount} for order {number} has been refunded the way you paid."),
+    },
+    "contract.renewal_due": {
+        "zh": (
+            "合同即将到期 {contract_number}",
+            "您的{plan}（合同 {contract_number}）将于 {end_date} 到期。现在续约享 {discount}% 优惠，"
+            "续约价 {price} 元，保障延续至 {new_end_date}。",
+        ),
+        "en": (
+            "Contract {contract_number} ends soon",
+            "Your {plan_en} (contract {contract_number}) ends on {end_date}. Renew now at {discount}% off "
+            "for {price} yuan, covered until {new_end_date}.",
+        ),
+    },
     "technician.suspended": {
         "zh": ("工程师暂停接单", "工程师{technician}已暂停接单：{reason}"),
         "en": ("Technician suspended", "Technician {technician} is suspended from new orders: {reason}"),

@@ -13,9 +13,12 @@ from anxin.web import (
     complaint_pages,
     console_map,
     console_pages,
+    contract_pages,
     dashboard_pages,
     inbox_pages,
+    knowledge_pages,
     parts_pages,
+    payment_pages,
     portal_appliances,
     portal_pages,
     portal_slots,
@@ -23,9 +26,12 @@ from anxin.web import (
     privacy_pages,
     quote_pages,
     scorecard_pages,
+    settlement_pages,
     survey_pages,
     tech_day,
     tech_pages,
+    telemetry_pages,
+    tradein_pages,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -52,5 +58,11 @@ def install(app: FastAPI) -> None:
         privacy_pages,
         pricing_pages,
         parts_pages,
+        knowledge_pages,
+        contract_pages,
+        payment_pages,
+        tradein_pages,
+        settlement_pages,
+        telemetry_pages,
     ):
         add_routes(app, module.router)

@@ -18,6 +18,8 @@ class Channel(StrEnum):
     RETAILER_SYSTEM = "retailer_system"
     ECOMMERCE = "ecommerce"
     COMPLAINT = "complaint"
+    CARE_PLAN = "care_plan"  # a care plan's scheduled visit (``contract.schedule``)
+    IOT = "iot"  # a proactive order from a telemetry alert (``telemetry.rules.convert``)
 
 
 # The channels a customer reports through by themselves (the portal and the app are ``app``, the WeChat
