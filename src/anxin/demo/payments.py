@@ -1,7 +1,8 @@
 """The demo city's payment: customer01's old air conditioner (bought six years ago, out of warranty) stops
-cooling; tech01 comes, quotes from the price book in force (visit fee, refrigerant top-up, two kilograms of
-R32, all of it the customer's), repairs it, and customer01 pays by WeChat Pay through the demo gateway
-(its signed notification) and asks for the e-invoice, which the demo provider issues. Every step is the
+cooling, its outdoor unit silent; tech01 comes, reserves a genuine start capacitor from the van, quotes from
+the price book in force (visit fee, the capacitor's labour and the part, all of it the customer's), fits
+the part with its serial number, and customer01 pays by WeChat Pay through the demo gateway (its signed
+notification) and asks for the e-invoice, which the demo provider issues. Every step is the
 real action, at fixed times some days before the anchor, so two loads tell the same story; the portal
 shows customer01 the paid order and its invoice."""
 
@@ -21,6 +22,8 @@ from anxin.catalog.models import Category, ProductModel
 from anxin.customer.models import Address
 from anxin.dispatch.matching import assignment
 from anxin.notify.models import OutboxMessage
+from anxin.parts import reservations, stock
+from anxin.parts.models import Part, PartLine, Warehouse
 from anxin.pricing import payments, payments_invoice, quotes
 from anxin.pricing import service as pricing_service
 from anxin.technician.models import Technician
@@ -28,7 +31,8 @@ from anxin.work_order import actions
 from anxin.work_order.models import WorkOrder
 
 DAYS_AGO = 6
-LINES = (("VISIT-URBAN", 1), ("AC-GAS", 1), ("MAT-R32", 2))
+LINES = (("VISIT-URBAN", 1), ("AC-CAPACITOR", 1), ("PART-AC-02", 1))
+PART = "AC-02"  # the demo catalog's air-conditioner start capacitor (demo/parts.py)
 
 
 def _at(moment: datetime, step):  # noqa: ANN001, ANN202 - a step of the story at its moment
@@ -74,10 +78,11 @@ def load(db: Session, *, tenant_id: int, users: dict[str, User], today: date, lo
         appliance_id=appliance.id,
         service_type="repair",
         channel="app",
-        fault_description="卧室空调不制冷，出风不凉，已用了六年",
+        fault_description="卧室空调不制冷，室外机不转，已用了六年",
     )
     order = _at(local(day, 9), lambda: actions.create_order(db, actor=customer, intake=intake).order)
     technician = db.get(Technician, tech.technician_id)
+    lines: list[PartLine | None] = []
     steps = [
         (9.2, lambda: actions.perform(db, order=order, action="accept", actor=agent, ctx=actions.Context())),
         (
@@ -97,6 +102,7 @@ def load(db: Session, *, tenant_id: int, users: dict[str, User], today: date, lo
                 db, order, "arrive", tech, address.lat if address else None, address.lng if address else None
             ),
         ),
+        (10.7, lambda: lines.append(_reserve(db, order, tech, technician))),
         (10.8, lambda: _quote(db, order, tech)),
         (
             10.9,
@@ -105,6 +111,7 @@ def load(db: Session, *, tenant_id: int, users: dict[str, User], today: date, lo
             ),
         ),
         (11.0, lambda: actions.perform(db, order=order, action="start", actor=tech, ctx=actions.Context())),
+        (11.7, lambda: _fit(db, order, tech, lines[0], day)),
         (
             11.8,
             lambda: actions.perform(
@@ -112,7 +119,7 @@ def load(db: Session, *, tenant_id: int, users: dict[str, User], today: date, lo
                 order=order,
                 action="complete",
                 actor=tech,
-                ctx=actions.Context(note="检漏补焊后补加冷媒，试机制冷正常"),
+                ctx=actions.Context(note="室外机启动电容失效，更换原厂电容后试机，制冷正常"),
             ),
         ),
     ]
@@ -135,6 +142,27 @@ def load(db: Session, *, tenant_id: int, users: dict[str, User], today: date, lo
         .values(status="sent", sent_at=OutboxMessage.created_at, attempts=1)
     )
     return order
+
+
+def _reserve(db: Session, order: WorkOrder, tech: User, technician: Technician) -> PartLine | None:
+    """The capacitor from tech01's van, restocked with two units first (the story must not depend on
+    what the history left in the van)."""
+    part = db.scalar(select(Part).where(Part.tenant_id == order.tenant_id, Part.code == PART))
+    van = db.scalar(
+        select(Warehouse).where(
+            Warehouse.tenant_id == order.tenant_id, Warehouse.technician_id == technician.id
+        )
+    )
+    if part is None or van is None:
+        return None
+    stock.put(db, tenant_id=order.tenant_id, warehouse_id=van.id, part_id=part.id, quantity=2)
+    return reservations.reserve(db, order=order, actor=tech, part_id=part.id, quantity=1)
+
+
+def _fit(db: Session, order: WorkOrder, tech: User, line: PartLine | None, day: date) -> None:
+    if line is not None:
+        serial = f"{PART}-{day:%y%m%d}90001"
+        reservations.fit(db, order=order, line=line, actor=tech, quantity=1, serial_numbers=[serial])
 
 
 def _move(db: Session, order: WorkOrder, action: str, actor: User, lat, lng) -> None:  # noqa: ANN001
