@@ -272,6 +272,10 @@ def test_refusals_name_what_is_wrong(client, world):
     # a line over 100,000 yuan
     answer = quote(client, demo, order, ("PART-RF-COMP", 999))
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "lines.0.quantity"
+    # a quantity that is not a whole number (JSON's 1.0 is one: refused only when it is not whole)
+    for quantity in (True, "2", 2.5):
+        answer = quote(client, demo, order, ("VISIT-URBAN", quantity))
+        assert answer.status_code == 422 and answer.json()["error"]["field"] == "lines.0.quantity", quantity
     # the same item twice
     answer = quote(client, demo, order, ("VISIT-URBAN", 1), ("VISIT-URBAN", 2))
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "validation_error"
@@ -282,6 +286,15 @@ def test_refusals_name_what_is_wrong(client, world):
         client.get(f"/api/v1/work-orders/{order}", headers=demo.headers("agent")).json()["status"]
         == "on_site"
     )
+
+
+def test_a_whole_number_written_as_1_0_is_a_quantity_of_one(client, world):
+    # JSON has one number type, and JSON Schema's integer admits 1.0: a client that sends it is understood
+    demo = world.demo
+    order = on_site(client, demo, other=True)
+    answer = quote(client, demo, order, ("VISIT-URBAN", 1.0), ("RF-THERMOSTAT", 2.0))
+    assert answer.status_code == 200, answer.text
+    assert [line["quantity"] for line in answer.json()["lines"]] == [1, 2]
 
 
 def test_every_version_is_kept_and_an_approved_quote_cannot_change(client, world):

@@ -4,9 +4,9 @@ the catalog (``category``, ``service_type``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from anxin.catalog.codes import CategoryCode, ServiceType
 from anxin.fields import Day, Id
@@ -143,6 +143,14 @@ MAX_QUANTITY = 999
 MAX_LINES = 50
 
 
+def _whole(value: Any) -> Any:
+    """JSON has one number type: ``2.0`` is the whole number 2 (JSON Schema's ``integer`` admits it), while
+    ``2.5``, ``true`` and ``"2"`` stay refused by the strict models below."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class QuoteLineIn(BaseModel):
     """A line of the technician's quote: an item of the price book in force today (``price_item_id``)
     times ``quantity`` whole units of the item's unit (a material by the metre or kilogram counts whole
@@ -161,6 +169,8 @@ class QuoteLineIn(BaseModel):
         default=None, min_length=1, max_length=200, pattern=r"\S", description="an other line's text"
     )
     amount_fen: PriceFen | None = Field(default=None, description="an other line's price of one, in fen")
+
+    _whole_numbers = field_validator("price_item_id", "quantity", "amount_fen", mode="before")(_whole)
 
     @model_validator(mode="after")
     def _item_or_other(self) -> QuoteLineIn:
@@ -193,6 +203,8 @@ class PricingPolicyBody(BaseModel):
     repair_warranty_days: int = Field(
         ge=0, le=730, description="how long a repair's own warranty runs from its completion (0: none)"
     )
+
+    _whole_numbers = field_validator("repair_warranty_days", mode="before")(_whole)
 
 
 class PricingPolicyRead(PricingPolicyBody):
