@@ -77,7 +77,7 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     dispatcher.screenshot(path=str(screenshots / "console-desktop.png"), full_page=True)
     # Late in the day the technician's shift may be over: the dispatcher then overrules that soft limit.
     dispatcher.get_by_role("button", name=re.compile(r"^(派工|破例派工) 王师傅$")).first.click()
-    assert "已派工" in dispatcher.locator("#panel").inner_text()
+    assert "已安排师傅" in dispatcher.locator("#panel").inner_text()
     dispatcher.goto(f"{base}/console/map")
     dispatcher.locator("#map canvas").wait_for()
     dispatcher.screenshot(path=str(screenshots / "console-map-desktop.png"), full_page=True)
@@ -151,7 +151,7 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     customer.get_by_role("button", name="提交评价").click()
     assert "感谢您的评价" in customer.locator("#survey-message").inner_text()
     customer.goto(order_url)
-    customer.get_by_text("已回访").first.wait_for(timeout=15_000)
+    customer.get_by_text("已收到反馈").first.wait_for(timeout=15_000)
 
     # The same pages at the other width, and the English sign-in page.
     customer.set_viewport_size(DESKTOP)

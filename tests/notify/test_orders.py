@@ -40,7 +40,7 @@ def test_an_assigned_order_tells_the_customer_and_the_technician(client, world, 
 
     mine = client.get("/api/v1/inbox", headers=demo.headers("customer")).json()
     assert [i["title"] for i in mine["items"]][:2] == [
-        f"工单 {order['number']} 已派工",
+        f"已为您安排服务师傅 {order['number']}",
         f"工单 {order['number']} 已受理",
     ]
     assert mine["unread"] == len(mine["items"]) >= 3

@@ -38,8 +38,16 @@ def test_the_context_fills_the_text_in_the_recipients_language():
     context = {"number": "WO20261201-0001", "technician": "王师傅", "eta": "14:30"}
     zh = render("work_order.en_route", context, "zh")
     en = render("work_order.en_route", context, "en-US")
-    assert zh.body == "工程师王师傅已出发，预计到达时间 14:30。"
+    assert zh.body == "服务师傅王师傅已出发，预计 14:30 到达。"
     assert en.body == "Technician 王师傅 is on the way; expected at 14:30."
+
+
+def test_an_unknown_arrival_leaves_its_sentence_out_and_a_code_reads_as_its_name():
+    unknown = render("work_order.en_route", {"number": "W1", "technician": "周国峰", "eta": None}, "zh")
+    assert unknown.body == "服务师傅周国峰已出发。"
+    created = {"number": "W1", "appliance": "washing_machine"}
+    assert render("work_order.created", created, "zh").body == "您的洗衣机报修已登记，单号 W1，我们会尽快联系您。"
+    assert "(Washing machine)" in render("work_order.created", created, "en").body
 
 
 def test_a_missing_value_shows_a_dash_and_the_link_comes_along():
@@ -48,9 +56,9 @@ def test_a_missing_value_shows_a_dash_and_the_link_comes_along():
     assert rendered.link == "http://x/portal/orders/1"
 
 
-def test_an_unknown_event_gets_a_generic_text_naming_it():
-    assert render("fridge.exploded", {"{weird": 1}, "en").title == "Notice: fridge.exploded"
-    assert render("fridge.exploded", None, "zh").body == "您有一条新通知（fridge.exploded）。"
+def test_an_unknown_event_gets_a_generic_text_naming_no_code():
+    assert render("fridge.exploded", {"{weird": 1}, "en").title == "New message"
+    assert render("fridge.exploded", None, "zh").body == "您有一条新消息，请打开查看。"
 
 
 def test_a_template_override_picks_the_technicians_text_for_the_same_event():

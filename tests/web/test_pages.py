@@ -170,7 +170,7 @@ def test_main_flow_through_the_pages(portal_app, world: World, sign_in) -> None:
             f"/console/orders/{order_id}/assign",
             data={"technician_id": demo.technician_id, "override": "true", "csrf_token": token},
         )
-        assert "已派工" in assigned.text
+        assert "已安排师傅" in assigned.text
 
         sign_in(tech, "tech01@demo")
         token = page_csrf(tech, "/tech")

@@ -74,7 +74,7 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
     }
     if event.action == "depart":
         appointment = clock.local(order.appointment_start_at, tenant_clock.zone(db, order.tenant_id))
-        context["eta"] = expected_arrival(db, order) or appointment or "—"
+        context["eta"] = expected_arrival(db, order) or appointment  # unknown: the text leaves it out
     if event.action == "quote":
         quote = db.scalar(
             select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id.desc()).limit(1)
@@ -83,6 +83,31 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
             context["total"] = money.yuan(quote.total_fen, symbol=False)
             context["payable"] = money.yuan(quote.payable_fen, symbol=False)
     return context
+
+
+NOTHING_NEW = "-"
+
+
+def _customer_template(db: Session, order: WorkOrder, event: WorkOrderEvent) -> str | None:
+    """The customer's text for an assignment that follows an earlier one: the order's technician changed
+    (``work_order.reassigned``, said once and why), or it is the technician they were already told of
+    (``NOTHING_NEW``: no second message). None: the event's own text."""
+    if event.action != "assign":
+        return None
+    earlier = db.scalars(
+        select(WorkOrderEvent)
+        .where(
+            WorkOrderEvent.work_order_id == order.id,
+            WorkOrderEvent.action == "assign",
+            WorkOrderEvent.id < event.id,
+        )
+        .order_by(WorkOrderEvent.id.desc())
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return None
+    before = (earlier.payload or {}).get("technician_id")
+    return NOTHING_NEW if before == order.technician_id else "work_order.reassigned"
 
 
 def tell(db: Session, happened: Recorded) -> None:
@@ -94,12 +119,16 @@ def tell(db: Session, happened: Recorded) -> None:
     context = order_context(db, order, event)
     key = f"wo-event:{event.id}"
     common = {"tenant_id": order.tenant_id, "event": rule.event, "dedupe_key": key, "work_order_id": order.id}
-    if rule.customer:
+    customer_template = _customer_template(db, order, event)
+    if rule.customer and customer_template != NOTHING_NEW:
         customer = db.get(Customer, order.customer_id)
         to = [Recipient("inbox", f"customer:{order.customer_id}")]
         if customer is not None and customer.phone and rule.event in SMS:
             to.append(Recipient("sms", customer.phone))
-        enqueue(db, to=to, context={**context, "link": links.portal_order(order.id)}, **common)
+        told = {**context, "link": links.portal_order(order.id)}
+        if customer_template:
+            told["template"] = customer_template
+        enqueue(db, to=to, context=told, **common)
     if rule.technician and order.technician_id:
         enqueue(
             db,

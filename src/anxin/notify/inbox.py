@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from anxin import clock
 from anxin.auth.models import User
 from anxin.exceptions import NotFound
-from anxin.notify.models import InboxItem
+from anxin.notify import templates
+from anxin.notify.models import InboxItem, OutboxMessage
 
 
 def addresses(user: User) -> list[str]:
@@ -45,3 +46,23 @@ def mark_read(db: Session, *, user: User, item_id: int) -> InboxItem:
         item.read_at = clock.now()
         db.flush()
     return item
+
+
+def in_language(db: Session, found: list[InboxItem], locale: str) -> dict[int, tuple[str, str]]:
+    """``{item id: (title, body)}`` of ``found`` in ``locale``: an item keeps the text of the language it
+    was delivered in, so the page reading it in another language renders it again from its message (an
+    item whose message is gone keeps its own text)."""
+    ids = [item.outbox_message_id for item in found if item.outbox_message_id]
+    if not ids:
+        return {}
+    query = select(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.tenant_id == found[0].tenant_id
+    )
+    messages = {message.id: message for message in db.scalars(query)}
+    texts = {}
+    for item in found:
+        message = messages.get(item.outbox_message_id)
+        if message is not None:
+            rendered = templates.render(message.event, message.context, locale)
+            texts[item.id] = (rendered.title, rendered.body)
+    return texts

@@ -1,13 +1,51 @@
 """Message texts per event in Chinese and English: ``(title, body)`` Python format strings filled from the
 outbox row's context (``context["template"]`` picks another text for the same event, e.g. the
-technician's side of an assignment). A missing context value renders as "—"; an unknown event renders a generic text
-naming the event, never an error."""
+technician's side of an assignment, or the customer's side of a reassignment).
+
+What a person reads is plain words, never a code: a context value that is a code (a category, a service
+type, an order status: ``NAMED``) is shown by its name in the recipient's language, whatever the row
+holds (webhooks keep the codes). A part of a text in ``[[…]]`` is left out when a value in it is
+missing (no "预计到达时间 —" when the arrival is unknown); elsewhere a missing value renders as "—". An
+unknown event renders a generic text that names no code, never an error. ``CUSTOMER_EVENTS`` lists the
+texts a customer receives (``tests/web/test_customer_words.py`` renders each of them with every value
+its context can carry)."""
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from typing import Any
+
+from anxin.catalog.codes import CATEGORY_NAMES, SERVICE_TYPE_NAMES
+
+# An order's status as a person reads it (the pages' words too: ``web/i18n.py`` takes them from here).
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "created": ("已报修", "Reported"),
+    "accepted": ("已受理", "Accepted"),
+    "assigned": ("已安排师傅", "Technician arranged"),
+    "acknowledged": ("师傅已接单", "Technician confirmed"),
+    "en_route": ("师傅在路上", "On the way"),
+    "on_site": ("师傅已到达", "On site"),
+    "quoted": ("待确认报价", "Quote to approve"),
+    "quote_approved": ("报价已确认", "Quote approved"),
+    "in_progress": ("维修中", "In progress"),
+    "pending_parts": ("等待配件", "Waiting for parts"),
+    "completed": ("已完工", "Completed"),
+    "followed_up": ("已收到反馈", "Feedback received"),
+    "closed": ("已关闭", "Closed"),
+    "resolved_remote": ("已远程解决", "Resolved remotely"),
+    "carried_in": ("已送修", "Carried in"),
+    "cancelled": ("已取消", "Cancelled"),
+}
+
+# Context keys whose values are codes, and the names shown in their place: {key: {code: (zh, en)}}.
+NAMED: dict[str, dict[str, tuple[str, str]]] = {
+    "appliance": {str(code): names for code, names in CATEGORY_NAMES.items()},
+    "category": {str(code): names for code, names in CATEGORY_NAMES.items()},
+    "service_type": {str(code): names for code, names in SERVICE_TYPE_NAMES.items()},
+    "status": STATUS_NAMES,
+}
 
 # event -> locale -> (title, body)
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
@@ -15,27 +53,43 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("已收到您的报修 {number}", "您的{appliance}报修已登记，单号 {number}，我们会尽快联系您。"),
         "en": (
             "Report {number} received",
-            "Your {appliance} report is logged as {number}; we will be in touch soon.",
+            "Your report ({appliance}) is logged as {number}; we will be in touch soon.",
         ),
     },
     "work_order.accepted": {
-        "zh": ("工单 {number} 已受理", "您的报修 {number} 已受理，正在为您安排工程师。"),
+        "zh": ("工单 {number} 已受理", "您的报修 {number} 已受理，正在为您安排服务师傅。"),
         "en": ("Order {number} accepted", "Your report {number} is accepted; we are finding a technician."),
     },
     "work_order.assigned": {
-        "zh": ("工单 {number} 已派工", "工程师{technician}将为您上门服务（单号 {number}）。"),
-        "en": ("Order {number} assigned", "Technician {technician} will visit you (order {number})."),
+        "zh": ("已为您安排服务师傅 {number}", "服务师傅{technician}将为您上门服务（单号 {number}）。"),
+        "en": ("Technician arranged {number}", "Technician {technician} will visit you (order {number})."),
+    },
+    # the customer's side of an assignment to another technician than the one they were told of
+    "work_order.reassigned": {
+        "zh": (
+            "已为您更换服务师傅 {number}",
+            "已为您更换服务师傅：原安排的师傅无法前来，改由{technician}为您上门服务（单号 {number}）。"
+            "给您带来不便，敬请谅解。",
+        ),
+        "en": (
+            "New technician for {number}",
+            "Your technician has changed: the one arranged first cannot come, so {technician} will visit "
+            "you instead (order {number}). Sorry for the change.",
+        ),
     },
     "work_order.assigned_technician": {
         "zh": ("新工单 {number}", "您有新工单 {number}：{district} {fault}，请尽快确认接单。"),
         "en": ("New order {number}", "New order {number}: {district} {fault}. Please acknowledge."),
     },
     "work_order.en_route": {
-        "zh": ("工程师已出发 {number}", "工程师{technician}已出发，预计到达时间 {eta}。"),
-        "en": ("Technician on the way {number}", "Technician {technician} is on the way; expected at {eta}."),
+        "zh": ("师傅已出发 {number}", "服务师傅{technician}已出发[[，预计 {eta} 到达]]。"),
+        "en": (
+            "Technician on the way {number}",
+            "Technician {technician} is on the way[[; expected at {eta}]].",
+        ),
     },
     "work_order.arrived": {
-        "zh": ("工程师已到达 {number}", "工程师{technician}已到达您家，开始检测。"),
+        "zh": ("师傅已到达 {number}", "服务师傅{technician}已到达您家，开始检测。"),
         "en": (
             "Technician arrived {number}",
             "Technician {technician} has arrived and is checking the appliance.",
@@ -56,8 +110,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Repair completed {number}", "Order {number} is completed. Thank you; contact us any time."),
     },
     "work_order.cancelled": {
-        "zh": ("工单已取消 {number}", "工单 {number} 已取消：{reason}"),
-        "en": ("Order cancelled {number}", "Order {number} was cancelled: {reason}"),
+        "zh": ("工单已取消 {number}", "工单 {number} 已取消[[：{reason}]]。"),
+        "en": ("Order cancelled {number}", "Order {number} was cancelled[[: {reason}]]."),
     },
     "work_order.cancelled_technician": {
         "zh": ("工单已取消 {number}", "您的工单 {number} 已取消，无需上门：{reason}"),
@@ -157,9 +211,30 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 FALLBACK = {
-    "zh": ("通知：{event}", "您有一条新通知（{event}）。"),
-    "en": ("Notice: {event}", "You have a new notice ({event})."),
+    "zh": ("新消息", "您有一条新消息，请打开查看。"),
+    "en": ("New message", "You have a new message; open it to read."),
 }
+
+# The texts a customer receives (inbox, SMS); every other text goes to staff or technicians.
+CUSTOMER_EVENTS = frozenset(
+    {
+        "work_order.created",
+        "work_order.accepted",
+        "work_order.assigned",
+        "work_order.reassigned",
+        "work_order.en_route",
+        "work_order.arrived",
+        "work_order.quoted",
+        "work_order.completed",
+        "work_order.cancelled",
+        "survey.invite",
+        "complaint.registered",
+        "payment.received",
+        "payment.refunded",
+        "contract.renewal_due",
+    }
+)
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 
 
 @dataclass(frozen=True)
@@ -181,12 +256,43 @@ def _fill(template: str, values: dict[str, Any]) -> str:
         return template
 
 
+def _keys(text: str) -> set[str]:
+    try:
+        return {
+            field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(text) if field
+        }
+    except ValueError:
+        return set()
+
+
+def _optional(template: str, values: dict[str, Any]) -> str:
+    """``template`` with each ``[[…]]`` part kept (without its brackets) when every value in it is known."""
+
+    def keep(match: re.Match) -> str:
+        part = match.group(1)
+        known = all(values.get(key) not in (None, "", "—") for key in _keys(part))
+        return part if known else ""
+
+    return _OPTIONAL.sub(keep, template)
+
+
+def _named(values: dict[str, Any], language: str) -> dict[str, Any]:
+    """``values`` with each code of ``NAMED`` replaced by its name in ``language``."""
+    index = 1 if language == "en" else 0
+    named = dict(values)
+    for key, names in NAMED.items():
+        value = values.get(key)
+        if isinstance(value, str) and value in names:
+            named[key] = names[value][index]
+    return named
+
+
 def render(event: str, context: dict[str, Any] | None, locale: str = "zh") -> Rendered:
     """The title, body and link of ``event`` for ``locale`` (zh unless "en")."""
     language = "en" if (locale or "").lower().startswith("en") else "zh"
-    values = {k: ("—" if v is None else v) for k, v in (context or {}).items()}
-    values.setdefault("event", event)
+    values = _named({k: v for k, v in (context or {}).items() if v is not None}, language)
     chosen = (context or {}).get("template") or event
     title, body = TEMPLATES.get(chosen, TEMPLATES.get(event, FALLBACK))[language]
+    title, body = _optional(title, values), _optional(body, values)
     link = (context or {}).get("link")
     return Rendered(_fill(title, values)[:200], _fill(body, values), link if isinstance(link, str) else None)

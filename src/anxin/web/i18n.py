@@ -5,26 +5,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from anxin.notify.templates import STATUS_NAMES
+
 LANG_COOKIE = "anxin_lang"
 
-STATUS = {
-    "created": ("已报修", "Reported"),
-    "accepted": ("已受理", "Accepted"),
-    "assigned": ("已派工", "Assigned"),
-    "acknowledged": ("师傅已接单", "Acknowledged"),
-    "en_route": ("师傅在路上", "On the way"),
-    "on_site": ("师傅已到达", "On site"),
-    "quoted": ("待确认报价", "Quote to approve"),
-    "quote_approved": ("报价已确认", "Quote approved"),
-    "in_progress": ("维修中", "In progress"),
-    "pending_parts": ("等待配件", "Waiting for parts"),
-    "completed": ("已完工", "Completed"),
-    "followed_up": ("已回访", "Followed up"),
-    "closed": ("已关闭", "Closed"),
-    "resolved_remote": ("远程解决", "Resolved remotely"),
-    "carried_in": ("已送修", "Carried in"),
-    "cancelled": ("已取消", "Cancelled"),
-}
+STATUS = dict(STATUS_NAMES)  # one set of status words for the pages and the messages
 
 ACTIONS = {
     "accept": ("受理", "Accept"),
@@ -192,6 +177,34 @@ WORDS = {
     "none_yet": ("尚未安排", "Not yet"),
 }
 
+# The customer's timeline (``_timeline.html`` with ``CustomerEventRead``): one plain sentence per event,
+# written to the customer, instead of the staff's verb and the status beside it.
+CUSTOMER_EVENTS = {
+    "ev_create": ("您提交了报修", "You reported the fault"),
+    "ev_accept": ("客服已受理您的报修", "We accepted your report"),
+    "ev_assign": ("已为您安排服务师傅", "A technician was arranged for you"),
+    "ev_reassign": ("已为您更换服务师傅", "Your technician was changed"),
+    "ev_reject": ("原安排的师傅无法前来，正在为您重新安排", "Your technician cannot come; finding another"),
+    "ev_unassign": ("原安排的师傅无法前来，正在为您重新安排", "Your technician cannot come; finding another"),
+    "ev_acknowledge": ("师傅已接单", "The technician confirmed the visit"),
+    "ev_appoint": ("上门时间已约定", "The visit time was agreed"),
+    "ev_depart": ("师傅已出发", "The technician set off"),
+    "ev_arrive": ("师傅已到达", "The technician arrived"),
+    "ev_quote": ("师傅给出了维修报价", "The technician sent a quote"),
+    "ev_approve-quote": ("您同意了报价", "You approved the quote"),
+    "ev_decline-quote": ("您拒绝了报价", "You declined the quote"),
+    "ev_start": ("开始维修", "The repair started"),
+    "ev_wait-parts": ("等待配件到货", "Waiting for parts"),
+    "ev_resume": ("配件已到，继续维修", "Parts arrived; the repair continues"),
+    "ev_complete": ("维修完成", "The repair was completed"),
+    "ev_follow-up": ("已收到您对本次服务的反馈", "We have your feedback on the service"),
+    "ev_close": ("服务结束", "Service finished"),
+    "ev_resolve-remote": ("已远程为您解决", "Solved remotely"),
+    "ev_carry-in": ("家电已送修", "The appliance was carried in"),
+    "ev_cancel": ("工单已取消", "The order was cancelled"),
+    "ev_other": ("工单有更新", "The order was updated"),
+}
+
 SYMPTOMS = [
     ("no_cooling", "不制冷", "Not cooling"),
     ("noise", "噪音大", "Noisy"),
@@ -209,7 +222,7 @@ def language(request: Request) -> str:
 
 
 # Each page module may bring its own words (``extend``); a key defined twice is a mistake.
-TABLES: list[dict[str, tuple[str, str]]] = [WORDS, STATUS, ACTIONS]
+TABLES: list[dict[str, tuple[str, str]]] = [WORDS, STATUS, ACTIONS, CUSTOMER_EVENTS]
 
 
 def extend(words: dict[str, tuple[str, str]]) -> None:

@@ -36,10 +36,12 @@ i18n.extend(
 
 
 def _page(request: Request, db: DbSession, user: User, base: str) -> Response:
+    found = inbox.items(db, user=user)
+    texts = inbox.in_language(db, found, i18n.language(request))  # each message in the reader's language
     return render(
         request,
         "inbox.html",
-        items=[(item, links.site_path(item.link)) for item in inbox.items(db, user=user)],
+        items=[(item, links.site_path(item.link), texts.get(item.id)) for item in found],
         unread=inbox.unread_count(db, user=user),
         base=base,
         mobile=user.role in (Role.CUSTOMER, Role.TECHNICIAN),

@@ -84,7 +84,7 @@ def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full:
         customer=customer,
         address=address,
         appliance=appliance,
-        appliance_name=f"{brand_name} {model.name} ({model.model_code})",
+        appliance_name=f"{_with_brand(brand_name, model.name)} ({model.model_code})",
         category_name=category.name_en if lang == "en" else category.name_zh,
         warranty=order.warranty_status,
         technician=technician,
@@ -124,3 +124,8 @@ def sort_by_risk(orders: list[WorkOrder], now: datetime) -> list[WorkOrder]:
             clock.as_utc(o.sla_due_at) if o.sla_due_at else far,
         ),
     )
+
+
+def _with_brand(brand: str, model: str) -> str:
+    """The model's name with its brand in front, once ("海尔 三门冰箱", not "海尔 海尔 三门冰箱")."""
+    return model if not brand or model.startswith(brand) else f"{brand} {model}"

@@ -104,8 +104,21 @@ def events_for(db: Session, *, order: WorkOrder, user: User) -> list[EventRead] 
 
 
 def customer_events(rows: Iterable[WorkOrderEvent]) -> list[CustomerEventRead]:
-    """Events in the customer's shape (what the customer reads, and what their personal-data export holds)."""
-    return [_for_customer(row) for row in rows if row.action in CUSTOMER_ACTIONS]
+    """Events in the customer's shape (what the customer reads, and what their personal-data export holds).
+    An assignment to another technician than the one assigned before reads ``reassign``: the customer
+    sees their technician was changed, not a second "assigned"."""
+    shown, technician = [], None
+    for row in rows:
+        if row.action not in CUSTOMER_ACTIONS:
+            continue
+        event = _for_customer(row)
+        if row.action == "assign":
+            now_assigned = (row.payload or {}).get("technician_id")
+            if technician is not None and now_assigned != technician:
+                event.action = "reassign"
+            technician = now_assigned
+        shown.append(event)
+    return shown
 
 
 def _for_customer(event: WorkOrderEvent) -> CustomerEventRead:
