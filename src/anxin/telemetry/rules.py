@@ -274,6 +274,29 @@ def evaluate(
     return opened
 
 
+def open_alert(
+    db: Session, *, rule: TelemetryRule, appliance_id: int, reading_at: datetime, value: float | None = None
+) -> TelemetryAlert | None:
+    """Open an alert of ``rule`` on the appliance unless one of its cause is already open (then None):
+    the path other finders than ``evaluate`` take (the failure predictions, ``pdm.py``)."""
+    key = f"{appliance_id}:{rule.cause}"
+    if db.scalar(select(TelemetryAlert.id).where(TelemetryAlert.open_key == key)) is not None:
+        return None
+    alert = TelemetryAlert(
+        tenant_id=rule.tenant_id,
+        appliance_id=appliance_id,
+        rule_id=rule.id,
+        cause=rule.cause,
+        status="open",
+        open_key=key,
+        reading_at=reading_at,
+        value=value,
+    )
+    db.add(alert)
+    db.flush()
+    return alert
+
+
 # --- alerts ------------------------------------------------------------------------------------------------
 
 
