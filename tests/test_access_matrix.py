@@ -65,6 +65,7 @@ from tests.access_world import FAR_DAY, ORDER_STATES, PNG, Scene
 from tests.conftest import CSRF_TOKEN, PASSWORD, TenantWorld, page_session
 from tests.contract import scene as contract_scene
 from tests.dates import days_ahead, local_today
+from tests.knowledge import assistant_scene
 from tests.knowledge import scene as knowledge_scene
 from tests.parts import stockroom as parts_stockroom
 from tests.pricing import test_payments_api as payments_scene
@@ -467,6 +468,13 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/knowledge"): Row(json={"category": "microwave", "fault": "odor", "title": "矩阵"}),
     ("PATCH", "/api/v1/knowledge/{entry_id}"): Row(json={"note": "矩阵"}),
     ("POST", "/api/v1/triage"): Row(json={"text": "冰箱不制冷"}),
+    # the service assistant: customers chat (their own), agents and admins take handed-off chats over
+    # (tests/knowledge/assistant_scene.py: customer01's chat, handed off; the admin after the agent: 409)
+    ("POST", "/api/v1/assistant/messages"): Row(json={"text": "冰箱不制冷"}),
+    ("GET", "/api/v1/assistant/conversations"): Row(),
+    ("GET", "/api/v1/assistant/conversations/{conversation_id}"): Row(),
+    ("POST", "/api/v1/assistant/conversations/{conversation_id}/take"): Row(),
+    ("POST", "/api/v1/assistant/conversations/{conversation_id}/replies"): Row(json={"text": "您好"}),
     ("GET", "/healthz"): Row(PUBLIC),  # operations: the load balancer's probe
     ("GET", "/metrics"): Row(PUBLIC),  # operations: Prometheus's scrape
     # --- the pages -----------------------------------------------------------------------------------
@@ -586,6 +594,13 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/console/knowledge/{entry_id}"): Row(form=knowledge_scene.ENTRY_FORM),
     ("GET", "/tech/knowledge"): Row(query={"q": "E1"}),
     ("GET", "/pages/orders/{order_id}/triage"): Row(),  # the read order (no triage kept: an empty card)
+    # the assistant's pages: the report form's live hint and the chat (customers), the agents' desk
+    ("GET", "/portal/report/triage"): Row(query={"description": "冰箱不制冷"}),
+    ("GET", "/portal/assistant"): Row(),
+    ("POST", "/portal/assistant"): Row(form={"text": "转人工"}),
+    ("GET", "/console/assistant"): Row(query=lambda s, who: {"c": s.assistant_conversation_id}),
+    ("POST", "/console/assistant/{conversation_id}/take"): Row(),
+    ("POST", "/console/assistant/{conversation_id}/reply"): Row(form={"text": "您好"}),
     # the settlement pages (the same scene: after the API's moves, the pages' meet their states, 409)
     ("GET", "/console/closure"): Row(),
     ("POST", "/console/closure/submit"): Row(form=lambda s, who: {"order_id": str(s.orders["done"])}),
@@ -921,6 +936,7 @@ def path_values(scene: Scene, line: Line, who: str, order_id: int | None) -> dic
         "transfer_id": scene.parts.transfers.get(line.route.path.rsplit("/", 1)[-1]),
         "return_id": scene.parts.return_id,
         "entry_id": scene.knowledge_entry_id,
+        "conversation_id": scene.assistant_conversation_id,
         "payment_id": scene.payments.payment_id,
         "adjustment_id": scene.payments.adjustment_id,
         "gateway": "demo",
@@ -1018,6 +1034,7 @@ def ask_everyone(
         scene.settlement_month = settlement_scene.last_month()
         scene.contracts = contract_scene.matrix_scene(db, world.demo)
         scene.knowledge_entry_id = knowledge_scene.matrix_scene(db, world.demo)
+        scene.assistant_conversation_id = assistant_scene.handed_off(db, world.demo)
         scene.telemetry = telemetry_scene.matrix_scene(db, world.demo)
         db.commit()
     callers = Callers(client, world.demo)

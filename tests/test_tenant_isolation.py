@@ -34,6 +34,7 @@ from anxin.contract.models import ServiceContract, ServicePlan
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.models import DispatchPlan
 from anxin.feedback.models import Complaint, ServiceTask
+from anxin.knowledge.assistant_models import AssistantConversation
 from anxin.knowledge.models import KnowledgeEntry
 from anxin.models import (
     Address,
@@ -60,6 +61,7 @@ from tests.conftest import TenantWorld
 from tests.contract import scene as contract_scene
 from tests.dates import far_day, local_today
 from tests.helpers import HAPPY_PATH, intake, quote_lines, report_body
+from tests.knowledge import assistant_scene
 from tests.knowledge import scene as knowledge_scene
 from tests.parts.stockroom import PartsScene
 from tests.parts.stockroom import scene as parts_scene
@@ -110,6 +112,7 @@ class Side:
     )
     contracts: contract_scene.ContractScene | None = None  # plans, customer01's contract
     knowledge_entry_id: int = 0  # the seed's knowledge base loaded; its refrigerator "not cooling" entry
+    assistant_conversation_id: int = 0  # customer01's chat, handed off to the agents
     telemetry: telemetry_matrix.TelemetryScene | None = None  # an ingest key, a rule, an open alert
     # a draft of the price book with one item
     price_version_id: int = 0
@@ -231,6 +234,7 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
         side.payments = payments_scene.matrix_scene(db, world, order_id=side.read_order)
         side.contracts = contract_scene.matrix_scene(db, world)
         side.knowledge_entry_id = knowledge_scene.matrix_scene(db, world)
+        side.assistant_conversation_id = assistant_scene.handed_off(db, world)
         side.telemetry = telemetry_matrix.matrix_scene(db, world)
         db.commit()
     return side
@@ -688,6 +692,19 @@ ROUTES: dict[tuple[str, str], Recipe] = {
         roles=_roles(Action.INVOICES_REQUEST),
     ),
     # parts: an order's parts (the order or the line another tenant's), transfers, old parts
+    # the service assistant: another tenant's conversation, read, taken over or answered
+    ("GET", "/api/v1/assistant/conversations/{conversation_id}"): Recipe(
+        lambda t: [Case({"conversation_id": t.victim.assistant_conversation_id})],
+        roles=_roles(Action.ASSISTANT_READ),
+    ),
+    ("POST", "/api/v1/assistant/conversations/{conversation_id}/take"): Recipe(
+        lambda t: [Case({"conversation_id": t.victim.assistant_conversation_id})],
+        roles=_roles(Action.ASSISTANT_DESK),
+    ),
+    ("POST", "/api/v1/assistant/conversations/{conversation_id}/replies"): Recipe(
+        lambda t: [Case({"conversation_id": t.victim.assistant_conversation_id}, json={"text": "隔离"})],
+        roles=_roles(Action.ASSISTANT_DESK),
+    ),
     # the knowledge base: another tenant's entry, read or edited
     ("GET", "/api/v1/knowledge/{entry_id}"): Recipe(
         lambda t: [Case({"entry_id": t.victim.knowledge_entry_id})], roles=_roles(Action.KNOWLEDGE_READ)
@@ -850,6 +867,9 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/knowledge"): LISTS,
     ("POST", "/api/v1/knowledge"): OWN,  # an entry of the caller's tenant; the body names no id
     ("POST", "/api/v1/triage"): BODIES,  # the appliance named: another tenant's is unknown
+    # another tenant's conversation_id is 404: tests/knowledge/test_assistant.py
+    ("POST", "/api/v1/assistant/messages"): OWN,
+    ("GET", "/api/v1/assistant/conversations"): LISTS,
     ("GET", "/api/v1/service-plans"): LISTS,
     ("POST", "/api/v1/service-plans"): OWN,  # a plan of the caller's tenant; the body names nothing
     ("GET", "/api/v1/contracts"): LISTS,
@@ -1111,6 +1131,11 @@ def test_a_customer_naming_another_customers_records_learns_no_more_than_from_a_
 # For each list route: the table its rows come from, the roles that may call it, and queries that name
 # demo's objects (as filters) or match demo's rows (both tenants have a customer with the same phone).
 LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene], list[dict]]]] = {
+    ("GET", "/api/v1/assistant/conversations"): (
+        AssistantConversation,
+        _roles(Action.ASSISTANT_DESK),
+        lambda s: [{}, {"page_size": 200}],
+    ),
     ("GET", "/api/v1/knowledge"): (
         KnowledgeEntry,
         ROLES,

@@ -321,6 +321,15 @@ def _telemetry_app():
 app.add_typer(_telemetry_app(), name="telemetry")
 
 
+def _pdm_app():
+    from anxin.telemetry.pdm_command import pdm_app
+
+    return pdm_app
+
+
+app.add_typer(_pdm_app(), name="pdm")
+
+
 @dispatch_app.command("sweep")
 def dispatch_sweep(
     every: float = typer.Option(0.0, help="repeat every S seconds (0 = one pass and exit)"),

@@ -47,6 +47,7 @@ from anxin.exceptions import AnxinError, Conflict, InvalidInput
 from anxin.feedback.complaints.router import router as complaint_router
 from anxin.feedback.followup.router import router as survey_router
 from anxin.feedback.scorecards.router import router as scorecard_router
+from anxin.knowledge.assistant_router import router as assistant_router
 from anxin.knowledge.router import router as knowledge_router
 from anxin.middleware import BodyLimit, SecurityHeaders, WritesApart
 from anxin.notify.router import router as notify_router
@@ -306,6 +307,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         trade_in_router,
         telemetry_router,
         knowledge_router,
+        assistant_router,
         privacy_router,
         audit_router,
     ):

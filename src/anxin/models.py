@@ -24,6 +24,7 @@ from anxin.feedback.models import (
     ServiceTask,
     Survey,
 )
+from anxin.knowledge.assistant_models import AssistantConversation, AssistantMessage
 from anxin.knowledge.models import KnowledgeEntry, KnowledgeErrorCode, OrderTriage
 from anxin.notify.models import OutboxMessage
 from anxin.parts.models import (
@@ -70,6 +71,7 @@ from anxin.telemetry.models import (
     TelemetryReading,
     TelemetryRule,
 )
+from anxin.telemetry.pdm_models import PdmScore
 from anxin.tradein.models import TradeIn, TradeInBooking, TradeInLink, TradeInRate, TradeInTerms
 from anxin.work_order.models import (
     IdempotencyRecord,
@@ -109,6 +111,7 @@ __all__ = [
     "Payment",
     "PaymentAdjustment",
     "PaymentInvoice",
+    "PdmScore",
     "TelemetryAlert",
     "TelemetryHourly",
     "TelemetryKey",
@@ -140,6 +143,8 @@ __all__ = [
     "Category",
     "ContractClaim",
     "ContractVisit",
+    "AssistantConversation",
+    "AssistantMessage",
     "Crew",
     "CrewMember",
     "Customer",

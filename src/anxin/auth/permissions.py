@@ -62,6 +62,9 @@ class Action(StrEnum):
     KNOWLEDGE_DESK = "knowledge.desk"  # the console's knowledge pages (read; admins edit)
     TRIAGE = "triage"  # category, fault, self-help, skill and parts from a description
     ORDER_TRIAGE_READ = "order_triage.read"  # what triage made of an order: skill, likely parts
+    ASSISTANT_CHAT = "assistant.chat"  # chat with the service assistant (智能客服): a customer, their own
+    ASSISTANT_READ = "assistant.read"  # read a conversation (a customer their own, the desk the tenant's)
+    ASSISTANT_DESK = "assistant.desk"  # the handed-off conversations: take one over and answer
     SERVICE_PLANS_READ = "service_plans.read"  # the extended warranties and care plans on sale (anyone)
     SERVICE_PLANS_MANAGE = "service_plans.manage"  # create, change and retire plans
     CONTRACTS_READ = "contracts.read"  # contracts, their claims and renewal offers (a customer: their own)
@@ -141,6 +144,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.KNOWLEDGE_DESK: STAFF,
     Action.TRIAGE: EVERYONE,
     Action.ORDER_TRIAGE_READ: STAFF | {R.TECHNICIAN},
+    Action.ASSISTANT_CHAT: frozenset({R.CUSTOMER}),
+    Action.ASSISTANT_READ: frozenset({R.CUSTOMER, R.AGENT, R.ADMIN}),
+    Action.ASSISTANT_DESK: frozenset({R.AGENT, R.ADMIN}),
     # contracts: which contracts and appliances a customer reaches (their own) is ``contract/contracts.py``'s
     Action.SERVICE_PLANS_READ: EVERYONE,
     Action.SERVICE_PLANS_MANAGE: frozenset({R.ADMIN}),

@@ -93,6 +93,7 @@ SYSTEM_USERNAME = "system.dispatch"
 SYSTEM_USERS = {
     "dispatcher": (SYSTEM_USERNAME, "自动派单"),
     "quality": ("system.quality", "自动回访"),
+    "agent": ("system.assistant", "智能客服"),
 }
 
 

@@ -32,6 +32,7 @@ from anxin.catalog.codes import CategoryCode
 from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
+from anxin.demo import assistant as demo_assistant
 from anxin.demo import contracts as demo_contracts
 from anxin.demo import history, price_book
 from anxin.demo import knowledge as demo_knowledge
@@ -591,6 +592,7 @@ def load_demo_city(db: Session, progress: Console | None = None, scale: float = 
         settled = demo_settlement.settle_town(db, town, anchor)
         if progress is not None:
             progress.print(f"{spec.slug}: {settled}")
+        demo_assistant.load(db, tenant_id=town.tenant.id)  # a chat handed off to the agents
         connected = demo_telemetry.load(db, tenant_id=town.tenant.id)  # a day of readings, rolled up by hour
         if progress is not None:
             progress.print(f"{spec.slug}: {connected}")

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from anxin.routing import add_routes
 from anxin.web import (
+    assistant_pages,
     auth_pages,
     complaint_pages,
     console_map,
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
         pricing_pages,
         parts_pages,
         knowledge_pages,
+        assistant_pages,
         contract_pages,
         payment_pages,
         tradein_pages,
