@@ -98,7 +98,7 @@ def test_the_portals_form_refuses_a_purchase_in_the_future_on_an_error_page(clie
     # Given the customer on the portal's registration form
     sign_in(client, "customer01@demo")
     form = client.get("/portal/appliances/new").text
-    model_id = re.search(r'<option value="(\d+)">', form).group(1)
+    model_id = re.search(r'"models": \[\{[^}]*"id": (\d+)', form).group(1)  # the picker's catalog
     fields = {
         "product_model_id": model_id,
         "serial_number": "SNFUTURE01",

@@ -165,7 +165,8 @@ def send_renewal_notices(db: Session, *, now: datetime) -> int:
 def expire_ended(db: Session, *, now: datetime) -> int:
     found = db.scalars(
         select(ServiceContract)
-        .where(ServiceContract.status == "active", ServiceContract.end_date < now.date())
+        # the UTC date may trail a tenant's (China is ahead): take what may have ended, the tenant's day decides
+        .where(ServiceContract.status == "active", ServiceContract.end_date <= now.date())
         .limit(BATCH)
     ).all()
     expired = 0
