@@ -1,5 +1,5 @@
 """Triage accuracy and latency: top-1 and top-3 (category and fault together) on a held-out part of the
-labelled set (``tests/data/triage_labelled.jsonl``), for each learner of ``anxin.knowledge.learn``.
+labelled set shipped in the package (``knowledge/seed/triage_labelled.jsonl``), for each learner of ``anxin.knowledge.learn``.
 
 The split is stratified by (category, fault) with a fixed seed; each learner is trained on the shipped
 knowledge base (``knowledge/seed/entries.json``) and the training part only, and every held-out
@@ -20,7 +20,6 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
@@ -29,7 +28,7 @@ from anxin.knowledge.learn import Bm25Triage, LinearTriage, kb_examples, pinyin
 from anxin.knowledge.service import seed_entries
 from anxin.knowledge.triage import SeedView, triage
 
-LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "triage_labelled.jsonl"
+LABELLED = training.LABELLED
 
 
 def percentile(values: list[float], q: float) -> float:

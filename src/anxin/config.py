@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Evidence: an arrival or completion recorded farther than this from the address alerts the dispatchers.
     evidence_max_distance_m: int = 500
+    # The service assistant may have a language model phrase its replies (knowledge/assistant_llm.py): an
+    # OpenAI-compatible server's base URL (…/v1/chat/completions is called), the model, the key (sent as a
+    # bearer token; none: no header) and the timeout. Unset (the default): the built-in replies only. Called
+    # through the guarded client: a server on a private network needs it in outbound_allowed_networks.
+    assistant_llm_url: str | None = None
+    assistant_llm_model: str = ""
+    assistant_llm_key: str | None = None
+    assistant_llm_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
 
 
 @lru_cache

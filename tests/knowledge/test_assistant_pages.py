@@ -47,7 +47,13 @@ def test_the_chat_answers_with_buttons_and_a_button_closes_it(client, world, kb,
     done = client.post(
         "/portal/assistant", data={"csrf_token": token, "text": "没解决", "conversation_id": conv_id}
     )
-    assert "已为您安排上门维修" in done.text and "本次对话已结束" in done.text
+    # a visit order taken and the windows technicians can keep offered as buttons, with "later"
+    assert "已为您安排上门维修" in done.text and 'value="稍后再约"' in done.text
+    assert "本次对话已结束" not in done.text
+    later = client.post(
+        "/portal/assistant", data={"csrf_token": token, "text": "稍后再约", "conversation_id": conv_id}
+    )
+    assert "师傅会与您联系约定上门时间" in later.text and "本次对话已结束" in later.text
 
 
 def test_an_agent_takes_a_handed_off_chat_and_the_customer_sees_the_answer(client, world, kb, sign_in):

@@ -58,11 +58,12 @@ def test_train_writes_the_model_the_app_then_loads(client, world, kb, db, tmp_pa
 
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(cli, ["triage", "train"])
+        result = CliRunner().invoke(cli, ["triage", "train", "--json"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert path.exists() and "order_examples" in result.output
+    summary = json.loads(result.output)
+    assert path.exists() and summary["order_examples"] == 1 and summary["labelled_examples"] >= 300
     loaded = training.learner()
     assert loaded.pairs and training.model_path() == path
     answer = CliRunner().invoke(cli, ["triage", "冰箱不制冷", "--json"])

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
-from anxin.knowledge.assistant import SAY
 from anxin.knowledge.assistant_models import AssistantConversation, AssistantMessage
+from anxin.knowledge.assistant_words import WORDS
 
 LINES = (
     ("customer", "一开机家里的总闸就跳了，试了几次都这样"),
-    ("assistant", SAY["unsure"]),
+    ("assistant", WORDS["unsure"][0]),
 )
 
 

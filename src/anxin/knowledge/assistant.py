@@ -1,20 +1,27 @@
 """The service assistant (智能客服): a small built-in dialogue with a signed-in customer, a state machine in
-data (``STEPS``), no language model. It answers only from the knowledge base (triage) and the customer's
-own records (their appliances, the order it makes).
+data (``STEPS``). It answers only from the knowledge base (triage) and the customer's own records (their
+appliances, their orders, the price book, the warranty); an optional language model may only rephrase a reply
+(``assistant_llm``), never decide one.
 
 The dialogue: the customer describes the fault (``describe``); with several appliances it asks which one
 (``appliance``, a button each); it runs triage; for an error-code fault without a code it asks for the code
 (``code``); it offers the entry's self-help steps and asks whether they worked (``solved``: 解决了 / 没解决).
 Solved: an order is taken through the intake action and closed as ``resolved_remote`` by the tenant's
 assistant system user, the steps in the event's note. Not solved (or nothing to try): a visit order is taken
-(channel ``app``; the intake's handler attaches triage) and the customer told its number. "转人工", triage
-less sure than ``LOW`` or an empty knowledge base hand the conversation to an agent (``handed_off``), who
-takes it over (``with_agent``) and answers in the same chat."""
+(channel ``app``; the intake's handler attaches triage), the customer told its number and offered the windows
+technicians can keep (``slot``, ``assistant_slots``); the conversation is ``booked`` and closes once a window
+is booked or put off. "转人工", triage less sure than ``LOW`` or an empty knowledge base hand the conversation
+to an agent (``handed_off``), who takes it over (``with_agent``) and answers in the same chat.
+
+At any step, a question about the order data ("我的师傅到哪了", "要多少钱", "保修") is answered from it
+(``assistant_facts``) and the step's buttons offered again. Replies are in Chinese or English
+(``assistant_words``: asked for, or the language the customer writes in)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,12 +33,35 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.catalog import service as catalog_service
 from anxin.exceptions import AnxinError, NotFound
-from anxin.knowledge import assess
+from anxin.knowledge import assess, assistant_facts, assistant_llm, assistant_slots
+from anxin.knowledge.assistant_errors import (
+    AssistantTextEmpty,
+    AssistantTextTooLong,
+    ConversationClosed,
+    NotCustomer,
+    NotHandedOff,
+)
 from anxin.knowledge.assistant_models import AssistantConversation, AssistantMessage
+from anxin.knowledge.assistant_words import (
+    BUTTONS,
+    EN,
+    HANDOFF_WORDS,
+    LATER_WORDS,
+    NO_CODE_WORDS,
+    SOLVED_WORDS,
+    UNSOLVED_WORDS,
+    ZH,
+    button,
+    has_any,
+    intent,
+    text_language,
+)
+from anxin.knowledge.assistant_words import say as say_words
 from anxin.knowledge.codes import CATEGORY_NAMES, FAULT_NAMES, FaultCode, service_type_for
 from anxin.knowledge.exceptions import KnowledgeEmpty
 from anxin.pagination import Page
 from anxin.work_order import actions
+from anxin.work_order import service as work_order_service
 
 MAX_TEXT = 500  # characters of one message
 LOW = 0.3  # triage less sure than this hands the conversation to an agent
@@ -44,83 +74,30 @@ OPEN, RESOLVED, BOOKED, HANDED_OFF, WITH_AGENT = (
 )
 CLOSED = frozenset({RESOLVED, BOOKED})
 WAITING = (HANDED_OFF, WITH_AGENT)
-
-HANDOFF_WORDS = ("转人工", "人工客服", "找人工", "human agent", "talk to a person")
-SOLVED_WORDS = ("解决了", "好了", "可以了", "正常了", "solved", "fixed")
-UNSOLVED_WORDS = ("没解决", "未解决", "没有解决", "还是不行", "不行", "没用", "not solved", "still")
-NO_CODE = "看不到代码"
-
-SAY = {
-    "which": "您有几台家电，请问是哪一台出了问题？",
-    "which_again": "请点选下面的一台家电。",
-    "no_appliance": "您名下还没有登记家电，已为您转接人工客服，请稍候。",
-    "ask_code": "屏幕上显示的故障代码是什么？（例如 E1）看不到的话点“看不到代码”。",
-    "looks_like": "看起来是：{category} · {fault}。",
-    "code_means": "代码 {code}：{meaning}。",
-    "try_these": "先试试这些：\n{steps}\n试过以后，问题解决了吗？",
-    "ask_solved": "请告诉我：按上面的步骤试过以后，问题解决了吗？",
-    "resolved": "太好了！已为您记录为远程解决（工单 {number}），无需上门。如再出现问题可随时找我。",
-    "booked": "已为您安排上门维修，工单号 {number}。师傅会尽快联系您，您也可以在“我的工单”里查看进度。",
-    "duplicate": "这台家电已有一张进行中的工单 {number}，师傅会按这张工单为您处理。",
-    "unsure": "我还不能确定是什么问题，已为您转接人工客服，请稍候。",
-    "handoff": "已为您转接人工客服，请稍候。",
-    "waiting": "人工客服马上就来，请稍候。",
-    "taken": "您好，我是客服{name}，接下来由我为您服务。",
-    "resolved_note": "智能客服远程解决：客户按以下步骤自行处理后恢复：{steps}",
-}
-ACTIONS_SOLVED = [
-    {"label": "解决了", "text": "解决了"},
-    {"label": "没解决", "text": "没解决"},
-    {"label": "转人工", "text": "转人工"},
-]
-ACTIONS_CODE = [{"label": NO_CODE, "text": NO_CODE}, {"label": "转人工", "text": "转人工"}]
+NO_CODE = BUTTONS["no_code"][0]
 
 
-class AssistantTextEmpty(AnxinError):
-    status_code = 422
-    code = "assistant_text_empty"
-    message_zh = "请输入消息内容"
-    message_en = "Write a message"
-
-    def details(self) -> dict:
-        return {"field": "text"}
+def solved_buttons(lang: str) -> list[dict[str, str]]:
+    return [button("solved", lang), button("unsolved", lang), button("person", lang)]
 
 
-class AssistantTextTooLong(AnxinError):
-    status_code = 422
-    code = "assistant_text_too_long"
-    message_zh = "一条消息最多 {most} 个字"
-    message_en = "A message may be at most {most} characters"
-
-    def details(self) -> dict:
-        return {"field": "text", "max_length": self.params["most"]}
-
-
-class ConversationClosed(AnxinError):
-    status_code = 409
-    code = "assistant_conversation_closed"
-    message_zh = "这次对话已结束，请开始新的对话"
-    message_en = "This conversation has ended; start a new one"
-
-
-class NotHandedOff(AnxinError):
-    status_code = 409
-    code = "assistant_not_handed_off"
-    message_zh = "这次对话没有在等待人工客服，或已由其他客服接手"
-    message_en = "This conversation is not waiting for an agent, or another agent has taken it"
-
-
-class NotCustomer(AnxinError):
-    status_code = 403
-    code = "assistant_customer_only"
-    message_zh = "只有客户本人可以使用智能客服"
-    message_en = "Only a customer chats with the assistant"
+def code_buttons(lang: str) -> list[dict[str, str]]:
+    return [button("no_code", lang), button("person", lang)]
 
 
 @dataclass
 class Turn:
     reply: str
     actions: list[dict[str, str]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    grounding: dict[str, Any] = field(default_factory=dict)  # what a language model may phrase it from
+
+
+class Said(NamedTuple):
+    conv: AssistantConversation
+    message: AssistantMessage | None  # the assistant's answer; None while an agent has the conversation
+    sources: list[dict[str, Any]]  # what the answer was built from
+    lang: str  # the language it is in
 
 
 def checked(text: str | None) -> str:
@@ -130,6 +107,11 @@ def checked(text: str | None) -> str:
     if len(value) > MAX_TEXT:
         raise AssistantTextTooLong(most=MAX_TEXT)
     return value
+
+
+def is_closed(conv: AssistantConversation) -> bool:
+    """Closed to further messages: resolved, or booked with no window left to pick."""
+    return conv.status in CLOSED and conv.step == "done"
 
 
 def _add(
@@ -156,12 +138,12 @@ def _add(
     return message
 
 
-def appliances(db: Session, *, user: User) -> list[dict]:
+def appliances(db: Session, *, user: User, lang: str = ZH) -> list[dict]:
     """The customer's appliances as buttons: ``{"id", "label"}`` (category · model)."""
-    return appliances_of(db, user=user, customer_id=user.customer_id or -1)
+    return appliances_of(db, user=user, customer_id=user.customer_id or -1, lang=lang)
 
 
-def appliances_of(db: Session, *, user: User, customer_id: int) -> list[dict]:
+def appliances_of(db: Session, *, user: User, customer_id: int, lang: str = ZH) -> list[dict]:
     """A customer's appliances of ``user``'s tenant, labelled (the same model twice: the serial's end)."""
     found = []
     for appliance in appliance_service.get_for_customer(
@@ -170,105 +152,149 @@ def appliances_of(db: Session, *, user: User, customer_id: int) -> list[dict]:
         model, category = catalog_service.get_model_and_category(
             db, tenant_id=user.tenant_id, id=appliance.product_model_id
         )
+        name = category.name_en if lang == EN else category.name_zh
         found.append(
-            {
-                "id": appliance.id,
-                "label": f"{category.name_zh} · {model.name}",
-                "serial": appliance.serial_number,
-            }
+            {"id": appliance.id, "label": f"{name} · {model.name}", "serial": appliance.serial_number}
         )
     twice = {a["label"] for a in found if [b["label"] for b in found].count(a["label"]) > 1}
     for a in found:  # the same model twice: told apart by the serial number's end
         if a["label"] in twice:
-            a["label"] = f"{a['label']}（尾号{(a['serial'] or '')[-4:]}）"
+            end = (a["serial"] or "")[-4:]
+            a["label"] = f"{a['label']} (…{end})" if lang == EN else f"{a['label']}（尾号{end}）"
     return found
 
 
-def _hand_off(conv: AssistantConversation, words: str) -> Turn:
+def _hand_off(conv: AssistantConversation, words: str, lang: str) -> Turn:
     conv.status = HANDED_OFF
     conv.step = "agent"
-    return Turn(SAY[words])
+    return Turn(say_words(words, lang))
 
 
-def _describe(db: Session, conv: AssistantConversation, user: User, text: str) -> Turn:
+def _choices(owned: list[dict]) -> list[dict[str, str]]:
+    return [{"label": a["label"], "text": a["label"]} for a in owned]
+
+
+def _describe(db: Session, conv: AssistantConversation, user: User, text: str, lang: str) -> Turn:
     conv.description = f"{conv.description}；{text}" if conv.description else text
-    owned = appliances(db, user=user)
+    owned = appliances(db, user=user, lang=lang)
     if not owned:
-        return _hand_off(conv, "no_appliance")
+        return _hand_off(conv, "no_appliance", lang)
     if conv.appliance_id is None and len(owned) > 1:
         conv.step = "appliance"
-        return Turn(SAY["which"], [{"label": a["label"], "text": a["label"]} for a in owned])
+        return Turn(say_words("which", lang), _choices(owned))
     if conv.appliance_id is None:
         conv.appliance_id = owned[0]["id"]
-    return _diagnose(db, conv, user)
+    return _diagnose(db, conv, user, lang)
 
 
-def _appliance(db: Session, conv: AssistantConversation, user: User, text: str) -> Turn:
-    owned = appliances(db, user=user)
-    chosen = [a for a in owned if a["label"] == text]
+def _appliance(db: Session, conv: AssistantConversation, user: User, text: str, lang: str) -> Turn:
+    owned = appliances(db, user=user, lang=lang)
+    other = appliances(db, user=user, lang=ZH if lang == EN else EN)  # a button of the other language
+    chosen = [a for a, b in zip(owned, other, strict=True) if text in (a["label"], b["label"])]
     if not chosen and text.isdigit() and 1 <= int(text) <= len(owned):
         chosen = [owned[int(text) - 1]]
     if not chosen:
-        return Turn(SAY["which_again"], [{"label": a["label"], "text": a["label"]} for a in owned])
+        return Turn(say_words("which_again", lang), _choices(owned))
     conv.appliance_id = chosen[0]["id"]
-    return _diagnose(db, conv, user)
+    return _diagnose(db, conv, user, lang)
 
 
-def _code(db: Session, conv: AssistantConversation, user: User, text: str) -> Turn:
-    if text != NO_CODE:
+def _code(db: Session, conv: AssistantConversation, user: User, text: str, lang: str) -> Turn:
+    if not has_any(text, NO_CODE_WORDS):
         conv.description = f"{conv.description}；{text}"
-    return _diagnose(db, conv, user, asked_code=True)
+    return _diagnose(db, conv, user, lang, asked_code=True)
 
 
-def _solved(db: Session, conv: AssistantConversation, user: User, text: str) -> Turn:
-    lowered = text.lower()
-    if any(word in lowered for word in UNSOLVED_WORDS):
-        return _book(db, conv, user, resolved=False)
-    if any(word in lowered for word in SOLVED_WORDS):
-        return _book(db, conv, user, resolved=True)
-    return Turn(SAY["ask_solved"], ACTIONS_SOLVED)
+def _solved(db: Session, conv: AssistantConversation, user: User, text: str, lang: str) -> Turn:
+    if has_any(text, UNSOLVED_WORDS):
+        return _book(db, conv, user, lang, resolved=False)
+    if has_any(text, SOLVED_WORDS):
+        return _book(db, conv, user, lang, resolved=True)
+    return Turn(say_words("ask_solved", lang), solved_buttons(lang))
 
 
-STEPS: dict[str, Callable[[Session, AssistantConversation, User, str], Turn]] = {
+def _slot(db: Session, conv: AssistantConversation, user: User, text: str, lang: str) -> Turn:
+    order = work_order_service.get_for(db, user=user, id=conv.work_order_id or -1)
+    source = [{"kind": "slot_offer", "work_order": order.number}]
+    if has_any(text, LATER_WORDS):
+        conv.step = "done"
+        return Turn(say_words("slot_later", lang))
+    if not assistant_slots.bookable(order, user):  # moved on meanwhile (an agent set the time): say where
+        conv.step = "done"
+        fact = assistant_facts.where(db, user=user, order_id=order.id, appliance_id=None, lang=lang)
+        return Turn(fact.reply, [], fact.sources, fact.grounding)
+    booked = assistant_slots.book(db, order=order, customer=user, text=text, lang=lang)
+    if booked is not None and booked.ok:
+        conv.step = "done"
+        return Turn(say_words("slot_booked", lang, window=booked.window, number=order.number), [], source)
+    others = booked.buttons if booked is not None else assistant_slots.buttons(db, order=order, lang=lang)
+    if not others:
+        conv.step = "done"
+        return Turn(say_words("slot_none", lang), [], source)
+    words = say_words("slot_full", lang, window=booked.window) if booked and booked.window else ""
+    return Turn(words or say_words("slot_again", lang), [*others, button("later", lang)], source)
+
+
+STEPS: dict[str, Callable[[Session, AssistantConversation, User, str, str], Turn]] = {
     "describe": _describe,
     "appliance": _appliance,
     "code": _code,
     "solved": _solved,
+    "slot": _slot,
 }
 
 
-def _diagnose(db: Session, conv: AssistantConversation, user: User, asked_code: bool = False) -> Turn:
+def _diagnose(
+    db: Session, conv: AssistantConversation, user: User, lang: str, asked_code: bool = False
+) -> Turn:
     try:
         result = assess.assess_for(
             db, user=user, text=conv.description[-MAX_TEXT:], appliance_id=conv.appliance_id
         )
     except KnowledgeEmpty:
-        return _hand_off(conv, "unsure")
+        return _hand_off(conv, "unsure", lang)
     conv.triage = result.as_dict()
     if result.confidence < LOW:
-        return _hand_off(conv, "unsure")
+        return _hand_off(conv, "unsure", lang)
     if result.fault == FaultCode.ERROR_CODE.value and not result.error_code and not asked_code:
         conv.step = "code"
-        return Turn(SAY["ask_code"], ACTIONS_CODE)
-    words = SAY["looks_like"].format(**labels(result.category, result.fault))
+        return Turn(say_words("ask_code", lang), code_buttons(lang))
+    words = say_words("looks_like", lang, **labels(result.category, result.fault, lang))
     if result.error_code and result.error_code.get("meaning"):
-        words += SAY["code_means"].format(**result.error_code)
+        words += say_words("code_means", lang, **result.error_code)
+    sources = (
+        [{"kind": "knowledge_entry", "id": result.entry_id, "title": result.title}] if result.entry_id else []
+    )
+    grounding = {
+        "knowledge_entry": {
+            "title": result.title,
+            "self_help": result.self_help,
+            "error_code": result.error_code,
+            "visit_needed": result.visit_needed,
+        }
+    }
     if not result.self_help:
-        turn = _book(db, conv, user, resolved=False)
-        return Turn(f"{words}{turn.reply}", turn.actions)
+        turn = _book(db, conv, user, lang, resolved=False)
+        return Turn(f"{words}{turn.reply}", turn.actions, sources + turn.sources)
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(result.self_help, 1))
     conv.step = "solved"
-    return Turn(words + SAY["try_these"].format(steps=steps), ACTIONS_SOLVED)
+    if lang == EN:  # the knowledge base is written in Chinese: its steps are shown as written, and said so
+        steps = say_words("zh_only", lang) + steps
+    return Turn(words + say_words("try_these", lang, steps=steps), solved_buttons(lang), sources, grounding)
 
 
-def labels(category: str, fault: str) -> dict[str, str]:
-    """The category and fault in Chinese words, as a customer reads them."""
-    cat = next((zh for code, (zh, _en) in CATEGORY_NAMES.items() if code.value == category), "家电")
-    name = next((zh for code, (zh, _en) in FAULT_NAMES.items() if code.value == fault), "故障")
-    return {"category": cat, "fault": name}
+def labels(category: str, fault: str, lang: str = ZH) -> dict[str, str]:
+    """The category and fault in words, as a customer reads them."""
+    pick = 1 if lang == EN else 0
+    cat = next((names[pick] for code, names in CATEGORY_NAMES.items() if code.value == category), None)
+    name = next((names[pick] for code, names in FAULT_NAMES.items() if code.value == fault), None)
+    return {
+        "category": cat or ("appliance" if lang == EN else "家电"),
+        "fault": name or ("fault" if lang == EN else "故障"),
+    }
 
 
-def _book(db: Session, conv: AssistantConversation, user: User, *, resolved: bool) -> Turn:
+def _book(db: Session, conv: AssistantConversation, user: User, lang: str, *, resolved: bool) -> Turn:
     fault = (conv.triage or {}).get("fault") or "not_cooling"
     intake = actions.Intake(
         customer_id=user.customer_id or -1,
@@ -281,9 +307,10 @@ def _book(db: Session, conv: AssistantConversation, user: User, *, resolved: boo
     order = created.order
     conv.work_order_id = order.id
     conv.step = "done"
+    source = [{"kind": "work_order", "id": order.id, "number": order.number}]
     if not created.created or created.duplicate:
         conv.status = BOOKED
-        return Turn(SAY["duplicate"].format(number=order.number))
+        return Turn(say_words("duplicate", lang, number=order.number), [], source)
     if resolved:
         steps = (conv.triage or {}).get("self_help") or []
         assistant_user = auth_service.system_user(db, tenant_id=conv.tenant_id, role="agent")
@@ -292,19 +319,89 @@ def _book(db: Session, conv: AssistantConversation, user: User, *, resolved: boo
             order=order,
             action="resolve-remote",
             actor=assistant_user,
-            ctx=actions.Context(note=SAY["resolved_note"].format(steps="；".join(steps))[:1000]),
+            ctx=actions.Context(note=say_words("resolved_note", ZH, steps="；".join(steps))[:1000]),
             payload={"self_help": steps, "conversation_id": conv.id},
         )
         conv.status = RESOLVED
-        return Turn(SAY["resolved"].format(number=order.number))
+        return Turn(say_words("resolved", lang, number=order.number), [], source)
     conv.status = BOOKED
-    return Turn(SAY["booked"].format(number=order.number))
+    words = say_words("booked", lang, number=order.number)
+    windows = assistant_slots.buttons(db, order=order, lang=lang)
+    if not windows:
+        return Turn(f"{words}\n{say_words('slot_none', lang)}", [], source)
+    conv.step = "slot"
+    return Turn(f"{words}\n{say_words('pick_slot', lang)}", [*windows, button("later", lang)], source)
 
 
-def say(
-    db: Session, *, user: User, conversation_id: int | None, text: str
-) -> tuple[AssistantConversation, AssistantMessage | None]:
-    """The customer's message and the assistant's answer (None while an agent has the conversation)."""
+def _answer_from_data(
+    db: Session, conv: AssistantConversation, user: User, text: str, lang: str
+) -> Turn | None:
+    """A question about the order data (where, price, warranty) answered from it; None for anything else.
+    The dialogue stays where it was, its buttons offered again below the answer."""
+    asked = intent(text)
+    if asked is None:
+        return None
+    if asked == "where":
+        fact = assistant_facts.where(
+            db, user=user, order_id=conv.work_order_id, appliance_id=conv.appliance_id, lang=lang
+        )
+    elif asked == "warranty":
+        fact = assistant_facts.warranty(
+            db,
+            user=user,
+            appliances=appliances(db, user=user, lang=lang),
+            appliance_id=conv.appliance_id,
+            lang=lang,
+        )
+    else:
+        triage = conv.triage
+        if triage is None and conv.step == "describe":
+            try:  # "空调不制冷修一下多少钱": the fault in the same words
+                found = assess.assess_for(db, user=user, text=text, appliance_id=conv.appliance_id)
+                triage = found.as_dict() if found.confidence >= LOW else None
+            except AnxinError:
+                triage = None
+        owned = appliances(db, user=user)
+        appliance_id = conv.appliance_id or (owned[0]["id"] if len(owned) == 1 else None)
+        fact = assistant_facts.price(
+            db, user=user, order_id=conv.work_order_id, appliance_id=appliance_id, triage=triage, lang=lang
+        )
+    still = _buttons_of_step(db, conv, user, lang)
+    if conv.step == "describe":
+        fact.reply += "\n" + say_words("go_on", lang)
+    return Turn(fact.reply, still, fact.sources, fact.grounding)
+
+
+def _buttons_of_step(db: Session, conv: AssistantConversation, user: User, lang: str) -> list[dict[str, str]]:
+    if conv.step == "solved":
+        return solved_buttons(lang)
+    if conv.step == "code":
+        return code_buttons(lang)
+    if conv.step == "appliance":
+        return _choices(appliances(db, user=user, lang=lang))
+    if conv.step == "slot" and conv.work_order_id:
+        order = work_order_service.get_for(db, user=user, id=conv.work_order_id)
+        return [*assistant_slots.buttons(db, order=order, lang=lang), button("later", lang)]
+    return []
+
+
+def language_of(db: Session, conv: AssistantConversation | None, text: str, asked: str | None) -> str:
+    """English when asked for, else the message's own language, else the last one the customer clearly
+    wrote in, else Chinese."""
+    if asked == EN:
+        return EN
+    found = text_language(text)
+    if found is not None or conv is None:
+        return found or ZH
+    for message in reversed(messages(db, conv=conv)):
+        if message.sender == "customer" and (earlier := text_language(message.text)) is not None:
+            return earlier
+    return ZH
+
+
+def say(db: Session, *, user: User, conversation_id: int | None, text: str, lang: str | None = None) -> Said:
+    """The customer's message and the assistant's answer (None while an agent has the conversation).
+    ``lang``: ``en`` when the caller asked for English (``?lang=en``, ``Accept-Language``, the page)."""
     if user.role != Role.CUSTOMER or user.customer_id is None:
         raise NotCustomer()
     text = checked(text)
@@ -318,20 +415,28 @@ def say(
         )
         db.add(conv)
         db.flush()
+        lang = language_of(db, None, text, lang)
     else:
         conv = seen_by_customer(db, user=user, id=conversation_id, lock=True)
-        if conv.status in CLOSED:
+        if is_closed(conv):
             raise ConversationClosed()
+        lang = language_of(db, conv, text, lang)
     _add(db, conv, "customer", text, author=user)
     if conv.status == WITH_AGENT:
-        return conv, None
+        return Said(conv, None, [], lang)
     if conv.status == HANDED_OFF:
-        turn = Turn(SAY["waiting"])
-    elif any(word in text.lower() for word in HANDOFF_WORDS):
-        turn = _hand_off(conv, "handoff")
+        turn = Turn(say_words("waiting", lang))
+    elif has_any(text, HANDOFF_WORDS):
+        turn = _hand_off(conv, "handoff", lang)
     else:
-        turn = STEPS[conv.step](db, conv, user, text)
-    return conv, _add(db, conv, "assistant", turn.reply, actions_=turn.actions)
+        turn = _answer_from_data(db, conv, user, text, lang) or STEPS[conv.step](db, conv, user, text, lang)
+    reply = turn.reply
+    if turn.grounding:
+        phrased = assistant_llm.phrase(turn.reply, grounding=turn.grounding, question=text, lang=lang)
+        if phrased is not None:
+            reply = phrased
+            turn.sources.append({"kind": "llm", "model": assistant_llm.get_settings().assistant_llm_model})
+    return Said(conv, _add(db, conv, "assistant", reply, actions_=turn.actions), turn.sources, lang)
 
 
 def seen_by_customer(db: Session, *, user: User, id: int, lock: bool = False) -> AssistantConversation:
@@ -409,7 +514,7 @@ def take(db: Session, *, conv: AssistantConversation, agent: User) -> AssistantM
         raise NotHandedOff()
     conv.status = WITH_AGENT
     conv.agent_id = agent.id
-    return _add(db, conv, "agent", SAY["taken"].format(name=agent.display_name or ""), author=agent)
+    return _add(db, conv, "agent", say_words("taken", ZH, name=agent.display_name or ""), author=agent)
 
 
 def answer(db: Session, *, conv: AssistantConversation, agent: User, text: str) -> AssistantMessage:

@@ -5,13 +5,13 @@ the handed-off conversations, taking one over and answering. Who may call what i
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
 
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.dependencies import DbSession, allowed
+from anxin.dependencies import DbSession, allowed, language
 from anxin.fields import Id
 from anxin.knowledge import assistant
 from anxin.knowledge.assistant_schemas import (
@@ -39,13 +39,24 @@ def conversation_read(db: DbSession, conv) -> ConversationRead:  # noqa: ANN001 
 
 
 @router.post("/api/v1/assistant/messages", response_model=AnswerRead, responses=errors(409))
-def send_message(body: MessageIn, db: DbSession, user: Chatter):
+def send_message(
+    body: MessageIn,
+    db: DbSession,
+    user: Chatter,
+    request: Request,
+    lang: Annotated[Literal["zh", "en"] | None, Query(description="en: answer in English")] = None,
+):
     """The customer's message and the assistant's answer, from the knowledge base and the customer's own
     records: it asks which appliance, for the error code, offers self-help and asks whether it worked
     (``actions``: the buttons); solved closes the conversation with a remotely resolved order, not solved
-    takes a visit order. "转人工" or an unsure triage hands it to an agent (``handed_off``). 422
-    ``assistant_text_empty`` / ``assistant_text_too_long``; 409 ``assistant_conversation_closed``."""
-    conv, reply = assistant.say(db, user=user, conversation_id=body.conversation_id, text=body.text)
+    takes a visit order and offers the windows technicians can keep. "转人工" or an unsure triage hands it
+    to an agent (``handed_off``). "我的师傅到哪了", "要多少钱", "保修" are answered from the order data, the
+    price book and the warranty (``sources``: what was used). English when asked (``?lang=en``,
+    ``Accept-Language: en``) or written in English. 422 ``assistant_text_empty`` /
+    ``assistant_text_too_long``; 409 ``assistant_conversation_closed``."""
+    asked = "en" if lang == "en" or (lang is None and language(request) == "en") else None
+    said = assistant.say(db, user=user, conversation_id=body.conversation_id, text=body.text, lang=asked)
+    conv, reply = said.conv, said.message
     return json_response(
         AnswerRead(
             conversation_id=conv.id,
@@ -54,6 +65,8 @@ def send_message(body: MessageIn, db: DbSession, user: Chatter):
             triage=conv.triage,
             actions=reply.actions if reply is not None else [],
             work_order_id=conv.work_order_id,
+            sources=said.sources,
+            language=said.lang,
         )
     )
 

@@ -40,6 +40,16 @@ class MessageRead(BaseModel):
     created_at: datetime
 
 
+class AssistantSourceRead(BaseModel):
+    """What an answer was built from: ``kind`` (``knowledge_entry``, ``work_order``, ``eta``, ``quote``,
+    ``price_item``, ``price_book``, ``appliance_warranty``, ``slot_offer``, ``llm``) and that thing's keys
+    (an id, a number, a code, a version, a status)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+
+
 class AnswerRead(BaseModel):
     conversation_id: int
     status: str = Field(description="open, resolved_remote, booked, handed_off or with_agent")
@@ -47,6 +57,10 @@ class AnswerRead(BaseModel):
     triage: TriageRead | None
     actions: list[ActionRead]
     work_order_id: int | None = None
+    sources: list[AssistantSourceRead] = Field(
+        default=[], description="what the answer was built from (the knowledge base, the order data)"
+    )
+    language: str = Field(default="zh", description="the language of the reply: zh or en")
 
 
 class ConversationRead(BaseModel):

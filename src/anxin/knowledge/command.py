@@ -2,7 +2,7 @@
 
     anxin triage "柜机显示E1然后就停了" --json          # against the shipped knowledge base
     anxin triage "空调不制冷" --tenant demo --json     # against a tenant's own (edited) knowledge base
-    anxin triage train [--out var/triage-model.joblib]  # learn from the KBs, the labelled set, the orders
+    anxin triage train [--out var/triage-model.joblib]  # learn from the KBs, the labelled set, the labels
 
 The first word picks ``train``; anything else is the text to triage (``ask``)."""
 
@@ -105,9 +105,11 @@ def _in_tenant(slug: str, text: str, category: str | None):
 @triage_app.command("train")
 def train(
     out: Path | None = typer.Option(None, help="where to write the model (default: var/triage-model.joblib)"),
+    as_json: bool = typer.Option(False, "--json", help="print what it learned from as JSON"),
 ) -> None:
-    """Retrain from every tenant's knowledge base, the labelled set and the completed orders (the
-    technician's recorded cause as the label); the app loads the new model on its next triage."""
+    """Retrain from every tenant's knowledge base, the shipped labelled set, the stored labels (agents'
+    corrections and technicians' recorded causes) and older completed orders; prints how many of each it
+    used. The app loads the new model on its next triage."""
     from anxin.database import make_engine, make_sessionmaker, transaction
     from anxin.knowledge import training
 
@@ -117,4 +119,15 @@ def train(
             summary = training.train(db, out=out)
     finally:
         engine.dispose()
-    console.print(summary)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    console.print(f"model written to {summary['path']} ({summary['pairs']} category/fault pairs)")
+    for key, words in (
+        ("knowledge_examples", "knowledge-base entries' words (知识库)"),
+        ("labelled_examples", "shipped labelled descriptions (标注集)"),
+        ("correction_examples", "agents' corrections (客服纠正)"),
+        ("cause_examples", "technicians' recorded causes (师傅故障原因)"),
+        ("order_examples", "older completed orders without a stored label (历史完工单)"),
+    ):
+        console.print(f"  {summary[key]:>6}  {words}")

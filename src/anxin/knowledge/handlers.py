@@ -3,7 +3,8 @@
 beside it (``work_order_triage``): the technician sees the likely parts before leaving, the desk the
 suggested skill. It runs in the intake's transaction and never refuses an order: a description triage
 cannot read (a tenant with no knowledge base yet) leaves no row, and so does a recycling order. An order
-booked as installation, relocation or cleaning is triaged as that request, whatever its words say."""
+booked as installation, relocation or cleaning is triaged as that request, whatever its words say. On
+completion, the technician's recorded cause becomes a training label (``label_on_completion``)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
 from anxin.catalog.models import Brand, Category, ProductModel
-from anxin.knowledge import assess
+from anxin.knowledge import assess, labels
 from anxin.knowledge.exceptions import KnowledgeEmpty, TextEmpty, TextTooLong
 from anxin.knowledge.models import OrderTriage
 from anxin.knowledge.triage import MAX_TEXT
 from anxin.work_order.events import Recorded
 
 TRIAGED_ON = ("create",)
+LABELLED_ON = ("complete",)
 # Taking an old appliance away describes no fault and needs no parts or fault skill.
 UNTRIAGED = frozenset({"recycling"})
 
@@ -64,6 +66,11 @@ def triage_on_create(db: Session, happened: Recorded) -> None:
         )
     )
     db.flush()
+
+
+def label_on_completion(db: Session, happened: Recorded) -> None:
+    """The technician's recorded cause, where it names a fault of the category, becomes a training label."""
+    labels.label_cause(db, order=happened.order, actor=happened.actor)
 
 
 def for_order(db: Session, *, order_id: int) -> OrderTriage | None:

@@ -68,8 +68,8 @@ class KnowledgeErrorCode(Base):
 
 
 class OrderTriage(Base):
-    """What triage made of an order's description when it was taken (``handlers.triage_on_create``): the
-    category and fault, how sure, the code on the display and its meaning, the skill and the likely parts
+    """What triage made of an order's description when it was taken (``handlers.triage_on_create``), or what
+    the agent corrected it to (``labels.correct``): the category and fault, how sure, the code on the display and its meaning, the skill and the likely parts
     the technician takes along, the self-help steps offered, the next likeliest answers."""
 
     __tablename__ = "work_order_triage"
@@ -88,3 +88,6 @@ class OrderTriage(Base):
     self_help: Mapped[list] = mapped_column(JSONType, default=list)
     alternatives: Mapped[list] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # "model" (triage's own answer) or "agent_correction" (an agent chose the category and fault: then
+    # ``confidence`` is 1 and matching holds the technician to the skill); migration 0025
+    source: Mapped[str] = mapped_column(String(20), default="model", server_default="model")

@@ -3,14 +3,15 @@
 The app never needs a training step first: ``learner()`` loads the model file ``anxin triage train``
 wrote (``var/triage-model.joblib`` beside the default database, or ``ANXIN_TRIAGE_MODEL``) when there is
 one, and otherwise trains, once per process and in about a second, from what the project ships: the
-knowledge-base seed and the labelled descriptions (``tests/data/triage_labelled.jsonl``, when the source
-tree is there; the seed alone otherwise). Training here is cheap and deterministic, so a model file is an
+knowledge-base seed and the shipped labelled descriptions (``seed/triage_labelled.jsonl``, inside the
+package: the product never reads the test tree). Training here is cheap and deterministic, so a model file is an
 option for retraining from the platform's own data, not a shipped artefact that would tie the code to one
 scikit-learn version.
 
 ``anxin triage train`` learns from the knowledge bases of every tenant (their admins' edits included), the
-labelled set, and the platform's completed orders: each order's description labelled with its appliance's
-category and the fault the technician's recorded cause names (``fault_of_cause``)."""
+shipped labelled set, the labels the platform stored (``triage_label``: agents' corrections of a suggestion
+and, at completion, the fault the technician's recorded cause names, ``labels.label_cause``), and completed
+orders without a stored label (the cause read the same way, ``fault_of_cause``)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ from sqlalchemy.orm import Session
 from anxin.appliance.models import Appliance
 from anxin.catalog.models import Category, ProductModel
 from anxin.config import PROJECT_ROOT
+from anxin.knowledge import labels
 from anxin.knowledge.codes import FAULT_NAMES, FaultCode
+from anxin.knowledge.label_models import TriageLabel
 from anxin.knowledge.learn import Example, LinearTriage, kb_examples, normalise
 from anxin.knowledge.models import KnowledgeEntry
 from anxin.knowledge.service import seed_entries
 from anxin.work_order.models import ServiceReport, WorkOrder
 
-LABELLED = PROJECT_ROOT / "tests" / "data" / "triage_labelled.jsonl"
+LABELLED = Path(__file__).parent / "seed" / "triage_labelled.jsonl"
 MODEL_FILE = PROJECT_ROOT / "var" / "triage-model.joblib"
 _lock = threading.Lock()
 _cached: dict[str, Any] = {}
@@ -93,7 +96,8 @@ def fault_of_cause(cause: str, entries: Iterable[KnowledgeEntry]) -> str | None:
 
 
 def order_examples(db: Session) -> list[Example]:
-    """Completed orders of every tenant whose technician's cause maps to a fault of the knowledge base."""
+    """Completed orders of every tenant whose technician's cause maps to a fault of the knowledge base and
+    that have no stored label (orders completed before ``triage_label`` kept their causes)."""
     entries: dict[tuple[int, str], list[KnowledgeEntry]] = {}
     for entry in db.scalars(select(KnowledgeEntry)):
         entries.setdefault((entry.tenant_id, entry.category), []).append(entry)
@@ -103,7 +107,10 @@ def order_examples(db: Session) -> list[Example]:
         .join(Appliance, Appliance.id == WorkOrder.appliance_id)
         .join(ProductModel, ProductModel.id == Appliance.product_model_id)
         .join(Category, Category.id == ProductModel.category_id)
-        .where(WorkOrder.completed_at.is_not(None))
+        .where(
+            WorkOrder.completed_at.is_not(None),
+            ~select(TriageLabel.id).where(TriageLabel.work_order_id == WorkOrder.id).exists(),
+        )
     )
     out: list[Example] = []
     for tenant_id, description, cause, category in rows:
@@ -114,8 +121,9 @@ def order_examples(db: Session) -> list[Example]:
 
 
 def train(db: Session, *, out: Path | None = None) -> dict[str, Any]:
-    """Train from every tenant's knowledge base, the labelled set and the completed orders, and write the
-    model file the app then loads. Returns what it learned from."""
+    """Train from every tenant's knowledge base, the shipped labelled set, the stored labels (agents'
+    corrections, technicians' causes) and the completed orders without a label, and write the model file
+    the app then loads. Returns how many examples of each it learned from."""
     import joblib
 
     kb = [
@@ -130,8 +138,11 @@ def train(db: Session, *, out: Path | None = None) -> dict[str, Any]:
     ] or list(seed_entries())
     from_kb = kb_examples(kb)
     from_labels = [(r["text"], r["category"], r["fault"]) for r in labelled()]
+    stored = labels.examples(db)
+    from_corrections = stored[labels.CORRECTED]
+    from_causes = stored[labels.CAUSE]
     from_orders = order_examples(db)
-    model = LinearTriage().fit(from_kb + from_labels + from_orders)
+    model = LinearTriage().fit(from_kb + from_labels + from_corrections + from_causes + from_orders)
     path = out or model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
@@ -139,6 +150,8 @@ def train(db: Session, *, out: Path | None = None) -> dict[str, Any]:
         "path": str(path),
         "knowledge_examples": len(from_kb),
         "labelled_examples": len(from_labels),
+        "correction_examples": len(from_corrections),
+        "cause_examples": len(from_causes),
         "order_examples": len(from_orders),
         "pairs": len(model.pairs),
     }

@@ -93,7 +93,7 @@ def _chat(request: Request, db: DbSession, user: User, conv, status_code: int = 
         conv=conv,
         thread=thread,
         last_actions=last_actions,
-        closed=conv is not None and conv.status in assistant.CLOSED,
+        closed=conv is not None and assistant.is_closed(conv),
     )
 
 
@@ -113,6 +113,7 @@ def chat(
 
 @router.post("/portal/assistant")
 def chat_send(
+    request: Request,
     db: DbSession,
     user: Customer,
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
@@ -120,7 +121,8 @@ def chat_send(
 ) -> Response:
     """The customer's message (typed or a button); the chat shows the answer."""
     named = int(conversation_id) if conversation_id.isdigit() and 0 < int(conversation_id) <= MAX_ID else None
-    conv, _ = assistant.say(db, user=user, conversation_id=named, text=text)
+    asked = "en" if i18n.language(request) == "en" else None
+    conv = assistant.say(db, user=user, conversation_id=named, text=text, lang=asked).conv
     return see_other(f"/portal/assistant?c={conv.id}#end")
 
 

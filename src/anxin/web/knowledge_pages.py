@@ -19,7 +19,7 @@ from anxin.catalog.codes import CategoryCode
 from anxin.dependencies import DbSession
 from anxin.exceptions import AnxinError, InvalidInput
 from anxin.fields import MAX_ID
-from anxin.knowledge import assess, handlers, service
+from anxin.knowledge import assess, handlers, service, visit_aids
 from anxin.knowledge import codes as taxonomy
 from anxin.knowledge.codes import FaultCode
 from anxin.web import i18n
@@ -291,7 +291,14 @@ def tech(
 
 @router.get("/pages/orders/{order_id}/triage", response_class=HTMLResponse)
 def order_card(request: Request, order_id: int, db: DbSession, user: OrderReader) -> Response:
-    """What triage made of the order at intake (an htmx fragment on the technician's order page): the fault,
-    the code and its meaning, the skill, the likely parts to take along; empty when it was not triaged."""
+    """What triage made of the order at intake (an htmx fragment on the technician's order page and the
+    console's panel): the fault, the code and its meaning, the skill, and the likely parts to take along
+    with what the assigned technician's van holds of each; empty when it was not triaged."""
     order = order_service.get_for(db, user=user, id=min(max(order_id, 1), MAX_ID))
-    return render(request, "knowledge/_order.html", found=handlers.for_order(db, order_id=order.id))
+    return render(
+        request,
+        "knowledge/_order.html",
+        found=handlers.for_order(db, order_id=order.id),
+        likely=visit_aids.likely_parts(db, order=order),
+        for_technician=user.role == "technician",
+    )
