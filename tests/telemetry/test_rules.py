@@ -188,6 +188,9 @@ def test_an_alert_becomes_a_proactive_order(client, world, db):
         "repair",
     )
     assert "冷藏室过热" in order.fault_description and "14" in order.fault_description
+    # and while that order is open, the fridge still reporting the cause opens no second alert
+    still = send(client, key, [_at(world.demo, 1, metrics={"fridge_temp_c": 15.0})]).json()
+    assert still["alerts_opened"] == 0
     # and it cannot be converted twice; a technician may not convert at all
     assert (
         client.post(f"/api/v1/alerts/{alert['id']}/convert", headers=world.demo.headers("admin")).status_code
@@ -199,3 +202,24 @@ def test_an_alert_becomes_a_proactive_order(client, world, db):
         ).status_code
         == 403
     )
+
+
+def test_once_the_order_ends_the_cause_opens_an_alert_again(client, world, db):
+    key = make_key(client, world.demo)
+    _rule(client, world.demo, cause="warm_now", kind="threshold", metric="fridge_temp_c", threshold=10)
+    send(client, key, [_at(world.demo, 3, metrics={"fridge_temp_c": 14.0})])
+    alert = client.get(
+        "/api/v1/alerts", params={"status": "open"}, headers=world.demo.headers("agent")
+    ).json()[0]
+    order_id = client.post(
+        f"/api/v1/alerts/{alert['id']}/convert", headers=world.demo.headers("dispatcher")
+    ).json()["work_order_id"]
+    # the order cancelled (say the customer had it fixed elsewhere), the fridge still warm
+    cancelled = client.post(
+        f"/api/v1/work-orders/{order_id}/cancel",
+        json={"reason": "客户已自行处理"},
+        headers=world.demo.headers("agent"),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    again = send(client, key, [_at(world.demo, 1, metrics={"fridge_temp_c": 14.5})]).json()
+    assert again["alerts_opened"] == 1

@@ -3,13 +3,15 @@ appliances, stored through the ingest path (``telemetry.ingest``), then rolled u
 
 Values are the middle of each metric's plausible range with a little noise; counters grow by the hour.
 The tenant gets the default rules; one air conditioner's last reading shows E1, so its alert is open.
-The simulated devices that publish live over MQTT (issue 20's demo) are not built yet."""
+The past before this day, and the failure model trained on it, are ``demo.telemetry_history``'s; the
+devices that report live while the demo runs are ``demo.devices``'."""
 
 from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,38 +38,57 @@ TYPICAL = {
 }
 
 
-def _value(metric, hour: int, rng: random.Random) -> float:
+def typical_value(metric, hour: int, rng: random.Random) -> float:
     if metric.counter:
         return float(int(metric.high / 1000) + hour)
     middle = TYPICAL.get(metric.name, metric.low + (metric.high - metric.low) * 0.35)
     return round(middle * (1 + rng.uniform(-0.05, 0.05)), 2)
 
 
-def load(db: Session, *, tenant_id: int, seed: int = 20) -> str:
-    """A day of readings for up to ``DEVICES`` of the tenant's appliances; what was stored."""
+def load(
+    db: Session,
+    *,
+    tenant_id: int,
+    seed: int = 20,
+    shape: Callable[[int, str, datetime], float] | None = None,
+    appliance_ids: list[int] | None = None,
+) -> str:
+    """A day of readings for up to ``DEVICES`` of the tenant's appliances (or for ``appliance_ids``);
+    what was stored. ``shape`` (appliance, metric, time) scales a value: a fault developing
+    (``demo.telemetry_history``)."""
     rng = random.Random(seed)
     # a gateway's key whose value nobody holds (an admin makes a key of their own to send readings)
     db.add(
         TelemetryKey(tenant_id=tenant_id, name="演示网关", prefix="axt_demo", key_hash=secrets.token_hex(32))
     )
-    rows = db.execute(
-        select(Appliance.serial_number)
-        .where(Appliance.tenant_id == tenant_id)
-        .order_by(Appliance.id)
-        .limit(DEVICES)
-    ).all()
+    chosen = select(Appliance.serial_number).where(Appliance.tenant_id == tenant_id).order_by(Appliance.id)
+    chosen = chosen.limit(DEVICES) if appliance_ids is None else chosen.where(Appliance.id.in_(appliance_ids))
+    rows = db.execute(chosen).all()
     known = devices(db, tenant_id=tenant_id, serials={serial for (serial,) in rows})
     now = clock.now().replace(minute=0, second=0, microsecond=0)
     readings = []
     for serial, device in known.items():
         for hour in range(HOURS):
-            metrics = {m.name: _value(m, hour, rng) for m in metrics_of(device.category)}
+            at = now - timedelta(hours=HOURS - hour)
+            metrics = {m.name: typical_value(m, hour, rng) for m in metrics_of(device.category)}
+            if shape is not None:
+                bounds = {m.name: (m.low, m.high) for m in metrics_of(device.category)}
+                metrics = {
+                    name: round(
+                        min(
+                            max(value * shape(device.appliance_id, name, at), bounds[name][0]),
+                            bounds[name][1],
+                        ),
+                        2,
+                    )
+                    for name, value in metrics.items()
+                }
             if not metrics:
                 continue
             readings.append(
                 {
                     "serial": serial,
-                    "ts": (now - timedelta(hours=HOURS - hour)).isoformat(),
+                    "ts": at.isoformat(),
                     "metrics": metrics,
                 }
             )

@@ -204,6 +204,31 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "for {price} yuan, covered until {new_end_date}.",
         ),
     },
+    # proactive service (anxin/proactive): an appliance's alert told with a self-help tip, a seasonal offer
+    "proactive.alert_tip": {
+        "zh": (
+            "您的{appliance}需要留意",
+            "我们从您的{appliance}运行数据发现：{issue}。您可以先试试：{tip}。如果问题还在，可以随时在线报修。",
+        ),
+        "en": (
+            "Your {appliance} needs attention",
+            "Your {appliance} reported: {issue_en}. You can try this first: {tip}. "
+            "If it persists, report it online any time.",
+        ),
+    },
+    "campaign.ac_cleaning": {
+        "zh": (
+            "空调清洗提醒",
+            "您的空调已累计运行{run_hours}小时，今年还没有清洗过。入夏前清洗一次，制冷更快、更省电，也更卫生。"
+            "[[现在可选{plan}，{price}元。]]在线预约即可安排师傅上门。",
+        ),
+        "en": (
+            "Time to clean your air conditioner",
+            "Your air conditioner has run {run_hours} hours and has not been cleaned this year. A clean before "
+            "summer cools faster, saves power and keeps the air fresh.[[ Our {plan_en} is available for CNY "
+            "{price}.]] Book a visit online any time.",
+        ),
+    },
     "technician.suspended": {
         "zh": ("工程师暂停接单", "工程师{technician}已暂停接单：{reason}"),
         "en": ("Technician suspended", "Technician {technician} is suspended from new orders: {reason}"),
@@ -232,6 +257,8 @@ CUSTOMER_EVENTS = frozenset(
         "payment.received",
         "payment.refunded",
         "contract.renewal_due",
+        "proactive.alert_tip",
+        "campaign.ac_cleaning",
     }
 )
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)

@@ -1,7 +1,7 @@
 """Everything the platform holds about one customer, as one JSON document (PIPL art. 45): the record and
 its addresses, the appliances, the orders with their events in the customer's shape, quotes, service
 reports and photos (listed, not attached), the surveys, the complaints, the messages sent to them (inbox
-items and texts), their portal account, and consents (none are recorded yet). Staff-only words (dispatch's
+items and texts), their portal account, and consents (to proactive contact). Staff-only words (dispatch's
 notes, the notes staff write each other) are what the customer never reads, and stay out.
 
 The customer downloads it from the portal ("我的数据") or the API; an admin reads it on the customer's
@@ -25,6 +25,7 @@ from anxin.customer.models import Customer
 from anxin.feedback.models import Complaint, ComplaintEvent, Survey
 from anxin.notify.models import InboxItem, OutboxMessage
 from anxin.notify.templates import render
+from anxin.proactive.models import CustomerConsent
 from anxin.work_order import api as work_order_api
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import Quote, ServiceReport, WorkOrder, WorkOrderPhoto
@@ -132,7 +133,14 @@ def document(db: Session, *, customer: Customer, actor: trail.Actor, reason: str
             trail.snapshot(user, ("username", "is_active", "created_at"))
             for user in portal_users(db, customer)
         ],
-        "consents": [],  # the platform records no consents yet; this is where they will be listed
+        "consents": [  # consent to proactive contact (anxin.proactive.consent)
+            trail.snapshot(row, ("purpose", "granted", "source", "changed_at"))
+            for row in db.scalars(
+                select(CustomerConsent)
+                .where(CustomerConsent.customer_id == customer.id)
+                .order_by(CustomerConsent.id)
+            )
+        ],
     }
     trail.record(
         db,

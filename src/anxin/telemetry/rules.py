@@ -7,7 +7,8 @@ a ``threshold`` rule when the metric is beyond its threshold and has been for ``
 reading current at the start of that window and every reading since are beyond it; 0: at once). An
 appliance with an open (or notified) alert of that cause gets no second one: the alert's ``open_key``
 is unique. Alerts end when dismissed or converted to a proactive work order (channel ``iot``, through the
-work-order intake) by staff; notifying the customer (``notified``) is not built yet."""
+work-order intake) by staff or by the tenant's alert policy (``anxin.proactive.policy``), which also
+notifies the customer (``notified``)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ from anxin.audit import trail
 from anxin.auth.models import User
 from anxin.clock import now
 from anxin.exceptions import Conflict, InvalidInput, NotFound
+from anxin.telemetry import kb_codes
 from anxin.telemetry.metrics import BOUNDS
 from anxin.telemetry.models import TelemetryAlert, TelemetryReading, TelemetryRule
 from anxin.work_order import actions as work_order_actions
+from anxin.work_order.models import WorkOrder
+from anxin.work_order.states import OPEN as OPEN_ORDER
 
 OPEN = ("open", "notified")
 STATUS_NAMES = {
@@ -235,7 +239,7 @@ def evaluate(
         select(TelemetryRule).where(TelemetryRule.tenant_id == tenant_id, TelemetryRule.active.is_(True))
     ):
         rules[rule.category].append(rule)
-    if not rules:
+    if not rules and not any(code for *_, code in readings):
         return []
     found: dict[str, tuple[TelemetryRule, int, datetime, float | None, str | None]] = {}
     for appliance_id, category, ts, metrics, code in readings:
@@ -248,9 +252,14 @@ def evaluate(
                     found[key] = (rule, appliance_id, ts, None, code)
             elif _beyond(rule, metrics.get(rule.metric)):
                 found[key] = (rule, appliance_id, ts, float(metrics[rule.metric]), code)
+    for rule, appliance_id, ts, code in _known_code_rules(
+        db, tenant_id=tenant_id, readings=readings, rules=rules
+    ):
+        found.setdefault(f"{appliance_id}:{rule.cause}", (rule, appliance_id, ts, None, code))
     if not found:
         return []
     already = set(db.scalars(select(TelemetryAlert.open_key).where(TelemetryAlert.open_key.in_(list(found)))))
+    already |= _in_service(db, tenant_id=tenant_id, keys=set(found) - already)
     opened = []
     for key, (rule, appliance_id, ts, value, code) in found.items():
         if key in already:
@@ -274,6 +283,58 @@ def evaluate(
     return opened
 
 
+def _known_code_rules(
+    db: Session,
+    *,
+    tenant_id: int,
+    readings: list[tuple[int, str, datetime, dict[str, Any], str | None]],
+    rules: dict[str, list[TelemetryRule]],
+) -> list[tuple[TelemetryRule, int, datetime, str]]:
+    """The readings whose error code no rule names but the knowledge base knows for the appliance's
+    category: each with the rule of that code (cause ``code_<code>``, made on first use and named with the
+    code's meaning; an admin deactivating it mutes the code). A tenant without knowledge-base entries
+    keeps the default rules alone. Only readings with such a code cost a lookup."""
+    named = {(r.category, r.error_code) for found in rules.values() for r in found if r.kind == "error_code"}
+    wanted = {
+        (category, code) for _, category, _, _, code in readings if code and (category, code) not in named
+    }
+    if not wanted:
+        return []
+    known = kb_codes.known(db, tenant_id=tenant_id, pairs=wanted)
+    if not known:
+        return []
+    existing = {
+        (r.category, r.cause): r
+        for r in db.scalars(
+            select(TelemetryRule).where(
+                TelemetryRule.tenant_id == tenant_id,
+                TelemetryRule.cause.in_({f"code_{code}" for _, code in known}),
+            )
+        )
+    }
+    made: dict[tuple[str, str], TelemetryRule] = {}
+    for (category, code), meaning in sorted(known.items()):
+        rule = existing.get((category, f"code_{code}"))
+        if rule is None:
+            rule = TelemetryRule(
+                tenant_id=tenant_id,
+                category=category,
+                cause=f"code_{code}",
+                kind="error_code",
+                error_code=code,
+                name_zh=f"故障码{code}：{meaning}"[:80],
+                name_en=f"Fault code {code} (knowledge base)"[:80],
+            )
+            db.add(rule)
+            db.flush()
+        made[(category, code)] = rule
+    return [
+        (made[(category, code)], appliance_id, ts, code)
+        for appliance_id, category, ts, _, code in readings
+        if code and (category, code) in made and made[(category, code)].active
+    ]
+
+
 def open_alert(
     db: Session, *, rule: TelemetryRule, appliance_id: int, reading_at: datetime, value: float | None = None
 ) -> TelemetryAlert | None:
@@ -281,6 +342,8 @@ def open_alert(
     the path other finders than ``evaluate`` take (the failure predictions, ``pdm.py``)."""
     key = f"{appliance_id}:{rule.cause}"
     if db.scalar(select(TelemetryAlert.id).where(TelemetryAlert.open_key == key)) is not None:
+        return None
+    if _in_service(db, tenant_id=rule.tenant_id, keys={key}):
         return None
     alert = TelemetryAlert(
         tenant_id=rule.tenant_id,
@@ -295,6 +358,25 @@ def open_alert(
     db.add(alert)
     db.flush()
     return alert
+
+
+def _in_service(db: Session, *, tenant_id: int, keys: set[str]) -> set[str]:
+    """Of ``keys`` (``appliance:cause``), those whose alert was converted to an order still open: the cause
+    is being served, so the readings that go on showing it open no second alert (and no second order)."""
+    if not keys:
+        return set()
+    appliances = {int(key.split(":", 1)[0]) for key in keys}
+    rows = db.execute(
+        select(TelemetryAlert.appliance_id, TelemetryAlert.cause)
+        .join(WorkOrder, WorkOrder.id == TelemetryAlert.work_order_id)
+        .where(
+            TelemetryAlert.tenant_id == tenant_id,
+            TelemetryAlert.appliance_id.in_(appliances),
+            TelemetryAlert.status == "converted",
+            WorkOrder.status.in_([str(status) for status in OPEN_ORDER]),
+        )
+    )
+    return {f"{appliance_id}:{cause}" for appliance_id, cause in rows} & keys
 
 
 # --- alerts ------------------------------------------------------------------------------------------------
@@ -337,8 +419,18 @@ def convert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
     alert = _open_alert(db, actor=actor, alert_id=alert_id)
     rule = db.get(TelemetryRule, alert.rule_id)
     appliance = db.get(Appliance, alert.appliance_id)
+    title = rule.name_zh
     if alert.error_code:
         detail = f"：{alert.error_code}"
+        info = kb_codes.lookup(
+            db,
+            tenant_id=alert.tenant_id,
+            category=rule.category,
+            codes=[alert.error_code],
+            brand=kb_codes.brand_of(db, product_model_id=appliance.product_model_id),
+        ).get(alert.error_code)
+        if info is not None:  # the code with its meaning on this brand, from the knowledge base
+            title, detail = f"故障码{info.code}：{info.meaning}", ""
     else:
         detail = f"：{alert.value:g}" if alert.value is not None else ""
     intake = work_order_actions.Intake(
@@ -346,7 +438,7 @@ def convert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
         appliance_id=appliance.id,
         service_type=SERVICE_TYPES.get(rule.kind, "repair"),
         channel="iot",
-        fault_description=f"[设备告警] {rule.name_zh}{detail}",
+        fault_description=f"[设备告警] {title}{detail}",
     )
     created = work_order_actions.create_order(db, actor=actor, intake=intake)
     alert.status, alert.open_key, alert.closed_at, alert.closed_by_id = "converted", None, now(), actor.id
