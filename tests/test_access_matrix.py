@@ -71,6 +71,7 @@ from tests.parts import stockroom as parts_stockroom
 from tests.pricing import test_payments_api as payments_scene
 from tests.settlement import matrix as settlement_scene
 from tests.telemetry import matrix as telemetry_scene
+from tests.telemetry import proactive_scene
 
 WHO = ("anonymous", "customer", "agent", "dispatcher", "technician", "outlet_manager", "quality", "admin")
 OK, LOGIN, PORTAL_LOGIN = "ok", "login", "plogin"
@@ -257,6 +258,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("PUT", "/api/v1/dispatch/policies"): Row(json=[]),
     ("GET", f"{WO}/slots"): Row(),
     ("POST", f"{WO}/book-slot"): Row(move="appoint", json={"start": SLOT}),
+    ("POST", f"{WO}/appointment"): Row(  # the appointment step: guarded by ORDERS_APPOINTMENT and the move
+        move="appoint",
+        json={"start_at": f"{days_ahead(2)}T09:00:00+08:00", "end_at": f"{days_ahead(2)}T11:00:00+08:00"},
+    ),
     ("POST", "/api/v1/dispatch/plans"): Row(  # another day: the scene's plan stays current
         json=lambda s, who: {"date": str(days_ahead(1001)), "outlet_id": s.world.outlet_id, "seconds": 0.1}
     ),
@@ -407,6 +412,25 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/alerts"): Row(query=lambda s, who: {"appliance_id": s.appliance_id}),
     ("POST", "/api/v1/alerts/{alert_id}/dismiss"): Row(),
     ("POST", "/api/v1/alerts/{alert_id}/convert"): Row(),
+    # proactive service (anxin/proactive): the admin's alert policy and campaigns (the scene's campaign run);
+    # a customer's profile for agents, dispatchers and admins; consent: customer01 their own, an agent
+    ("GET", "/api/v1/alert-policy"): Row(),
+    ("PUT", "/api/v1/alert-policy"): Row(json={"default": "none"}),
+    ("POST", "/api/v1/campaigns"): Row(json={"kind": "ac_cleaning"}),
+    ("GET", "/api/v1/campaigns/{campaign_id}"): Row(),
+    ("GET", "/api/v1/customers/{customer_id}/profile"): Row(),
+    ("PUT", "/api/v1/customers/{customer_id}/consent"): Row(json={"granted": True}),
+    ("GET", "/portal/contact"): Row(),
+    ("POST", "/portal/contact"): Row(form={"granted": "1", "size": "3"}),
+    ("GET", "/console/customers/{customer_id}"): Row(),
+    ("GET", "/console/proactive"): Row(),
+    ("POST", "/console/proactive/policy"): Row(form={"default": "none"}),
+    ("POST", "/console/proactive/campaigns"): Row(form={"min_run_hours": "800"}),
+    # an appliance's health: the read order's appliance (customer01's, tech01's open order); its card
+    # (a customer gets theirs in plain words) and the customer's appliance page
+    ("GET", "/api/v1/appliances/{appliance_id}/health"): Row(),
+    ("GET", "/pages/appliances/{appliance_id}/health"): Row(),
+    ("GET", "/portal/appliances/{appliance_id}"): Row(),
     # payments on the done order (nothing to pay: 409 for the moves), with the scene's pending WeChat payment
     # and the agent's discount request (tests/pricing/test_payments_api.py's matrix_scene)
     ("GET", f"{WO}/payments"): Row(),
@@ -494,6 +518,17 @@ ROUTES: dict[tuple[str, str], Row] = {
         move="assign", form=lambda s, who: {"technician_id": str(s.world.other_technician_id)}
     ),
     ("POST", "/console/orders/{order_id}/unassign"): Row(move="unassign", form={"reason": "矩阵"}),
+    ("GET", "/console/board"): Row(),
+    ("GET", "/console/board/data"): Row(),
+    ("GET", "/console/board/check"): Row(
+        query=lambda s, who: {"order_id": s.orders["read"], "technician_id": s.world.other_technician_id}
+    ),
+    ("POST", "/console/board/orders/{order_id}/assign"): Row(
+        move="assign", json=lambda s, who: {"technician_id": s.world.other_technician_id}
+    ),
+    ("POST", "/console/board/orders/{order_id}/appoint"): Row(
+        move="appoint", json={"date": FAR_DAY, "start_minute": 540, "window_minutes": 120}
+    ),
     ("GET", "/tech/day"): Row(),
     ("GET", "/tech"): Row(),
     ("GET", TECH): Row(),
@@ -502,6 +537,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", f"{TECH}/wait-parts"): Row(move="wait-parts", form={"reason": "矩阵"}),
     ("POST", f"{TECH}/quote"): Row(move="quote", form={"other_desc": "矩阵", "other_amount": "50"}),
     ("POST", f"{TECH}/complete"): Row(move="complete", form={"note": "矩阵", "signature": SIGNATURE}),
+    ("POST", f"{TECH}/appointment"): Row(
+        move="appoint", form={"date": str(days_ahead(2)), "from": "09:00", "to": "11:00"}
+    ),
+    ("GET", f"{TECH}/version"): Row(),
     ("POST", f"{TECH}/photos"): Row(files=lambda s, who: {"file": ("x.png", PNG, "image/png")}),
     ("GET", "/pages/orders/{order_id}/photos/{photo_id}"): Row(),
     ("GET", "/portal/appliances/new"): Row(),
@@ -513,6 +552,15 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/portal/login"): Row(PUBLIC, form={"phone": "13800000001", "code": "000000", "tenant": "demo"}),
     # shows the codes sent, only where ANXIN_DEV_MAILBOX turns it on (the demo): by default no page at all
     ("GET", "/portal/dev-mailbox"): Row("404 404 404 404 404 404 404 404"),
+    # sign-up: only with the signed cookie a new phone's right code sets (15 minutes); without it, anyone
+    # is sent to sign in, and the form's POST is refused (400, "注册已超时")
+    ("GET", "/portal/signup"): Row("plogin plogin plogin plogin plogin plogin plogin plogin"),
+    ("POST", "/portal/signup"): Row(
+        PUBLIC, form={"name": "矩阵", "district": "西湖区", "detail": "x", "consent": "yes"}
+    ),
+    ("GET", "/portal/privacy"): Row(PUBLIC),  # the privacy notice a sign-up agrees to
+    ("GET", "/portal/me"): Row(),
+    ("GET", "/portal/unread"): Row(),
     ("GET", "/portal"): Row(),
     ("GET", "/portal/report"): Row(),
     ("POST", "/portal/report"): Row(
@@ -594,6 +642,17 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/console/knowledge/{entry_id}"): Row(form=knowledge_scene.ENTRY_FORM),
     ("GET", "/tech/knowledge"): Row(query={"q": "E1"}),
     ("GET", "/pages/orders/{order_id}/triage"): Row(),  # the read order (no triage kept: an empty card)
+    ("GET", "/pages/orders/{order_id}/history"): Row(),  # the read order's appliance's earlier orders
+    ("GET", "/console/intake"): Row(query={"phone": "13800000001"}),
+    ("GET", "/console/intake/triage"): Row(query={"description": "冰箱不制冷"}),
+    ("POST", "/console/intake"): Row(
+        form=lambda s, who: {
+            "customer_id": str(s.world.customer_id),
+            "appliance_id": str(s.world.appliance_id),
+            "description": "冰箱不制冷",
+            "service_type": "repair",
+        }
+    ),
     # the assistant's pages: the report form's live hint and the chat (customers), the agents' desk
     ("GET", "/portal/report/triage"): Row(query={"description": "冰箱不制冷"}),
     ("GET", "/portal/assistant"): Row(),
@@ -948,6 +1007,7 @@ def path_values(scene: Scene, line: Line, who: str, order_id: int | None) -> dic
         "key_id": scene.telemetry.key_id,
         "telemetry_rule_id": scene.telemetry.rule_id,
         "alert_id": scene.telemetry.alert_id,
+        "campaign_id": scene.proactive.campaign_id,
         "action": line.value,
         "decision": line.value,
     }
@@ -1036,6 +1096,7 @@ def ask_everyone(
         scene.knowledge_entry_id = knowledge_scene.matrix_scene(db, world.demo)
         scene.assistant_conversation_id = assistant_scene.handed_off(db, world.demo)
         scene.telemetry = telemetry_scene.matrix_scene(db, world.demo)
+        scene.proactive = proactive_scene.matrix_scene(db, world.demo)
         db.commit()
     callers = Callers(client, world.demo)
     failures, requests = [], 0

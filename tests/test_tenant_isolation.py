@@ -16,7 +16,7 @@ import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,7 @@ from tests.parts.stockroom import scene as parts_scene
 from tests.pricing import test_payments_api as payments_scene
 from tests.settlement import matrix as settlement_matrix
 from tests.telemetry import matrix as telemetry_matrix
+from tests.telemetry import proactive_scene
 
 ROLES = ("admin", "agent", "dispatcher", "quality", "outlet_manager", "technician", "customer")
 STAFF = ("admin", "agent", "dispatcher", "quality", "outlet_manager")
@@ -114,6 +115,7 @@ class Side:
     knowledge_entry_id: int = 0  # the seed's knowledge base loaded; its refrigerator "not cooling" entry
     assistant_conversation_id: int = 0  # customer01's chat, handed off to the agents
     telemetry: telemetry_matrix.TelemetryScene | None = None  # an ingest key, a rule, an open alert
+    proactive: proactive_scene.ProactiveScene | None = None  # a campaign run
     # a draft of the price book with one item
     price_version_id: int = 0
     price_item_id: int = 0
@@ -236,6 +238,7 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
         side.knowledge_entry_id = knowledge_scene.matrix_scene(db, world)
         side.assistant_conversation_id = assistant_scene.handed_off(db, world)
         side.telemetry = telemetry_matrix.matrix_scene(db, world)
+        side.proactive = proactive_scene.matrix_scene(db, world)
         db.commit()
     return side
 
@@ -489,6 +492,19 @@ def _complaint(t: Target, action: str | None = None) -> list[Case]:
 
 
 ROUTES: dict[tuple[str, str], Recipe] = {
+    # the appointment step (work_order/appointment.py): a window in the next days, on an order it may book
+    ("POST", "/api/v1/work-orders/{order_id}/appointment"): Recipe(
+        lambda t: [
+            Case(
+                {"order_id": t.victim.orders[state_for("appoint")]},
+                json={
+                    "start_at": f"{local_today() + timedelta(days=2)}T09:00:00+08:00",
+                    "end_at": f"{local_today() + timedelta(days=2)}T11:00:00+08:00",
+                },
+            )
+        ],
+        roles=_roles(Action.ORDERS_APPOINTMENT),
+    ),
     # contracts: the other tenant's plan and contract (tests/contract/scene.py)
     ("GET", "/api/v1/service-plans/{service_plan_id}"): Recipe(_service_plan),
     ("PUT", "/api/v1/service-plans/{service_plan_id}"): Recipe(
@@ -509,6 +525,9 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/appliances/{appliance_id}"): Recipe(_appliance),
     ("GET", "/api/v1/appliances/{appliance_id}/warranty"): Recipe(_appliance),
+    ("GET", "/api/v1/appliances/{appliance_id}/health"): Recipe(
+        _appliance, roles=_roles(Action.APPLIANCE_HEALTH)
+    ),
     ("GET", "/api/v1/catalog/models/{model_id}"): Recipe(lambda t: [Case({"model_id": t.victim.model_id})]),
     ("GET", "/api/v1/customers/{customer_id}"): Recipe(_customer),
     ("POST", "/api/v1/customers/{customer_id}/addresses"): Recipe(lambda t: _customer(t, NEW_ADDRESS)),
@@ -638,6 +657,18 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ),
     ("POST", "/api/v1/alerts/{alert_id}/convert"): Recipe(
         lambda t: [Case({"alert_id": t.victim.telemetry.alert_id})], roles=_roles(Action.TELEMETRY_ALERTS)
+    ),
+    # proactive service: another tenant's campaign, customer's profile and consent are not found; the
+    # consent's own control writes an audit row (tests/telemetry/test_policy.py checks its own tenant)
+    ("GET", "/api/v1/campaigns/{campaign_id}"): Recipe(
+        lambda t: [Case({"campaign_id": t.victim.proactive.campaign_id})], roles=_roles(Action.CAMPAIGNS)
+    ),
+    ("GET", "/api/v1/customers/{customer_id}/profile"): Recipe(
+        _customer, roles=_roles(Action.CUSTOMER_PROFILE)
+    ),
+    ("PUT", "/api/v1/customers/{customer_id}/consent"): Recipe(
+        lambda t: [Case({"customer_id": t.victim.world.customer_id}, json={"granted": True}, control=False)],
+        roles=_roles(Action.CUSTOMER_CONSENT),
     ),
     ("GET", "/api/v1/settlements/{statement_id}.xlsx"): Recipe(
         _statement, roles=_roles(Action.SETTLEMENT_READ)
@@ -908,6 +939,10 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/telemetry/rules"): OWN,
     ("POST", "/api/v1/telemetry/rules"): OWN,
     ("GET", "/api/v1/alerts"): OWN,
+    # the caller's tenant's alert policy and campaigns: tests/telemetry/test_policy.py, test_campaigns.py
+    ("GET", "/api/v1/alert-policy"): OWN,
+    ("PUT", "/api/v1/alert-policy"): OWN,
+    ("POST", "/api/v1/campaigns"): OWN,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
 }

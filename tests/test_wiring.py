@@ -32,7 +32,14 @@ EXPECTED: dict[str, list[str]] = {
     "start": [],
     "wait-parts": [],
     "resume": [],
-    "complete": [EVIDENCE, SURVEY, SCORE, NOTIFY, "parts.consume_on_completion"],
+    "complete": [
+        EVIDENCE,
+        SURVEY,
+        SCORE,
+        "knowledge.label_on_completion",
+        NOTIFY,
+        "parts.consume_on_completion",
+    ],
     "follow-up": [],
     "close": [],
     "cancel": [

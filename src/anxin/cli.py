@@ -110,7 +110,7 @@ def seed(demo: bool = typer.Option(False, "--demo", help="load the demo city")) 
     engine = make_engine(get_settings().database_url)
     try:
         with transaction(make_sessionmaker(engine)) as db:
-            summary = load_demo_city(db, progress=console)
+            summary = load_demo_city(db, progress=console, save_models=True)
     except DemoAlreadyLoaded as exc:
         console.print(f"[yellow]{exc}[/yellow]")
         raise typer.Exit(1) from None
@@ -183,6 +183,9 @@ def demo(
     # the demo's payment gateway and invoice provider, never configured by default (config.py)
     os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
     os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
+    # the links in the messages the seed writes point where this demo answers (not at port 8000)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("ANXIN_PUBLIC_BASE_URL", f"http://{shown}:{port}")
     get_settings.cache_clear()
     path = PROJECT_ROOT / "var" / "demo.sqlite3"
     if fresh and path.exists():
@@ -192,6 +195,7 @@ def demo(
 
     from anxin.auth.models import Tenant
     from anxin.database import make_engine
+    from anxin.demo.names import DEMO_CUSTOMER_PHONE
 
     engine = make_engine(url)
     with engine.connect() as connection:
@@ -210,6 +214,14 @@ def demo(
     console.print(f"{base}/docs      the API  ·  password for every login: [bold]demo1234[/bold]")
     for login, who in DEMO_LOGINS:
         console.print(f"  {login:<18} {who}")
+    console.print(
+        f"  portal phone {DEMO_CUSTOMER_PHONE}  用户 customer01: 验证码见 {base}/portal/dev-mailbox"
+        " (the code shows there); any other phone signs up as a new customer"
+    )
+    from anxin.demo import devices
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(devices.start(url, base_url=f"http://{local}:{port}"))
     console.print(
         "[yellow]演示密钥：本演示用公开的演示密钥签名，任何人都能伪造登录，切勿对外提供服务。\n"
         "Demo key: this demo signs with the public demo key, with which anyone can forge a sign-in; "
@@ -328,6 +340,15 @@ def _pdm_app():
 
 
 app.add_typer(_pdm_app(), name="pdm")
+
+
+def _campaign_app():
+    from anxin.proactive.command import campaign_app
+
+    return campaign_app
+
+
+app.add_typer(_campaign_app(), name="campaign")
 
 
 @dispatch_app.command("sweep")

@@ -124,7 +124,11 @@ def make_engine(
 
         return engine
     return create_engine(
-        url, echo=echo, pool_pre_ping=pre_ping, connect_args=POSTGRES_OPTIONS, **_pool(pool_size, max_overflow)
+        url,
+        echo=echo,
+        pool_pre_ping=pre_ping,
+        connect_args=POSTGRES_OPTIONS,
+        **_pool(pool_size, max_overflow),
     )
 
 
@@ -151,7 +155,9 @@ def make_loop_engine(
     SQLite, whose driver has no asynchronous interface: there those routes run in a worker thread."""
     if not url.startswith("postgresql"):
         return None
-    return create_async_engine(url, echo=echo, connect_args=POSTGRES_OPTIONS, **_pool(pool_size, max_overflow))
+    return create_async_engine(
+        url, echo=echo, connect_args=POSTGRES_OPTIONS, **_pool(pool_size, max_overflow)
+    )
 
 
 def make_sessionmaker(

@@ -108,11 +108,15 @@ class ErrorDetail(BaseModel):
     )
     message: str
     field: str | None = Field(default=None, description="the field at fault (422)")
-    errors: list[FieldProblem] | None = Field(default=None, description="every field at fault (validation_error)")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="every field at fault (validation_error)"
+    )
     current: str | None = Field(default=None, description="the object's state (illegal_transition)")
     action: str | None = Field(default=None, description="the refused action (illegal_transition)")
     reasons: list[str] | None = Field(default=None, description="the rules a refused assignment broke")
-    overridable: bool | None = Field(default=None, description="whether ``override: true`` would assign anyway")
+    overridable: bool | None = Field(
+        default=None, description="whether ``override: true`` would assign anyway"
+    )
     retry_after: int | None = Field(default=None, description="seconds until a throttle lets go (429)")
     limit_bytes: int | None = Field(default=None, description="the largest body accepted (413)")
 

@@ -32,6 +32,8 @@ from anxin.feedback.complaints import sweep as complaint_sweep
 from anxin.feedback.followup import surveys as followup
 from anxin.notify import sla_watch
 from anxin.notify.delivery import deliver_due
+from anxin.proactive import campaigns as proactive_campaigns
+from anxin.proactive import policy as proactive_policy
 from anxin.settlement import statements as settlement_statements
 from anxin.telemetry import storage as telemetry_storage
 
@@ -252,6 +254,28 @@ def telemetry_maintain() -> dict:
     return telemetry_pass(maintain=True)
 
 
+def proactive_pass() -> dict:
+    """The tenants' alert policies applied to the alerts opened since the last pass (each decided once)."""
+    return _in_transaction(lambda db, now: proactive_policy.apply_pending(db, now=now))
+
+
+def campaign_pass() -> dict:
+    """The seasonal campaigns of the tenants in their season (April to June: the AC cleaning offer)."""
+    return _in_transaction(lambda db, now: proactive_campaigns.season_pass(db, now=now))
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def proactive_alerts() -> dict:
+    """Every minute: what each new alert does for the customer (policy and consent)."""
+    return proactive_pass()
+
+
+@huey.periodic_task(crontab(minute="37", hour="2", month="4-6"), retries=0)  # 10:37 in China
+def campaign_season() -> dict:
+    """Daily in April to June: newly due air conditioners get the cleaning offer (once per season)."""
+    return campaign_pass()
+
+
 PERIODIC = (
     deliver_outbox,
     dispatch_sweep,
@@ -263,6 +287,8 @@ PERIODIC = (
     kpi_rollup_year,
     telemetry_rollup,
     telemetry_maintain,
+    proactive_alerts,
+    campaign_season,
 )
 
 

@@ -59,12 +59,15 @@ from anxin.pricing.router import policy_router as pricing_policy_router
 from anxin.pricing.router import quote_router
 from anxin.pricing.router import router as price_book_router
 from anxin.privacy.router import router as privacy_router
+from anxin.proactive.router import router as proactive_router
 from anxin.routing import add_routes, error_schemas, operation_id
 from anxin.settlement.router import router as settlement_router
 from anxin.technician.router import router as technician_router
+from anxin.telemetry.health_router import router as appliance_health_router
 from anxin.telemetry.router import router as telemetry_router
 from anxin.tradein.router import router as trade_in_router
 from anxin.web.router import install as install_pages
+from anxin.work_order.appointment_router import router as appointment_router
 from anxin.work_order.router import policy_router
 from anxin.work_order.router import router as work_order_router
 
@@ -285,6 +288,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         appliance_router,
         technician_router,
         work_order_router,
+        appointment_router,
         policy_router,
         matching_router,
         slots_router,
@@ -306,6 +310,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         settlement_router,
         trade_in_router,
         telemetry_router,
+        proactive_router,
+        appliance_health_router,
         knowledge_router,
         assistant_router,
         privacy_router,

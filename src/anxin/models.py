@@ -25,6 +25,7 @@ from anxin.feedback.models import (
     Survey,
 )
 from anxin.knowledge.assistant_models import AssistantConversation, AssistantMessage
+from anxin.knowledge.label_models import TriageLabel
 from anxin.knowledge.models import KnowledgeEntry, KnowledgeErrorCode, OrderTriage
 from anxin.notify.models import OutboxMessage
 from anxin.parts.models import (
@@ -46,6 +47,14 @@ from anxin.pricing.models import (
     ReworkChargeback,
 )
 from anxin.pricing.payment_models import Payment, PaymentAdjustment, PaymentInvoice
+from anxin.proactive.models import (
+    AlertPolicy,
+    Campaign,
+    CampaignTarget,
+    CustomerConsent,
+    CustomerHousehold,
+    ProactiveAction,
+)
 from anxin.settlement.models import (
     ClosureReview,
     ClosureReviewEvent,
@@ -86,6 +95,12 @@ from anxin.work_order.models import (
 )
 
 __all__ = [
+    "AlertPolicy",
+    "Campaign",
+    "CampaignTarget",
+    "CustomerConsent",
+    "CustomerHousehold",
+    "ProactiveAction",
     "KpiDaySum",
     "OutboxMessage",
     "Part",
@@ -127,6 +142,7 @@ __all__ = [
     "KnowledgeEntry",
     "KnowledgeErrorCode",
     "OrderTriage",
+    "TriageLabel",
     "ServiceContract",
     "ServicePlan",
     "ServiceTask",

@@ -27,6 +27,7 @@ def wire() -> None:
     events.register("feedback.scorecard", feedback.refresh_scorecards, on=feedback.SCORED)
     events.register("contract.claim_on_create", contract.claim_on_create, on=contract.CLAIMED_ON)
     events.register("knowledge.triage_on_create", knowledge.triage_on_create, on=knowledge.TRIAGED_ON)
+    events.register("knowledge.label_on_completion", knowledge.label_on_completion, on=knowledge.LABELLED_ON)
     events.register("notify.order", notify.tell, on=notify.RULES)
     events.register("parts.consume_on_completion", parts.consume_on_completion, on=parts.CONSUMED_ON)
     events.register("parts.release_on_cancellation", parts.release_on_cancellation, on=parts.RELEASED_ON)

@@ -70,7 +70,7 @@ def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(1200):  # up to two minutes: a loaded machine imports the app slowly
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

@@ -143,8 +143,11 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     # The customer rates the visit: the follow-up survey the completion produced.
     customer.goto(order_url)
     customer.get_by_role("link", name="评价本次服务").click()
-    for dimension in ("服务态度", "技术与质量", "准时上门", "承诺兑现", "总体满意度"):
-        customer.get_by_label(f"{dimension} 5", exact=True).check()
+    # one overall star row and quick tags; the aspects and the recommendation are optional, folded away
+    customer.locator("#row-overall").get_by_title("非常满意").click()
+    customer.locator("#rating-tags").get_by_text("专业").click()
+    customer.get_by_text("分项评价（选填）").click()
+    customer.get_by_label("服务态度 5", exact=True).check()
     customer.locator("#row-nps").get_by_text("10", exact=True).click()
     customer.get_by_label("意见与建议").fill("师傅很专业，讲解清楚。")
     customer.screenshot(path=str(screenshots / "portal-survey-phone.png"), full_page=True)

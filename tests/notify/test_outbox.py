@@ -42,8 +42,14 @@ def test_the_same_fact_is_written_once_however_often_it_is_enqueued(db, world):
 
 def test_a_key_names_a_persons_address_by_a_digest_only(db, world):
     tenant_id = world.demo.tenant.id
-    to = [Recipient("sms", "13800000001"), Recipient("sms", "13800000002"), Recipient("email", "li@example.com")]
-    assert len(enqueue(db, tenant_id=tenant_id, event="survey.invite", to=to, context={}, dedupe_key="s:2")) == 3
+    to = [
+        Recipient("sms", "13800000001"),
+        Recipient("sms", "13800000002"),
+        Recipient("email", "li@example.com"),
+    ]
+    assert (
+        len(enqueue(db, tenant_id=tenant_id, event="survey.invite", to=to, context={}, dedupe_key="s:2")) == 3
+    )
     keys = [m.dedupe_key for m in rows(db, tenant_id)]
     assert len(set(keys)) == 3 and all(key.startswith("s:2|") for key in keys)
     assert not any("13800000001" in key or "13800000002" in key or "li@example" in key for key in keys)

@@ -46,7 +46,10 @@ def test_an_unknown_arrival_leaves_its_sentence_out_and_a_code_reads_as_its_name
     unknown = render("work_order.en_route", {"number": "W1", "technician": "周国峰", "eta": None}, "zh")
     assert unknown.body == "服务师傅周国峰已出发。"
     created = {"number": "W1", "appliance": "washing_machine"}
-    assert render("work_order.created", created, "zh").body == "您的洗衣机报修已登记，单号 W1，我们会尽快联系您。"
+    assert (
+        render("work_order.created", created, "zh").body
+        == "您的洗衣机报修已登记，单号 W1，我们会尽快联系您。"
+    )
     assert "(Washing machine)" in render("work_order.created", created, "en").body
 
 

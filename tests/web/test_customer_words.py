@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import string
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -26,14 +27,18 @@ from anxin.notify.models import OutboxMessage
 from anxin.notify.templates import CUSTOMER_EVENTS, TEMPLATES, render
 from anxin.pricing import payments
 from anxin.pricing.payment_models import METHOD_NAMES, PAYMENT_STATUSES
+from anxin.telemetry.models import TelemetryRule
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.schemas import Channel
 from anxin.work_order.states import Status
 from tests.conftest import World, page_csrf, page_session
 from tests.contract.helpers import CARE_CLEANING, EW_TWO_YEARS, plan, sold
+from tests.dates import local_today
 from tests.helpers import HAPPY_PATH, act, report, walk
 from tests.pricing.test_payments_api import CUSTOMER as PAYING_CUSTOMER
 from tests.pricing.test_payments_api import payable_order
+from tests.telemetry import health_scene
+from tests.telemetry.support import send
 from tests.tradein.scene import order_of, valued
 
 # Texts that go to staff or technicians only; every text is either this or a customer's.
@@ -143,6 +148,10 @@ SAMPLE = {
     "new_end_date": "2028-12-24",
     "price": "629.10",
     "discount": 10,
+    "issue": "通讯故障",
+    "issue_en": "Fault code E1 (communication)",
+    "tip": "先断电（拔插头或关空气开关）5分钟后再开机试试",
+    "run_hours": "1260",
 }
 
 
@@ -357,6 +366,34 @@ def test_the_trade_in_card(client: TestClient, world: World) -> None:
     read_as(client, world.demo.users["customer"], [*cards, f"/portal/orders/{recycling}"])
 
 
+def test_the_appliance_health_pages(client: TestClient, world: World, db) -> None:
+    # given a connected refrigerator showing a code the knowledge base knows (its alert open) and running
+    # warm past a threshold rule, and an appliance that never reported
+    demo = world.demo
+    key = health_scene.connect(client, demo, db, fridge=12.0)
+    db.add(
+        TelemetryRule(
+            tenant_id=demo.tenant.id,
+            category="refrigerator",
+            cause="warm",
+            kind="threshold",
+            metric="fridge_temp_c",
+            threshold=10,
+            name_zh="冷藏室温度偏高",
+            name_en="Fresh-food compartment too warm",
+        )
+    )
+    db.commit()
+    send(client, key, [health_scene.at(demo, 1, metrics={"fridge_temp_c": 12.5})])
+    pages = [
+        "/portal",
+        f"/portal/appliances/{demo.appliance_id}",
+        f"/pages/appliances/{demo.appliance_id}/health",
+    ]
+    read_as(client, demo.users["customer"], pages)
+    read_as(client, demo.users["other_customer"], [f"/portal/appliances/{demo.other_appliance_id}"])
+
+
 def test_every_page_has_the_favicon(client: TestClient) -> None:
     # given the sign-in page, then it links the app's icon and the icon is served as SVG
     page = client.get("/portal/login").text
@@ -395,3 +432,82 @@ def test_every_code_a_customer_page_looks_up_has_plain_words(app, language: str)
             word = i18n.translate(language, key)
             assert word != key, f"{kind}: no words for {key!r}"
             assert_plain(word, language, f"{kind} {key}")
+
+
+def test_the_sign_up_report_rating_and_me_pages(client: TestClient, world: World, db) -> None:
+    # given the portal's sign-up, privacy notice, report form (with its picker and chips), 我的 page and
+    # the rating page behind a survey link, then each reads in plain words in both languages
+    from anxin.knowledge import service as knowledge_service
+    from tests.feedback.helpers import completed_order, token_of
+
+    knowledge_service.load_seed(db, tenant_id=world.demo.tenant.id)
+    db.commit()
+    demo = world.demo
+    read_as(client, demo.users["customer"], ["/portal/report", "/portal/appliances/new", "/portal/me"])
+    for path in ("/portal/privacy", "/portal/login"):
+        for language in ("zh", "en"):
+            assert_plain(visible(client.get(f"{path}?lang={language}").text), language, path)
+    order_id = completed_order(client, demo)
+    survey = f"/s/{token_of(db, order_id)}"
+    for language in ("zh", "en"):
+        assert_plain(visible(client.get(f"{survey}?lang={language}").text), language, survey)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_chips_and_the_picker_have_plain_words(app, db, world: World, language: str) -> None:
+    # given every category's symptom chips and the catalog the picker offers
+    from anxin.web import portal_forms
+
+    tenant_id = world.demo.tenant.id
+    for category, chips in portal_forms.symptoms(db, tenant_id=tenant_id, lang=language).items():
+        for _code, words in chips:
+            assert_plain(words, language, f"chip of {category or 'any'}")
+    picker = portal_forms.catalog(db, tenant_id=tenant_id, lang=language)
+    for row in (*picker["categories"], *picker["brands"]):
+        assert_plain(row["name"], language, "picker")
+
+
+def test_the_sign_up_form_in_plain_words(app, world: World) -> None:
+    # given a new phone's right code (through the dev mailbox), then the sign-up form is plain words
+    app.state.dev_mailbox = True
+    with TestClient(app) as browser:
+        token = page_csrf(browser, "/portal/login")
+        browser.post("/portal/code", data={"phone": "13912345670", "csrf_token": token})
+        code = re.findall(r"验证码是 (\d{6})", browser.get("/portal/dev-mailbox").text)[0]
+        browser.post("/portal/login", data={"phone": "13912345670", "code": code, "csrf_token": token})
+        for language in ("zh", "en"):
+            page = browser.get(f"/portal/signup?lang={language}")
+            assert page.status_code == 200
+            assert_plain(visible(page.text), language, "/portal/signup")
+
+
+def test_the_appointment_agreed_on_the_call_in_plain_words(client: TestClient, world: World) -> None:
+    # given an order whose technician recorded the window agreed on the call, with a note for staff
+    demo = world.demo
+    order_id = report(client, demo).json()["id"]
+    walk(client, demo, order_id, until="acknowledge")
+    start = local_today() + timedelta(days=3)
+    body = {
+        "start_at": f"{start}T14:00:00+08:00",
+        "end_at": f"{start}T16:00:00+08:00",
+        "note": "appointment_note",
+    }
+    answer = client.post(
+        f"/api/v1/work-orders/{order_id}/appointment", json=body, headers=demo.headers("technician")
+    )
+    assert answer.status_code == 200, answer.text
+    # then the customer's pages say the window and the event in words, nothing internal, not the note
+    for language in ("zh", "en"):
+        pages = pages_of_customer(client, demo, order_id, language)
+        for where, page in pages.items():
+            assert_plain(visible(page), language, where)
+            assert "appointment_note" not in page
+    zh = pages_of_customer(client, demo, order_id, "zh")[f"/portal/orders/{order_id}/live"]
+    assert f"{start.month}月{start.day}日" in zh and "14:00–16:00" in zh and "上门时间已约定" in zh
+
+
+def pages_of_customer(client: TestClient, demo, order_id: int, language: str) -> dict[str, str]:
+    client.cookies.clear()
+    page_session(client, demo.users["customer"])
+    paths = (f"/portal/orders/{order_id}", f"/portal/orders/{order_id}/live")
+    return {path: client.get(path, params={"lang": language}).text for path in paths}

@@ -260,7 +260,7 @@ def test_customer_registers_an_appliance_and_sees_its_warranty(
 ) -> None:
     sign_in(client, "customer01@demo")
     form = client.get("/portal/appliances/new").text
-    model_id = re.search(r'<option value="(\d+)">', form).group(1)
+    model_id = re.search(r'"models": \[\{[^}]*"id": (\d+)', form).group(1)  # the picker's catalog
     token = CSRF_TOKEN.search(form).group(1)
     bad = client.post(
         "/portal/appliances",

@@ -26,6 +26,7 @@ class Purpose(StrEnum):
     LOGIN_CODE = "login-code"  # the hashes of one-time sign-in codes
     THROTTLE = "throttle"  # the keys sign-in throttles count under (no phone or address kept in clear)
     PAYMENT_NOTIFY = "payment-notify"  # the demo payment gateway's signed notifications (pricing/gateways.py)
+    PORTAL_SIGN_UP = "portal-sign-up"  # the portal's short-lived proof that a new phone took its code
 
 
 @lru_cache(maxsize=64)

@@ -25,6 +25,7 @@ class Action(StrEnum):
     PORTAL = "portal"  # the customer's own pages
     INBOX_AT_WORK = "inbox.at_work"  # the inbox page of staff and technicians
     ORDERS_REPORT = "orders.report"
+    ORDERS_APPOINTMENT = "orders.appointment"  # record the visit window agreed on the call (预约)
     SLA_POLICY_READ = "sla_policy.read"
     SLA_POLICY_SET = "sla_policy.set"
     DISPATCH_CONSOLE = "dispatch.console"  # ranked candidates, the console and its map
@@ -62,6 +63,7 @@ class Action(StrEnum):
     KNOWLEDGE_DESK = "knowledge.desk"  # the console's knowledge pages (read; admins edit)
     TRIAGE = "triage"  # category, fault, self-help, skill and parts from a description
     ORDER_TRIAGE_READ = "order_triage.read"  # what triage made of an order: skill, likely parts
+    TRIAGE_CORRECT = "triage.correct"  # the intake desk: live triage, an agent's category and fault kept
     ASSISTANT_CHAT = "assistant.chat"  # chat with the service assistant (智能客服): a customer, their own
     ASSISTANT_READ = "assistant.read"  # read a conversation (a customer their own, the desk the tenant's)
     ASSISTANT_DESK = "assistant.desk"  # the handed-off conversations: take one over and answer
@@ -94,6 +96,11 @@ class Action(StrEnum):
     TELEMETRY_READ = "telemetry.read"  # the metric catalog, devices' readings and alerts (staff, technicians)
     TELEMETRY_RULES = "telemetry.rules"  # add and deactivate the rules evaluated on the way in
     TELEMETRY_ALERTS = "telemetry.alerts"  # dismiss an alert
+    APPLIANCE_HEALTH = "appliance.health"  # an appliance's health (which ones: ``telemetry.health.readable``)
+    ALERT_POLICY = "proactive.policy"  # what an alert does for the customer, per tenant
+    CAMPAIGNS = "proactive.campaigns"  # run seasonal campaigns and read their counts
+    CUSTOMER_PROFILE = "customers.profile"  # a customer's profile tags (画像)
+    CUSTOMER_CONSENT = "customers.consent"  # record a customer's consent to proactive contact
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -105,6 +112,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PORTAL: frozenset({R.CUSTOMER}),
     Action.INBOX_AT_WORK: STAFF | {R.TECHNICIAN},
     Action.ORDERS_REPORT: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.ORDERS_APPOINTMENT: frozenset({R.TECHNICIAN, R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN}),
     Action.SLA_POLICY_READ: STAFF,
     Action.SLA_POLICY_SET: frozenset({R.ADMIN}),
     Action.DISPATCH_CONSOLE: frozenset({R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN, R.AGENT}),
@@ -144,6 +152,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.KNOWLEDGE_DESK: STAFF,
     Action.TRIAGE: EVERYONE,
     Action.ORDER_TRIAGE_READ: STAFF | {R.TECHNICIAN},
+    Action.TRIAGE_CORRECT: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
     Action.ASSISTANT_CHAT: frozenset({R.CUSTOMER}),
     Action.ASSISTANT_READ: frozenset({R.CUSTOMER, R.AGENT, R.ADMIN}),
     Action.ASSISTANT_DESK: frozenset({R.AGENT, R.ADMIN}),
@@ -178,6 +187,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.TELEMETRY_READ: STAFF | {R.TECHNICIAN},
     Action.TELEMETRY_RULES: frozenset({R.ADMIN}),
     Action.TELEMETRY_ALERTS: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
+    # a customer their own appliance, a technician one of an open order of theirs (404 otherwise)
+    Action.APPLIANCE_HEALTH: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.TECHNICIAN, R.ADMIN}),
+    # proactive service (anxin/proactive); a customer sets only their own consent (customer.api)
+    Action.ALERT_POLICY: frozenset({R.ADMIN}),
+    Action.CAMPAIGNS: frozenset({R.ADMIN}),
+    Action.CUSTOMER_PROFILE: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
+    Action.CUSTOMER_CONSENT: frozenset({R.CUSTOMER, R.AGENT}),
 }
 
 

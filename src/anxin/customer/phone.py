@@ -16,4 +16,3 @@ def normalise_mobile(raw: str) -> str | None:
             digits = digits[len(prefix) :]
             break
     return digits if _MOBILE.match(digits) else None
-

@@ -34,16 +34,18 @@ from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.demo import assistant as demo_assistant
 from anxin.demo import contracts as demo_contracts
-from anxin.demo import history, price_book
+from anxin.demo import history, price_book, telemetry_history
 from anxin.demo import knowledge as demo_knowledge
 from anxin.demo import parts as demo_parts
 from anxin.demo import payments as demo_payments
+from anxin.demo import proactive as demo_proactive
 from anxin.demo import settlement as demo_settlement
 from anxin.demo import telemetry as demo_telemetry
 from anxin.demo import tradein as demo_tradein
 from anxin.demo.names import (
     BRAND_WARRANTY,
     BRANDS,
+    DEMO_CUSTOMER_PHONE,
     ESTATE_HEADS,
     ESTATE_TAILS,
     GIVEN_CHARS,
@@ -159,6 +161,13 @@ ACME = Spec(
     ),
     customer_users=2,
 )
+
+
+def _customer_phone(maker: Maker, index: int) -> str:
+    """customer01's phone is ``DEMO_CUSTOMER_PHONE``; a number is drawn for it all the same, so that the
+    rest of the city stays what the seed made it."""
+    drawn = maker.phone()
+    return DEMO_CUSTOMER_PHONE if index == 0 else drawn
 
 
 class Maker:
@@ -361,6 +370,7 @@ def _homes(
     city = spec.city
     district_weights = [d.weight for d in city.districts]
     customers, address_fields = [], []
+    maker.phones.add(DEMO_CUSTOMER_PHONE)  # customer01's, known in advance: no one else draws it
     for index in range(spec.customers):
         district = 0 if index == 0 else rng.choices(range(len(city.districts)), district_weights)[0]
         address_fields.append(maker.address(city, district))
@@ -368,7 +378,7 @@ def _homes(
             Customer(
                 tenant_id=tenant_id,
                 name=maker.name(),
-                phone=maker.phone(),
+                phone=_customer_phone(maker, index),
                 elderly_household=index != 0 and rng.random() < 0.12,
                 infant_household=index != 0 and rng.random() < 0.06,
             )
@@ -544,9 +554,12 @@ def _build(
     )
 
 
-def load_demo_city(db: Session, progress: Console | None = None, scale: float = 1.0) -> str:
+def load_demo_city(
+    db: Session, progress: Console | None = None, scale: float = 1.0, *, save_models: bool = False
+) -> str:
     """Create tenants ``demo`` and ``acme`` with their history; returns a short summary. Refuses (raises
-    ``DemoAlreadyLoaded``) when either tenant exists. ``scale`` shrinks the demo tenant for tests."""
+    ``DemoAlreadyLoaded``) when either tenant exists. ``scale`` shrinks the demo tenant for tests;
+    ``save_models`` keeps each tenant's trained failure model where ``anxin pdm score`` reads it."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     for slug in ("demo", "acme"):
@@ -593,9 +606,31 @@ def load_demo_city(db: Session, progress: Console | None = None, scale: float = 
         if progress is not None:
             progress.print(f"{spec.slug}: {settled}")
         demo_assistant.load(db, tenant_id=town.tenant.id)  # a chat handed off to the agents
-        connected = demo_telemetry.load(db, tenant_id=town.tenant.id)  # a day of readings, rolled up by hour
+        # the alert policy, customers' consent to proactive contact, customer01's household
+        proactive = demo_proactive.load(db, tenant_id=town.tenant.id, users=town.users)
+        if progress is not None:
+            progress.print(f"{spec.slug}: {proactive}")
+        # which appliances are connected, and two with a fault developing now (the failure model's catch)
+        connected_plan = telemetry_history.plan(db, tenant_id=town.tenant.id)
+        # a day of readings, rolled up by the hour
+        connected = demo_telemetry.load(
+            db,
+            tenant_id=town.tenant.id,
+            shape=connected_plan.shape,
+            appliance_ids=list(connected_plan.connected),
+        )
         if progress is not None:
             progress.print(f"{spec.slug}: {connected}")
+        # forty days of roll-ups with faults developing before past repairs; the model trained and scoring
+        past = telemetry_history.load(
+            db, tenant_id=town.tenant.id, tenant_slug=spec.slug, plan=connected_plan, save_model=save_models
+        )
+        if progress is not None:
+            progress.print(
+                f"{spec.slug}: telemetry past: {past.rows} roll-ups of {past.devices} appliances "
+                f"({past.repaired} repaired in the time); failure model: {past.trained}; "
+                f"{past.scored} scored, {past.alerts} predicted-failure alert(s)"
+            )
         counts = dict(
             db.execute(
                 select(WorkOrder.status, func.count())

@@ -25,6 +25,9 @@ GIVEN_CHARS = (
     "振兴德福祥荣坤成益昊天泽然晴悦彤可昕蕾薇琪珊菲"
 )
 
+# customer01's phone in every demo tenant, printed by ``anxin demo``: sign in to the portal with it.
+DEMO_CUSTOMER_PHONE = "13800138000"
+
 # Mobile prefixes of the three carriers (and their sub-brands), for plausible numbers.
 MOBILE_PREFIXES = [str(n) for n in (*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, 166,
                                      170, 173, 175, 176, 177, 178, *range(180, 190), 191, 195, 198, 199)]  # fmt: skip

@@ -45,6 +45,7 @@ class Replay(Protocol):
 
     def do(self, action: str, actor: User, **ctx: Any) -> Callable[[], Any]: ...
 
+
 # What becomes of a completed order's survey: the customer answers the link, an agent records it on the
 # phone after the 48-hour call task, or nobody reaches the customer (the survey waits, then expires).
 ANSWERED_BY = [("link", 55), ("phone", 30), ("none", 15)]

@@ -16,6 +16,7 @@ from anxin.customer import service as customer_service
 from anxin.customer import visibility
 from anxin.customer.models import Address, Customer
 from anxin.dependencies import DbSession
+from anxin.knowledge import visit_aids
 from anxin.masking import mask_phone, redact_phones
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician
@@ -45,6 +46,7 @@ class OrderView:
     photos: list[WorkOrderPhoto] = field(default_factory=list)
     quote: Quote | None = None
     history: list[WorkOrder] = field(default_factory=list)  # the appliance's earlier orders
+    visits: list = field(default_factory=list)  # the same with fault, outcome, parts (visit_aids)
     # The customer's phone and the fault as this viewer may read them (``customer/visibility.py``): whole
     # (``phone_whole``: the page offers a call) or masked.
     customer_phone: str = ""
@@ -99,6 +101,10 @@ def view(db: DbSession, *, user: User, order: WorkOrder, lang: str = "zh", full:
         result.history = list(
             service.history_of(db, tenant_id=tenant_id, appliance_id=order.appliance_id, before=order)
         )
+        if user.role != "customer":  # remote diagnosis, for the staff and the technician
+            result.visits = visit_aids.appliance_history(
+                db, tenant_id=tenant_id, appliance_id=order.appliance_id, before=order
+            )
     return result
 
 

@@ -118,14 +118,23 @@ def reserve(
 ) -> Response:
     """Reserve a part for the order (van, outlet, region), as ``POST /api/v1/work-orders/{id}/parts``."""
     order = service.get_for(db, user=user, id=order_id)
-    reservations.reserve(
-        db,
-        order=order,
-        actor=user,
-        part_id=_whole(part_id, "part_id", high=2**62),
-        quantity=_whole(quantity or "1", "quantity"),
-    )
+    try:
+        chosen, count = _whole(part_id, "part_id", high=2**62), _whole(quantity or "1", "quantity")
+    except InvalidInput as exc:  # the form comes back as typed, the error beside its field
+        return _refused(request, db, user, order, exc, {"part_id": part_id or "", "quantity": quantity or ""})
+    reservations.reserve(db, order=order, actor=user, part_id=chosen, quantity=count)
     return see_other(f"/tech/orders/{order.id}#parts")
+
+
+def _refused(
+    request: Request, db: DbSession, user: User, order: WorkOrder, exc: InvalidInput, values: dict
+) -> Response:
+    """The technician's order page again, the parts form filled in as typed and its error shown."""
+    from anxin.web import tech_keep  # the technician's page includes this page's panel
+
+    kept = tech_keep.Kept(form="parts", values=values)
+    tech_keep.problem(kept, exc, i18n.language(request))
+    return tech_keep.render_order(request, db, user, order, kept=kept)
 
 
 @router.post("/tech/orders/{order_id}/parts/fit")
@@ -142,8 +151,12 @@ def fit(
     """Record one unit of a reserved part as fitted, with its serial (or lot) number and the old part's."""
     order = service.get_for(db, user=user, id=order_id)
     line = reservations.get_line(db, order=order, id=_whole(line_id, "line_id", high=2**62), lock=True)
-    serial_number = _text(serial, "serial")
-    removed = _text(removed_serial, "removed_serial")
+    try:
+        serial_number, removed = _text(serial, "serial"), _text(removed_serial, "removed_serial")
+        lot_number = _text(lot, "lot")
+    except InvalidInput as exc:
+        values = {"line_id": str(line.id), "serial": serial or "", "removed_serial": removed_serial or ""}
+        return _refused(request, db, user, order, exc, values)
     reservations.fit(
         db,
         order=order,
@@ -151,7 +164,7 @@ def fit(
         actor=user,
         quantity=1,
         serial_numbers=[serial_number] if serial_number else [],
-        lot_number=_text(lot, "lot"),
+        lot_number=lot_number,
         removed_serial_numbers=[removed] if removed else [],
     )
     return see_other(f"/tech/orders/{order.id}#parts")

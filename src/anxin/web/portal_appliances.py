@@ -13,12 +13,11 @@ from anxin.appliance import service as appliance_service
 from anxin.appliance.schemas import ApplianceCreate, PurchaseChannel
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
-from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
 from anxin.fields import Id
-from anxin.web import i18n
+from anxin.web import i18n, portal_forms
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
 
@@ -27,30 +26,15 @@ router = APIRouter(prefix="/portal", route_class=PageRoute, include_in_schema=Fa
 Customer = Annotated[User, Depends(page_user(Action.PORTAL))]
 
 
-def _models(db: DbSession, tenant_id: int, lang: str) -> list[tuple[int, str]]:
-    """Every product model as ``brand · category · name (code)``, for one select."""
-    brands = {
-        b.id: (b.name_en if lang == "en" else b.name_zh)
-        for b in catalog_service.get_brands(db, tenant_id=tenant_id)
-    }
-    categories = {
-        c.id: (c.name_en if lang == "en" else c.name_zh)
-        for c in catalog_service.get_categories(db, tenant_id=tenant_id)
-    }
-    return sorted(
-        (
-            m.id,
-            f"{brands.get(m.brand_id, '')} · {categories.get(m.category_id, '')} · {m.name} ({m.model_code})",
-        )
-        for m in catalog_service.get_product_models(db, tenant_id=tenant_id)
-    )
-
-
 @router.get("/appliances/new", response_class=HTMLResponse)
 def new_appliance(request: Request, db: DbSession, user: Customer) -> Response:
-    models = _models(db, user.tenant_id, i18n.language(request))
+    """The model by category → brand → model, or its code typed (``portal_forms``)."""
+    lang = i18n.language(request)
     return render(
-        request, "portal/appliance.html", models=models, channels=[c.value for c in PurchaseChannel]
+        request,
+        "portal/appliance.html",
+        picker=portal_forms.catalog(db, tenant_id=user.tenant_id, lang=lang),
+        channels=[c.value for c in PurchaseChannel],
     )
 
 
@@ -59,14 +43,18 @@ def register(
     request: Request,
     db: DbSession,
     user: Customer,
-    product_model_id: Annotated[Id, Form()],
     serial_number: Annotated[str, Form(max_length=60)],
     purchase_date: Annotated[str, Form(max_length=10)],
     purchase_channel: Annotated[str, Form(max_length=30)],
+    product_model_id: Annotated[Id | None, Form()] = None,
+    model_code: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
+    model = portal_forms.model_id(
+        db, tenant_id=user.tenant_id, product_model_id=product_model_id, model_code=model_code
+    )
     try:
         body = ApplianceCreate(
-            product_model_id=product_model_id,
+            product_model_id=model,
             serial_number=serial_number.strip(),
             purchase_date=purchase_date,
             purchase_channel=purchase_channel,

@@ -5,7 +5,7 @@ approve/decline and cancel while allowed. The same actions as the JSON API."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -19,12 +19,13 @@ from anxin.auth.exceptions import TooManyAttempts
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
+from anxin.customer import service as customer_service
 from anxin.customer import sign_in as portal_sign_in
 from anxin.dependencies import ClientAddress, DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.fields import Id
-from anxin.web import i18n, orders
+from anxin.web import i18n, orders, portal_forms, portal_signup
 from anxin.web.session import CsrfChecked, page_user, sign_in
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, photos, service
@@ -117,6 +118,8 @@ def login(
         )
     except TooManyAttempts as refusal:
         return _throttled(request, refusal, tenant=tenant, phone=phone)
+    if outcome.ok and outcome.new_phone:
+        return portal_signup.start(request, tenant=tenant, phone=phone)
     if not outcome.ok or outcome.user is None:
         word = i18n.translate(i18n.language(request), outcome.code)
         return render(
@@ -159,8 +162,8 @@ def dev_mailbox(request: Request, db: DbSession, t: str = "demo") -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, db: DbSession, user: Customer) -> Response:
-    """My appliances with their warranty and service history, and my orders."""
+def home(request: Request, db: DbSession, user: Customer, welcome: int = 0) -> Response:
+    """My appliances with their warranty and service history, and my orders (welcomed after sign-up)."""
     lang = i18n.language(request)
     today = clock.now().date()
     appliances = []
@@ -177,7 +180,8 @@ def home(request: Request, db: DbSession, user: Customer) -> Response:
             {"a": appliance, "name": f"{name} · {model.name}", "warranty": warranty, "history": history}
         )
     page = service.list_for(db, user=user, now=clock.now(), page=1, page_size=50)
-    return render(request, "portal/home.html", appliances=appliances, orders=page.items)
+    notice = i18n.translate(lang, "su_done") if welcome else None
+    return render(request, "portal/home.html", appliances=appliances, orders=page.items, notice=notice)
 
 
 def _appliance_choices(db: DbSession, user: User, lang: str) -> list[tuple[int, str]]:
@@ -196,8 +200,73 @@ def _appliance_choices(db: DbSession, user: User, lang: str) -> list[tuple[int, 
 
 @router.get("/report", response_class=HTMLResponse)
 def report_form(request: Request, db: DbSession, user: Customer, appliance: Id | None = None) -> Response:
-    choices = _appliance_choices(db, user, i18n.language(request))
-    return render(request, "portal/report.html", choices=choices, chosen=appliance)
+    """The report form: one of my appliances, or another picked by category → brand → model (or its
+    typed code); the symptom chips of the appliance's category; a photo; a preferred window."""
+    lang = i18n.language(request)
+    choices = _appliance_choices(db, user, lang)
+    categories = {}  # my appliances' categories: whose chips to show
+    for owned in appliance_service.get_for_customer(
+        db, tenant_id=user.tenant_id, customer_id=user.customer_id
+    ):
+        _model, category = catalog_service.get_model_and_category(
+            db, tenant_id=user.tenant_id, id=owned.product_model_id
+        )
+        categories[owned.id] = category.code
+    chosen = appliance if appliance in categories else (choices[0][0] if choices else None)
+    chips = portal_forms.symptoms(db, tenant_id=user.tenant_id, lang=lang)
+    return render(
+        request,
+        "portal/report.html",
+        choices=choices,
+        chosen=chosen,
+        picker=portal_forms.catalog(db, tenant_id=user.tenant_id, lang=lang),
+        chips=chips,
+        first_chips=chips.get(categories.get(chosen, ""), chips[""]),
+        appliance_categories={str(k): v for k, v in categories.items()},
+        today=tenant_clock.today(db, user.tenant_id).isoformat(),
+        windows=_window_words(db, user.tenant_id, lang),
+    )
+
+
+def _window_words(db: DbSession, tenant_id: int, lang: str) -> list[tuple[str, str]]:
+    """The preferred windows as people say them: "明天 12-06 周日 上午 9–12 点"."""
+    today = tenant_clock.today(db, tenant_id)
+    words = []
+    for key, (days, start, _end) in WINDOWS.items():
+        day = today + timedelta(days=days)
+        half = i18n.translate(lang, "pf_am" if start < 12 else "pf_pm")
+        words.append((key, f"{portal_forms.day_words(day, today, lang)} {half}"))
+    return words
+
+
+def _new_appliance(db: DbSession, user: User, form) -> int:
+    """The appliance picked in the report form's catalog picker, registered for the customer on the spot
+    (the serial number may wait for the technician)."""
+    raw_model = str(form.get("product_model_id") or "").strip()
+    model = portal_forms.model_id(
+        db,
+        tenant_id=user.tenant_id,
+        product_model_id=int(raw_model) if raw_model.isdigit() else None,
+        model_code=str(form.get("model_code") or "")[:60],
+    )
+    try:
+        bought = date.fromisoformat(str(form.get("purchase_date") or ""))
+    except ValueError:
+        raise InvalidInput("purchase_date", "请填写购买日期", "give the purchase date") from None
+    serial = str(form.get("serial_number") or "").strip()[:60]
+    customer = customer_service.get(db, tenant_id=user.tenant_id, id=user.customer_id or -1)
+    appliance = appliance_service.create(
+        db,
+        tenant_id=user.tenant_id,
+        customer_id=customer.id,
+        actor=user,
+        product_model_id=model,
+        serial_number=serial,
+        purchase_date=bought,
+        purchase_channel="other",
+        address_id=customer.addresses[0].id if customer.addresses else None,
+    )
+    return appliance.id
 
 
 def window(db: DbSession, tenant_id: int, key: str) -> tuple[datetime | None, datetime | None]:
@@ -216,18 +285,20 @@ async def report(
     db: DbSession,
     user: Customer,
     settings: SettingsDep,
-    appliance_id: Annotated[Id, Form()],
+    appliance_id: Annotated[Id | None, Form()] = None,
     description: Annotated[str, Form(max_length=1000)] = "",
     preferred: Annotated[str, Form()] = "asap",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Take the report through the same intake action as the API; the order page shows its number."""
     form = await request.form()
-    chosen = form.getlist("symptom")
-    picked = [zh for code, zh, _en in i18n.SYMPTOMS if code in chosen]  # the record keeps the Chinese words
+    # the record keeps the Chinese words; a chip's words the page already wrote into the description once
+    picked = [w for w in portal_forms.symptom_words(form.getlist("symptom")) if w not in description]
     fault = "；".join([*picked, description.strip()]).strip("；")
     if not fault:
         raise InvalidInput("description", "请选择故障现象或填写描述", "pick a symptom or describe the fault")
+    if appliance_id is None:
+        appliance_id = _new_appliance(db, user, form)
     start, end = window(db, user.tenant_id, preferred)
     intake = actions.Intake(
         customer_id=user.customer_id or -1,

@@ -18,7 +18,7 @@ from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.dispatch.slots import booking
 from anxin.exceptions import InvalidInput
-from anxin.web import i18n
+from anxin.web import i18n, portal_forms
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import service
@@ -72,6 +72,9 @@ def slot_page(request: Request, order_id: int, db: DbSession, user: Customer) ->
         reservation=offer.reservation,
         bookable="appoint" in actions_from(order.status, user.role),
         zone=offer.timezone,
+        day_words=lambda day: portal_forms.day_words(
+            day, clock.now().astimezone(zone).date(), i18n.language(request)
+        ),
     )
 
 

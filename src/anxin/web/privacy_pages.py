@@ -130,6 +130,7 @@ AUDIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "customer.erase": ("删除客户个人信息", "Customer's personal data erased"),
         "customer.erasure_request": ("客户申请删除个人信息", "Customer asked to be erased"),
         "customer.export": ("导出客户个人信息", "Customer's personal data exported"),
+        "customer.privacy_consent": ("客户同意隐私政策", "Customer agreed to the privacy notice"),
         "dispatch_policies.replace": ("修改派单策略", "Dispatch policies changed"),
         "outbox.redeliver": ("重新投递消息", "Message redelivered"),
         "price_book.discard": ("删除价目表草稿", "Price book draft discarded"),
@@ -193,6 +194,11 @@ AUDIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "telemetry.rule.active": ("启用或停用监测规则", "Monitoring rule switched"),
         "telemetry.alert.convert": ("告警转为工单", "Alert turned into an order"),
         "telemetry.alert.dismiss": ("忽略告警", "Alert dismissed"),
+        "telemetry.alert.notify": ("告警已通知用户", "Alert told to the customer"),
+        "proactive.policy.set": ("修改告警处理策略", "Alert policy changed"),
+        "customer.consent.set": ("修改主动服务授权", "Proactive-contact consent changed"),
+        "customer.household.set": ("修改家庭情况", "Household changed"),
+        "campaign.run": ("执行季节关怀活动", "Seasonal campaign run"),
     },
     "object": {
         "appliance": ("家电", "Appliance"),
@@ -224,6 +230,8 @@ AUDIT_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "telemetry_key": ("设备接入密钥", "Ingest key"),
         "telemetry_rule": ("监测规则", "Monitoring rule"),
         "telemetry_alert": ("设备告警", "Device alert"),
+        "alert_policy": ("告警处理策略", "Alert policy"),
+        "campaign": ("季节关怀活动", "Seasonal campaign"),
     },
     "role": {
         "customer": ("客户", "Customer"),

@@ -165,7 +165,16 @@ def lines_from(form) -> list[dict]:  # noqa: ANN001 - a submitted form
 async def quote(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
     """The technician's quote from the form: the items picked with their quantities, and a line typed by
     hand; priced and put to the customer as the API does."""
+    from anxin.web import tech_keep  # the technician's page renders this page's menu
+
     form = await request.form()
     order = service.get_for(db, user=user, id=order_id)
-    quotes.quote(db, order=order, actor=user, ctx=orders.context_from(dict(form)), lines=lines_from(form))
+    try:
+        lines = lines_from(form)
+    except InvalidInput as exc:  # the form comes back as typed, the error beside its field
+        values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+        kept = tech_keep.Kept(form="quote", values=values)
+        tech_keep.problem(kept, exc, i18n.language(request))
+        return tech_keep.render_order(request, db, user, order, kept=kept)
+    quotes.quote(db, order=order, actor=user, ctx=orders.context_from(dict(form)), lines=lines)
     return see_other(f"/tech/orders/{order.id}")

@@ -74,8 +74,27 @@ i18n.extend(
         "fb_kind_callback": ("低分回电", "Callback"),
         "fb_kind_training": ("培训", "Training"),
         "fb_kind_complaint_reminder": ("投诉超时提醒", "Complaint reminder"),
+        "fb_tags": ("哪些方面让您满意？（可多选）", "What went well? (pick any)"),
+        "fb_more": ("分项评价（选填）", "Rate each aspect (optional)"),
+        "fb_back_order": ("查看工单", "Back to the order"),
+        "fb_back_home": ("返回首页", "Home"),
+        "fb_star_1": ("非常不满意", "Very poor"),
+        "fb_star_2": ("不满意", "Poor"),
+        "fb_star_3": ("一般", "OK"),
+        "fb_star_4": ("满意", "Good"),
+        "fb_star_5": ("非常满意", "Excellent"),
     }
 )
+
+# The quick tags of the customer's rating; the answer keeps their Chinese words in its comment.
+RATING_TAGS = [
+    ("on_time", "准时", "On time"),
+    ("skilled", "专业", "Skilled"),
+    ("tidy", "干净整洁", "Clean and tidy"),
+    ("friendly", "态度好", "Friendly"),
+    ("explained", "讲解清楚", "Explained clearly"),
+    ("fair_price", "收费透明", "Fair price"),
+]
 
 
 def _answers(form: dict) -> followup.Answers:
@@ -106,10 +125,44 @@ def survey_form(
 
 
 SurveyForm = Annotated[dict, Depends(survey_form)]
+MaybeScore = Annotated[int | None, Form(ge=1, le=5)]
 
 
-def _closed_page(request: Request, key: str, status_code: int) -> Response:
-    return render(request, "feedback/survey_done.html", status_code=status_code, message_key=key)
+def rating_form(
+    overall: Score,
+    attitude: MaybeScore = None,
+    skill: MaybeScore = None,
+    punctuality: MaybeScore = None,
+    promises: MaybeScore = None,
+    nps: Annotated[int | None, Form(ge=0, le=10)] = None,
+    comment: Annotated[str, Form(max_length=1000)] = "",
+    resolved: Annotated[str, Form(pattern="^(yes|no)?$")] = "",
+) -> dict:
+    """The customer's rating: the overall stars; an aspect left unrated takes the overall score (the
+    scorecards and the low-score rule read all four), the recommendation may stay unanswered."""
+    form = dict(locals())
+    for name in followup.DIMENSIONS:
+        if form[name] is None:
+            form[name] = overall
+    return form
+
+
+RatingForm = Annotated[dict, Depends(rating_form)]
+
+
+def _with_tags(form: dict, chosen: list[str]) -> dict:
+    """The comment with the quick tags picked in front, in their Chinese words: "【准时、专业】…"."""
+    words = [zh for code, zh, _en in RATING_TAGS if code in chosen]
+    comment = (form.get("comment") or "").strip()
+    if words:
+        comment = f"【{'、'.join(words)}】{comment}"[:1000]
+    return {**form, "comment": comment}
+
+
+def _closed_page(request: Request, key: str, status_code: int, order_id: int | None = None) -> Response:
+    return render(
+        request, "feedback/survey_done.html", status_code=status_code, message_key=key, order_id=order_id
+    )
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
@@ -121,12 +174,20 @@ def survey_page(request: Request, token: str, db: DbSession) -> Response:
         return _closed_page(request, "fb_answered", 409)
     except SurveyExpired:
         return _closed_page(request, "fb_expired", 410)
-    about = followup.public_view(db, survey=survey, lang=i18n.language(request))
-    return render(request, "feedback/survey.html", about=about, action=f"/s/{token}", phone=False)
+    lang = i18n.language(request)
+    about = followup.public_view(db, survey=survey, lang=lang)
+    tags = [(code, en if lang == "en" else zh) for code, zh, en in RATING_TAGS]
+    return render(
+        request, "feedback/survey.html", about=about, action=f"/s/{token}", phone=False, rating_tags=tags
+    )
 
 
 @router.post("/s/{token}", response_class=HTMLResponse)
-def survey_answer(request: Request, token: str, db: DbSession, _: CsrfChecked, form: SurveyForm) -> Response:
+async def survey_answer(
+    request: Request, token: str, db: DbSession, _: CsrfChecked, form: RatingForm
+) -> Response:
+    """One overall star and the quick tags; the aspects, the recommendation and "fixed?" optional."""
+    form = _with_tags(form, (await request.form()).getlist("tag"))
     try:
         survey = followup.survey_from_token(db, token)
         followup.answer(db, survey=survey, answers=_answers(form), actor=None, via="link")
@@ -134,8 +195,8 @@ def survey_answer(request: Request, token: str, db: DbSession, _: CsrfChecked, f
         return _closed_page(request, "fb_answered", 409)
     except SurveyExpired:
         return _closed_page(request, "fb_expired", 410)
-    low = min(form[name] for name in followup.DIMENSIONS) <= 2
-    return _closed_page(request, "fb_thanks_low" if low else "fb_thanks", 200)
+    low = min(form[name] for name in (*followup.DIMENSIONS, "overall")) <= 2
+    return _closed_page(request, "fb_thanks_low" if low else "fb_thanks", 200, order_id=survey.work_order_id)
 
 
 @router.get("/portal/orders/{order_id}/rate")

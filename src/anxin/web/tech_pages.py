@@ -19,11 +19,11 @@ from anxin.auth.permissions import Action
 from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
-from anxin.exceptions import InvalidInput
-from anxin.web import i18n, orders, parts_pages, quote_pages
+from anxin.exceptions import AnxinError, InvalidInput
+from anxin.web import i18n, orders, tech_keep
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
-from anxin.work_order import actions, evidence, photos, report, service
+from anxin.work_order import actions, appointment, evidence, photos, report, service
 from anxin.work_order.states import OPEN
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -31,15 +31,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Tech = Annotated[User, Depends(page_user(Action.TECHNICIAN_APP))]
 Anyone = Annotated[User, Depends(page_user())]
 WORKING = sorted(s.value for s in OPEN if s.value not in ("created", "accepted"))
-CAUSES = (
-    ("元件老化", "Worn component"),
-    ("使用不当", "Misuse"),
-    ("安装问题", "Installation problem"),
-    ("电源或线路故障", "Power or wiring fault"),
-    ("制冷剂泄漏", "Refrigerant leak"),
-    ("主板故障", "Control board fault"),
-    ("堵塞或脏污", "Blockage or dirt"),
-)
 i18n.extend(
     {
         "hist_title": ("这台家电的维修记录", "This appliance's service history"),
@@ -65,6 +56,7 @@ i18n.extend(
         "sr_metres": ("米", "m"),
         "sr_total": ("合计", "Total"),
         "sr_download_pdf": ("下载服务报告（PDF）", "Download the service report (PDF)"),
+        "kf_work_done": ("请填写维修内容", "Describe the work done"),
     }
 )
 # Moves without a form of their own, and the dispatch reaction each needs (as in the API router).
@@ -94,26 +86,19 @@ def today(request: Request, db: DbSession, user: Tech) -> Response:
 
     items = sorted(page.items, key=key)
     views = [orders.view(db, user=user, order=o, lang=i18n.language(request), full=False) for o in items]
-    return render(request, "tech/today.html", views=views, sequence=sequence)
+    # the booking clock of the orders still to be booked with the customer (the appointment step)
+    booking = {
+        o.id: appointment.booking_clock(db, o, now=now)
+        for o in items
+        if o.status in ("assigned", "acknowledged")
+    }
+    return render(request, "tech/today.html", views=views, sequence=sequence, booking=booking)
 
 
 @router.get("/tech/orders/{order_id}", response_class=HTMLResponse)
 def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Response:
     order = service.get_for(db, user=user, id=order_id)
-    view = orders.view(db, user=user, order=order, lang=i18n.language(request))
-    lang = i18n.language(request)
-    causes = [en if lang == "en" else zh for zh, en in CAUSES]
-    parts = parts_pages.panel(db, user=user, order=order)
-    menu = quote_pages.menu_view(db, order=order, lang=lang) if "quote" in view.actions else None
-    return render(
-        request,
-        "tech/order.html",
-        view=view,
-        causes=causes,
-        error=request.query_params.get("error"),
-        parts=parts,
-        menu=menu,
-    )
+    return tech_keep.render_order(request, db, user, order)
 
 
 @router.post("/tech/orders/{order_id}/act/{action}")
@@ -211,22 +196,67 @@ async def _stamped_uploads(
     return ids
 
 
+def _kept_ids(form, name: str) -> list[int]:  # noqa: ANN001 - a form
+    """The ids of photos stored with an earlier, refused submission (``kept_before``, ``kept_after``)."""
+    ids = []
+    for text in form.getlist(name)[:20]:
+        typed = str(text).strip()
+        if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= 2**62:
+            raise InvalidInput(name, "照片编号有误", "not a photo of this order")
+        ids.append(int(typed))
+    return ids
+
+
 @router.post("/tech/orders/{order_id}/complete")
 async def complete(
     request: Request, order_id: int, db: DbSession, user: Tech, settings: SettingsDep
 ) -> Response:
     """Complete with the cause, the work done, advice, parts used, before/after photos and the customer's
-    signature (kept as a photo of the order); the details become the service report."""
+    signature (kept as a photo of the order); the details become the service report. A form with a
+    missing or wrong field comes back filled in, the error beside the field, the photos it carried
+    stored and kept (``tech_keep``)."""
     form = await request.form()
     order = service.get_for(db, user=user, id=order_id)
     actions.check_allowed(order, "complete", user)  # refuse before storing anything
+    lang = i18n.language(request)
+    kept = tech_keep.Kept(form="complete")
     work_done = str(form.get("note") or "").strip()[:2000]
+    cause = str(form.get("cause") or "").strip()[:200]
+    advice = str(form.get("advice") or "").strip()[:2000]
+    signature_text = str(form.get("signature") or "")
+    kept.values = {
+        "note": work_done,
+        "cause": cause,
+        "advice": advice,
+        "used": list(zip(*(form.getlist(f"used_{k}") for k in ("name", "qty", "amount")), strict=False)),
+    }
     if not work_done:
-        raise InvalidInput("work_done", "请填写维修内容", "describe the work done")
-    data = signature_bytes(str(form.get("signature") or ""))
-    parts = _parts_used(form)
+        kept.errors["note"] = i18n.translate(lang, "kf_work_done")
+    data = b""
+    try:
+        data = signature_bytes(signature_text)
+        kept.values["signature"] = signature_text
+    except InvalidInput as exc:
+        tech_keep.problem(kept, exc, lang, as_field="signature")
+    parts: list[dict] = []
+    try:
+        parts = _parts_used(form)
+    except InvalidInput as exc:
+        tech_keep.problem(kept, exc, lang, as_field="used")
     lat = _coordinate(form, "lat", -90, 90)
     lng = _coordinate(form, "lng", -180, 180)
+    where = {"lat": lat, "lng": lng}
+    before, after = _kept_ids(form, "kept_before"), _kept_ids(form, "kept_after")
+    for photo_id in before + after:
+        photos.get(db, order=order, id=photo_id)  # 404 for a photo not of this order
+    for name, kind, ids in (("before_photo", "before", before), ("after_photo", "after", after)):
+        try:
+            ids += await _stamped_uploads(request, db, order, user, form, name, kind=kind, **where)
+        except AnxinError as exc:  # not a photo, too large: the others are kept
+            tech_keep.problem(kept, exc, lang, as_field=name)
+    if kept.errors:  # the photos taken are stored: the form comes back with them, nothing else changed
+        kept.photos = {"before": before, "after": after}
+        return tech_keep.render_order(request, db, user, order, kept=kept)
     signature = photos.store(
         db,
         order=order,
@@ -237,15 +267,11 @@ async def complete(
     )
     signature.kind, signature.taken_at, signature.technician_id = "signature", clock.now(), user.technician_id
     signature.lat, signature.lng = lat, lng
-    where = {"lat": lat, "lng": lng}
-    before = await _stamped_uploads(request, db, order, user, form, "before_photo", kind="before", **where)
-    after = await _stamped_uploads(request, db, order, user, form, "after_photo", kind="after", **where)
-    cause = str(form.get("cause") or "").strip()
     details = report.Completion(
         work_done=work_done,
         signature_photo_id=signature.id,
         cause=cause,
-        advice=str(form.get("advice") or "").strip()[:2000] or None,
+        advice=advice or None,
         parts_used=parts,
         before_photo_ids=before,
         after_photo_ids=after,

@@ -55,6 +55,10 @@ class WorkOrder(Base):
     preferred_end_at: Stamp = mapped_column(UTCDateTime)
     appointment_start_at: Stamp = mapped_column(UTCDateTime)
     appointment_end_at: Stamp = mapped_column(UTCDateTime)
+    # The appointment step (work_order/appointment.py): what was agreed on the call, and how often an
+    # agreed window was changed afterwards (改约).
+    appointment_note: Mapped[str | None] = mapped_column(String(200))
+    appointment_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_rework: Mapped[bool] = mapped_column(Boolean, default=False)
     rework_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))

@@ -4,8 +4,9 @@ plain dataclasses, so the API, the auto-dispatcher and the city simulator rank t
 Hard rules, each with its own refusal code, checked in this order:
 
 ``suspended``, ``off_duty``, ``auto_dispatch_paused`` (auto mode only; see below), ``crew_size``,
-``coverage``, ``skill``, ``level``, ``brand``, ``certificate``, ``capacity``, ``off_shift`` (they could not
-arrive before their shift ends).
+``coverage``, ``skill``, ``level``, ``triage_skill`` (the skill triage suggested from the description, when
+it differs from the booked one: held at its level), ``brand``, ``certificate``, ``capacity``, ``off_shift``
+(they could not arrive before their shift ends).
 
 The score is out of 100, a weighted sum of components each scaled to 0..1 (``WEIGHTS``):
 
@@ -77,6 +78,12 @@ class Job:
     service_minutes: int = 60
     last_technician_id: int | None = None  # who did the last visit on this appliance
     rework: bool = False
+    # the skill triage suggested from the description (category, service type, level), when it asks more
+    # than the booked category and service type: a hard rule too (``triage_skill``)
+    triage_skill: tuple[str, str, str] | None = None
+    # what triage suggested, shown beside the candidates: (category, service type, level, source), the
+    # source "model" (triage's own answer) or "agent_correction"; None when it was unsure or not run
+    suggested_skill: tuple[str, str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +217,25 @@ def refusals(job: Job, tech: Tech, *, on: date, auto: bool = False) -> list[Reas
                 f"level {level} below the required {need.level}",
             )
         )
+    if job.triage_skill is not None:
+        category, service_type, wanted = job.triage_skill
+        held = skill_level(tech, category, service_type)
+        if held is None:
+            out.append(
+                Reason(
+                    "triage_skill",
+                    "无分诊建议的技能",
+                    f"no {category}/{service_type} skill (suggested by triage)",
+                )
+            )
+        elif level_rank(held) < level_rank(wanted):
+            out.append(
+                Reason(
+                    "triage_skill",
+                    f"分诊建议技能等级{LEVEL_ZH[wanted]}，其为{LEVEL_ZH[held]}",
+                    f"triage suggests level {wanted}; theirs is {held}",
+                )
+            )
     if job.brand and tech.brands is not None and job.brand not in tech.brands:
         out.append(Reason("brand", f"未获{job.brand}品牌授权", f"not authorised for {job.brand}"))
     for kind in sorted(need.certificates):
@@ -355,8 +381,8 @@ def _candidate(
     reasons = [
         Reason(
             "eta",
-            f"预计{eta_minutes:.0f}分钟到达，车程{km:.1f}公里",
-            f"arrives in {eta_minutes:.0f} min, {km:.1f} km away",
+            f"预计{_spoken(eta_minutes)}后到达，车程{_spoken(minutes)}、{km:.1f}公里",
+            f"arrives in {_spoken(eta_minutes, 'en')}, {_spoken(minutes, 'en')} and {km:.1f} km away",
         )
     ]
     if job.window is not None:
@@ -396,6 +422,14 @@ def _candidate(
         components=parts,
         reasons=tuple(reasons),
     )
+
+
+def _spoken(minutes: float, language: str = "zh") -> str:
+    """Minutes as people say them: "1小时25分", "25分" ("1 h 25 min"), never "85分钟"."""
+    hours, rest = divmod(max(0, round(minutes)), 60)
+    if language == "en":
+        return f"{hours} h {rest} min" if hours else f"{rest} min"
+    return f"{hours}小时{rest}分" if hours else f"{rest}分"
 
 
 def queue_key(job: Job) -> tuple:

@@ -46,6 +46,21 @@ def check(
     """Lock the technician, then refuse if a hard rule fails, or a soft one without ``override``. Returns
     the soft limits that were overruled (for the event)."""
     lock_technician(db, technician.id)
+    reasons = reasons_for(db, order=order, technician=technician, now=now)
+    hard = [r for r in reasons if r.code in HARD]
+    if hard:
+        raise TechnicianNotEligible(hard)
+    soft = [r for r in reasons if r.code in SOFT]
+    if soft and not override:
+        if any(r.code == "capacity" for r in soft):
+            raise TechnicianFull(soft)
+        raise TechnicianNotEligible(soft, overridable=True)
+    return soft
+
+
+def reasons_for(db: Session, *, order: WorkOrder, technician: Technician, now: datetime) -> list[Reason]:
+    """Every rule the technician fails for the order (hard and soft), as ``check`` weighs them; read only,
+    without the lock (what the schedule board shows before a drop)."""
     job = live.job_for(db, order)
     day = live.visit_day(db, order, now)
     snapshots = live.techs_for(
@@ -62,17 +77,7 @@ def check(
         snapshots = live.techs_for(
             db, tenant_id=order.tenant_id, ids=[technician.id], day=day, now=now, exclude_order_id=order.id
         )
-    tech = snapshots[0]
-    reasons = refusals(job, tech, on=day)
-    hard = [r for r in reasons if r.code in HARD]
-    if hard:
-        raise TechnicianNotEligible(hard)
-    soft = [r for r in reasons if r.code in SOFT]
-    if soft and not override:
-        if any(r.code == "capacity" for r in soft):
-            raise TechnicianFull(soft)
-        raise TechnicianNotEligible(soft, overridable=True)
-    return soft
+    return refusals(job, snapshots[0], on=day)
 
 
 def crew_for(db: Session, *, order: WorkOrder, technician: Technician) -> int | None:

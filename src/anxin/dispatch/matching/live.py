@@ -8,7 +8,7 @@ their certificates, shifts, day's bookings and queues (``snapshots``) and go thr
 ``scoring``.
 
 Ranking one order takes three statements: the order's facts (its appliance's brand and crew size, the last
-visit, its address, the tenant's zone and SLA policy, in one row) with the tenant's outlets and their
+visit, its address, the tenant's zone and SLA policy, the skill triage suggested, in one row) with the tenant's outlets and their
 coverage; the nearest technicians with their day and history (``snapshots.nearest_techs``); and their
 skills, certificates and queues. A crew job goes the general way (``techs_for``, then ``_add_history``).
 """
@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -59,11 +60,13 @@ from anxin.dispatch.matching.snapshots import (
 from anxin.dispatch.matching.snapshots import shift_on as shift_on
 from anxin.dispatch.models import DispatchPlan, PlanStop
 from anxin.geo import Point
+from anxin.knowledge.models import OrderTriage
 from anxin.technician.models import Outlet
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import SlaPolicy, WorkOrder
 
 PREFILTER = 30
+TRIAGE_SURE = 0.6  # a suggestion this sure (or an agent's choice) holds the technician to its skill
 
 
 def order_point(order: WorkOrder, db: Session) -> Point:
@@ -127,6 +130,11 @@ def _facts_statement(*, outlets: bool) -> Any:
             .limit(1)
         )
         address = select(Address.lat).where(Address.id == bindparam("address_id"))
+        # the skill triage suggested, when sure enough to hold a technician to it (or an agent chose it)
+        suggested = select(cast(OrderTriage.skill, Text)).where(
+            OrderTriage.work_order_id == bindparam("order_id"),
+            or_(OrderTriage.confidence >= TRIAGE_SURE, OrderTriage.source != "model"),
+        )
         policy_columns = list(SlaPolicy.__table__.columns)
         columns = [
             literal_column("0", Integer).label("kind"),
@@ -138,6 +146,8 @@ def _facts_statement(*, outlets: bool) -> Any:
             address.scalar_subquery().label("lat"),
             address.with_only_columns(Address.lng).scalar_subquery().label("lng"),
             address.with_only_columns(Address.area_type).scalar_subquery().label("area_type"),
+            suggested.scalar_subquery().label("triage_skill"),
+            suggested.with_only_columns(OrderTriage.source).scalar_subquery().label("triage_source"),
         ]
         tenant_id = bindparam("tenant_id")
         of_tenant = Tenant.__table__.outerjoin(SlaPolicy, SlaPolicy.tenant_id == Tenant.id)
@@ -161,7 +171,18 @@ def _facts_statement(*, outlets: bool) -> Any:
             ).where(Outlet.tenant_id == tenant_id)
             rows = union_all(facts, each_outlet)
         rows = rows.subquery("facts")
-        names = ["kind", "timezone", "brand", "crew_size", "last_technician_id", "lat", "lng", "area_type"]
+        names = [
+            "kind",
+            "timezone",
+            "brand",
+            "crew_size",
+            "last_technician_id",
+            "lat",
+            "lng",
+            "area_type",
+            "triage_skill",
+            "triage_source",
+        ]
         if outlets:
             names += ["outlet_id", "coverage"]
         statement = select(
@@ -192,12 +213,17 @@ def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
     policy = work_order_service.get_policy(db, tenant_id=order.tenant_id)
     report = work_order_service.sla_report(order, policy, timezone=_zone(facts), now=order.created_at)
     arrive_by = next((c.due_at for c in report.clocks if c.name == "arrive"), None)
+    requirement = rules.requirement_for(order.category_code, order.service_type, crew_size=crew_size)
+    suggested = triage_skill(order, facts)
+    if suggested is not None:  # its certificates are needed too
+        extra = rules.requirement_for(suggested[0], suggested[1]).certificates
+        requirement = replace(requirement, certificates=requirement.certificates | extra)
     return Job(
         order_id=order.id,
         category=order.category_code,
         service_type=order.service_type,
         point=point,
-        requirement=rules.requirement_for(order.category_code, order.service_type, crew_size=crew_size),
+        requirement=requirement,
         brand=brand,
         district=order.district,
         priority=order.priority,
@@ -208,7 +234,40 @@ def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
         service_minutes=rules.service_minutes(order.category_code, order.service_type),
         last_technician_id=last,
         rework=bool(order.is_rework),
+        triage_skill=suggested,
+        suggested_skill=_shown(suggested_skill(facts)),
     )
+
+
+def _shown(skill: dict | None) -> tuple[str, str, str, str] | None:
+    if skill is None:
+        return None
+    level = skill.get("level") if skill.get("level") in rules.LEVELS else "junior"
+    return (skill["category"], skill["service_type"], level, skill["source"])
+
+
+def suggested_skill(facts: Any) -> dict | None:
+    """The skill triage suggested for the order (with ``source``: ``model`` or ``agent_correction``), as
+    the facts row read it: only when triage was sure (``TRIAGE_SURE``) or an agent chose it."""
+    if facts is None or not facts.triage_skill:
+        return None
+    skill = json.loads(facts.triage_skill)
+    if not isinstance(skill, dict) or not skill.get("category") or not skill.get("service_type"):
+        return None
+    return {**skill, "source": facts.triage_source or "model"}
+
+
+def triage_skill(order: WorkOrder, facts: Any) -> tuple[str, str, str] | None:
+    """The suggested skill as a hard rule of the job: when it is of the order's category and asks another
+    service type than the one booked (a "repair" whose words are a cleaning). Of another category (the
+    tenant's knowledge base did not know the appliance's) it is not applied: the appliance is what it is."""
+    skill = suggested_skill(facts)
+    if skill is None or skill["category"] != order.category_code:
+        return None
+    if skill["service_type"] == order.service_type:
+        return None
+    level = skill.get("level") if skill.get("level") in rules.LEVELS else "junior"
+    return (skill["category"], skill["service_type"], level)
 
 
 def covering(outlets: Iterable[tuple[int, str | None]], district: str | None) -> list[int]:

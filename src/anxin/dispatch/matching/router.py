@@ -23,6 +23,7 @@ from anxin.dispatch.matching.schemas import (
     PolicyItem,
     ReasonRead,
     RefusedRead,
+    SuggestedSkillRead,
 )
 from anxin.technician import service as technician_service
 from anxin.work_order.api import CurrentWorkOrder, OptionalBody, answer, context
@@ -104,6 +105,7 @@ def candidates(
             vulnerable=job.vulnerable,
             arrive_by=job.arrive_by,
             service_minutes=job.service_minutes,
+            suggested_skill=_suggested(job),
         ),
         candidates=[
             CandidateRead(
@@ -134,6 +136,19 @@ def candidates(
             RefusedRead(technician_id=k, reasons=[ReasonRead(code=r.code, message=r.text(lang)) for r in v])
             for k, v in sorted(refused.items())
         ],
+    )
+
+
+def _suggested(job) -> SuggestedSkillRead | None:
+    if job.suggested_skill is None:
+        return None
+    category, service_type, level, source = job.suggested_skill
+    return SuggestedSkillRead(
+        category=category,
+        service_type=service_type,
+        level=level,
+        source="triage" if source == "model" else source,
+        required=category == job.category,
     )
 
 

@@ -40,6 +40,18 @@ class RefusedRead(BaseModel):
     reasons: list[ReasonRead]
 
 
+class SuggestedSkillRead(BaseModel):
+    """The skill triage suggested from the order's description (``source``: ``triage``, or
+    ``agent_correction`` when an agent chose the fault); ``required``: every candidate holds it at its
+    level (it is of the order's category)."""
+
+    category: str
+    service_type: str
+    level: str
+    source: str
+    required: bool
+
+
 class JobRead(BaseModel):
     category: str
     service_type: str
@@ -52,6 +64,7 @@ class JobRead(BaseModel):
     vulnerable: bool
     arrive_by: datetime | None
     service_minutes: int
+    suggested_skill: SuggestedSkillRead | None = None
 
 
 class CandidatesRead(BaseModel):

@@ -74,11 +74,11 @@ def _memo(cache: dict[str, Any], text: str | None, convert: Callable[[Any], Any]
 
 
 def details(
-    rows: list, *, start: datetime
+    rows: list, *, start: datetime, exclude_order_id: int | None = None
 ) -> tuple[dict[int, dict[tuple[str, str], str]], dict[int, dict[str, date]], dict[int, list[tuple]]]:
     """From the rows of ``snapshot_sql.details_statement``: skills, certificates (the latest expiry of each
     kind) and each technician's open orders for the day as ``project_route`` stops (place, service minutes, earliest start): started ones first, then by window
-    or assignment, then by order id."""
+    or assignment, then by order id; ``exclude_order_id`` (the order being ranked) left out."""
     skills: dict[int, dict[tuple[str, str], str]] = {}
     certificates: dict[int, dict[str, date]] = {}
     queued = []
@@ -94,7 +94,7 @@ def details(
                 held = certificates[tid] = {}
             earlier = held.get(a)
             held[a] = expires if earlier is None else max(expires, earlier)
-        else:
+        elif order_id != exclude_order_id:
             appointed = as_utc(appointed) if appointed is not None else None
             assigned = as_utc(assigned) if assigned is not None else None
             key = (a not in STARTED_VALUES, appointed or assigned or start, order_id)

@@ -84,7 +84,18 @@ def techs_for(
         },
     ).all()
     snapshots = {
-        t.id: t for t in build(db, rows, day=day, zone=zone, start=start, end=end, now=now, travel=model)
+        t.id: t
+        for t in build(
+            db,
+            rows,
+            day=day,
+            zone=zone,
+            start=start,
+            end=end,
+            now=now,
+            travel=model,
+            exclude_order_id=exclude_order_id,
+        )
     }
     result = list(snapshots.values())
     if job is not None and job.requirement.crew_size > 1:
@@ -138,6 +149,7 @@ def nearest_techs(
         now=now,
         travel=travel_model_ or travel(),
         history=True,
+        exclude_order_id=exclude_order_id,
     )
 
 
@@ -148,8 +160,10 @@ def nearest_params(tenant_id: int, job: Job, covering: Sequence[int], limit: int
         "lat": job.point.lat,
         "lng": job.point.lng,
         "squeeze": sql.SQUEEZE * sql.SQUEEZE,
+        # a job that needs the skill triage suggested besides the booked one is prefiltered on the
+        # suggested one (the rarer: a cleaning asked of a "repair"); ``scoring`` checks both
         "category": job.category,
-        "service_type": job.service_type,
+        "service_type": job.triage_skill[1] if job.triage_skill is not None else job.service_type,
         "covering": list(covering),
         "limit": limit,
     }
@@ -166,6 +180,7 @@ def build(
     now: datetime,
     travel: TravelModel,
     history: bool = False,
+    exclude_order_id: int | None = None,
 ) -> list[Tech]:
     """Snapshots from roster rows (``snapshot_sql.roster_by_ids`` or ``roster_nearest``), by technician
     id, with their skills, certificates and queues read in one more statement.
@@ -173,7 +188,8 @@ def build(
     Each technician: where they are (a fresh position, else home, else their outlet) and, after walking their
     queue, when they are free and where; their shift that day; their outlet's coverage; the orders and held
     slots on their day; with ``history``, their first-time-fix rate (of three or more jobs on the category)
-    and their orders of the last week. The rows are unpacked by position (``snapshot_sql.roster_columns``):
+    and their orders of the last week. The order being ranked (``exclude_order_id``) is not on anyone's queue:
+    its current technician is free before it, not after. The rows are unpacked by position (``snapshot_sql.roster_columns``):
     this loop runs for every technician of every order ranked."""
     if not rows:
         return []
@@ -181,7 +197,7 @@ def build(
     detail_rows = db.execute(
         sql.details_statement(sql.dialect(db)), {"ids": [r[0] for r in rows], "day_end": end}
     ).all()
-    skills, certificates, queues = decode.details(detail_rows, start=start)
+    skills, certificates, queues = decode.details(detail_rows, start=start, exclude_order_id=exclude_order_id)
     shifts: dict[tuple, Shift | None] = {}  # technicians share a handful of shifts
     out = []
     for row in rows:

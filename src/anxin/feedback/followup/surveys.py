@@ -49,7 +49,7 @@ class Answers:
     punctuality: int
     promises: int
     overall: int
-    nps: int
+    nps: int | None  # None: not answered (the customer's page leaves it optional; NPS counts the answered)
     comment: str | None = None
     resolved: bool | None = None
 
@@ -184,7 +184,7 @@ def _check_ranges(answers: Answers) -> None:
         value = getattr(answers, name)
         if not isinstance(value, int) or not 1 <= value <= 5:
             raise InvalidInput(name, "评分须为 1 到 5", "a score is 1 to 5")
-    if not isinstance(answers.nps, int) or not 0 <= answers.nps <= 10:
+    if answers.nps is not None and (not isinstance(answers.nps, int) or not 0 <= answers.nps <= 10):
         raise InvalidInput("nps", "推荐度须为 0 到 10", "NPS is 0 to 10")
 
 

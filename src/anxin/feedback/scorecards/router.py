@@ -62,7 +62,9 @@ def get_scorecard(
     technician = technician_for(db, user=user, technician_id=technician_id)
     now = clock.now()
     if start is None:
-        start = scorecard_stats.month_range(db, user.tenant_id, scorecard_stats.this_month(db, user.tenant_id, now))[0]
+        start = scorecard_stats.month_range(
+            db, user.tenant_id, scorecard_stats.this_month(db, user.tenant_id, now)
+        )[0]
     end = clock.as_utc(end) if end is not None else now
     start = clock.as_utc(start)
     if end <= start:

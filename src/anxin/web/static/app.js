@@ -21,17 +21,28 @@
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
+  // A countdown in words: "1小时20分" while it runs, "已超时 2小时15分" once passed (never a minus sign),
+  // seconds only in the last ten minutes; English with the page in English.
   function tick() {
     const now = Date.now();
+    const en = document.documentElement.lang === "en";
     document.querySelectorAll("[data-due]").forEach((el) => {
       const due = Date.parse(el.dataset.due);
       if (Number.isNaN(due)) return;
       let seconds = Math.round((due - now) / 1000);
       const late = seconds < 0;
       seconds = Math.abs(seconds);
-      const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-      const text = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
-      el.textContent = (late ? "−" : "") + text;
+      const d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600);
+      const m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+      let text;
+      if (en) {
+        text = (d ? d + " d " : "") + (d || h ? h + " h " : "") + m + " min" + (!late && !d && !h && m < 10 ? " " + s + " s" : "");
+        text = late ? "overdue " + text : text;
+      } else {
+        text = (d ? d + "天" : "") + (d || h ? h + "小时" : "") + m + "分" + (!late && !d && !h && m < 10 ? s + "秒" : "");
+        text = (late ? "已超时 " : "") + text;
+      }
+      el.textContent = text;
       el.classList.toggle("late", late);
     });
   }
