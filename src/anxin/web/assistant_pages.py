@@ -72,15 +72,22 @@ def report_triage(
     request: Request, db: DbSession, user: Customer, description: str = "", appliance_id: str = ""
 ) -> Response:
     """The report form's live hint while the customer types (htmx, debounced): empty for too few words."""
+    return render(
+        request, "assistant/_report_triage.html", found=suggestion(db, user, description, appliance_id)
+    )
+
+
+def suggestion(db: DbSession, user: User, description: str, appliance_id: str) -> dict[str, Any] | None:
+    """What triage makes of words being typed (a customer's or an agent's), or None: too few words, or an
+    appliance id out of range or not the caller's."""
     words = description.strip()[:MAX_TEXT].replace("\x00", "")
-    found: dict[str, Any] | None = None
-    if len(words) >= 2:
-        appliance = int(appliance_id) if appliance_id.isdigit() and 0 < int(appliance_id) <= MAX_ID else None
-        try:
-            found = assess.assess_for(db, user=user, text=words, appliance_id=appliance).as_dict()
-        except AnxinError:
-            found = None
-    return render(request, "assistant/_report_triage.html", found=found)
+    if len(words) < 2:
+        return None
+    appliance = int(appliance_id) if appliance_id.isdigit() and 0 < int(appliance_id) <= MAX_ID else None
+    try:
+        return assess.assess_for(db, user=user, text=words, appliance_id=appliance).as_dict()
+    except AnxinError:
+        return None
 
 
 def _chat(request: Request, db: DbSession, user: User, conv, status_code: int = 200) -> Response:  # noqa: ANN001

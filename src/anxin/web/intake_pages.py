@@ -19,14 +19,13 @@ from anxin.auth.permissions import Action
 from anxin.catalog import service as catalog_service
 from anxin.customer import service as customer_service
 from anxin.dependencies import DbSession
-from anxin.exceptions import AnxinError, InvalidInput
-from anxin.fields import MAX_ID, Id
-from anxin.knowledge import assess, labels
+from anxin.exceptions import InvalidInput
+from anxin.fields import Id
+from anxin.knowledge import labels
 from anxin.knowledge import service as knowledge_service
 from anxin.knowledge.handlers import for_order
-from anxin.knowledge.triage import MAX_TEXT
 from anxin.masking import mask_phone
-from anxin.web import i18n
+from anxin.web import assistant_pages, i18n
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions
@@ -120,14 +119,7 @@ def intake_triage(
 ) -> Response:
     """The live suggestion while the agent types (htmx, debounced): the category-and-fault choice follows
     triage until the agent changes it (``touched``), then keeps the agent's choice."""
-    words = description.strip()[:MAX_TEXT].replace("\x00", "")
-    found: dict[str, Any] | None = None
-    if len(words) >= 2:
-        appliance = int(appliance_id) if appliance_id.isdigit() and 0 < int(appliance_id) <= MAX_ID else None
-        try:
-            found = assess.assess_for(db, user=user, text=words, appliance_id=appliance).as_dict()
-        except AnxinError:
-            found = None
+    found = assistant_pages.suggestion(db, user, description, appliance_id)
     pairs = _pairs(db, user.tenant_id)
     chosen = _pair(pair) if touched == "1" else None
     if chosen not in pairs:
