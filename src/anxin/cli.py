@@ -140,7 +140,9 @@ def serve(
     _serve(host=host, port=port, workers=workers, reload=reload, sweep_every=sweep_every, jobs=jobs)
 
 
-def _serve(*, host: str, port: int, workers: int, reload: bool, sweep_every: float, jobs: bool) -> None:
+def _serve(
+    *, host: str, port: int, workers: int, reload: bool, sweep_every: float, jobs: bool, quiet: bool = False
+) -> None:
     import uvicorn
 
     # Links in messages point where this server answers, unless the operator named a public address.
@@ -166,6 +168,7 @@ def _serve(*, host: str, port: int, workers: int, reload: bool, sweep_every: flo
         workers=workers,
         reload=reload,
         access_log=False,
+        log_level="warning" if quiet else "info",
     )
 
 
@@ -180,6 +183,10 @@ def demo(
     url = f"sqlite:///{PROJECT_ROOT / 'var' / 'demo.sqlite3'}"
     os.environ["ANXIN_DATABASE_URL"] = url
     os.environ["ANXIN_SECRET_KEY"] = DEMO_SECRET_KEY  # this process only: the demo's key is public
+    os.environ.setdefault("ANXIN_LOG_LEVEL", "WARNING")  # the demo's own log: warnings and errors
+    from anxin.observability import configure_logging
+
+    configure_logging(json=False, level=os.environ["ANXIN_LOG_LEVEL"])  # the seed's log too
     # the demo's payment gateway and invoice provider, never configured by default (config.py)
     os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
     os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
@@ -206,7 +213,19 @@ def demo(
     else:
         seed(demo=True)
     os.environ.setdefault("ANXIN_DEV_MAILBOX", "1")  # the portal's sign-in codes show on /portal/dev-mailbox
+    from anxin.demo import devices
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    running = devices.start(url, base_url=f"http://{local}:{port}")
+    # the logins last, and a quiet log after them: warnings and errors only (the messages the demo sends
+    # are in each person's inbox, the sign-in codes at /portal/dev-mailbox)
     console.rule("Anxin demo")
+    console.print(
+        "[yellow]演示密钥：本演示用公开的演示密钥签名，任何人都能伪造登录，切勿对外提供服务。\n"
+        "Demo key: this demo signs with the public demo key, with which anyone can forge a sign-in; "
+        "never expose it. `anxin serve` needs ANXIN_SECRET_KEY of its own.[/yellow]"
+    )
+    console.print(running)
     base = f"http://{host}:{port}"
     console.print(f"{base}/console   dispatcher console (staff sign in at {base}/login)")
     console.print(f"{base}/tech      technician app")
@@ -218,16 +237,7 @@ def demo(
         f"  portal phone {DEMO_CUSTOMER_PHONE}  用户 customer01: 验证码见 {base}/portal/dev-mailbox"
         " (the code shows there); any other phone signs up as a new customer"
     )
-    from anxin.demo import devices
-
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    console.print(devices.start(url, base_url=f"http://{local}:{port}"))
-    console.print(
-        "[yellow]演示密钥：本演示用公开的演示密钥签名，任何人都能伪造登录，切勿对外提供服务。\n"
-        "Demo key: this demo signs with the public demo key, with which anyone can forge a sign-in; "
-        "never expose it. `anxin serve` needs ANXIN_SECRET_KEY of its own.[/yellow]"
-    )
-    _serve(host=host, port=port, workers=1, reload=False, sweep_every=0, jobs=True)
+    _serve(host=host, port=port, workers=1, reload=False, sweep_every=0, jobs=True, quiet=True)
 
 
 @app.command()

@@ -151,7 +151,9 @@ def load(
             for metric in metrics_of(category):
                 if metric.counter:  # the day of readings starts the counters
                     continue
-                value = typical_value(metric, hours, rng) * plan.shape(appliance_id, metric.name, moment)
+                value = typical_value(metric, hours, rng, category=category) * plan.shape(
+                    appliance_id, metric.name, moment
+                )
                 value = min(max(value, metric.low), metric.high)
                 rows.append(
                     dict(
