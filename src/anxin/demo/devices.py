@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from anxin import clock, outbound
+from anxin.appliance.models import Appliance
 from anxin.auth.models import Tenant, User
 from anxin.auth.roles import Role
 from anxin.database import transaction
@@ -143,8 +144,6 @@ def prepare(db: Session, *, tenant_slug: str = "demo", size: int = SIMULATED) ->
     last = _last_readings(db, tenant_id=tenant.id)
     if not last:
         return None
-    from anxin.appliance.models import Appliance
-
     serials = dict(
         db.execute(select(Appliance.id, Appliance.serial_number).where(Appliance.id.in_(list(last)))).all()
     )
