@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -52,6 +53,14 @@ def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
     session.commit()
     session.close()
     engine.dispose()
+    with serving(folder, url) as base:
+        yield base, world
+
+
+@contextmanager
+def serving(folder: Path, url: str) -> Iterator[str]:
+    """An app server over the database at ``url`` (its log and uploads in ``folder``), until the block
+    ends; its base URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -78,7 +87,7 @@ def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
                 time.sleep(0.1)
         else:
             pytest.fail(f"the server did not start: {(folder / 'server.log').read_text()[-2000:]}")
-        yield base, world
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from anxin.auth.security import hash_password
 from anxin.database import make_engine, make_sessionmaker
 from anxin.knowledge import service as knowledge_service
 from anxin.parts.models import Part, PartStock, Warehouse
-from tests.conftest import PASSWORD, SECRET, World, build_tenant
-from tests.e2e.conftest import DESKTOP, PHONE, _free_port
+from tests.conftest import PASSWORD, World, build_tenant
+from tests.e2e.conftest import DESKTOP, PHONE, serving
 from tests.helpers import act, publish_book, report, walk
 from tests.work_order.test_report import upload
 
@@ -56,36 +53,8 @@ def triage_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
     session.commit()
     session.close()
     engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ANXIN_DATABASE_URL": url,
-        "ANXIN_UPLOAD_DIR": str(folder / "uploads"),
-        "ANXIN_SECRET_KEY": SECRET,
-        "ANXIN_LOG_LEVEL": "WARNING",
-    }
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "anxin.main:create_app", "--factory", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not start: {(folder / 'server.log').read_text()[-2000:]}")
+    with serving(folder, url) as base:
         yield base, world
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def staff_login(page, base: str, login: str) -> None:
