@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from anxin.appliance import service as appliance_service
 from anxin.appliance.models import Appliance
 from anxin.parts.models import Part, PartFitting, PartLine, Warehouse
-from anxin.telemetry import pdm
+from anxin.telemetry import pdm, pdm_days, storage
 from anxin.telemetry.models import TelemetryAlert, TelemetryHourly, TelemetryReading, TelemetryRule
 from anxin.telemetry.pdm_features import horizon_labels
 from anxin.telemetry.pdm_models import PdmScore
@@ -23,7 +23,7 @@ from anxin.work_order.models import WorkOrder
 
 T0 = datetime(2026, 11, 30, tzinfo=UTC)  # the end of the synthetic history
 DAYS = 40
-PLAN = pdm.Plan(windows_hours=(24, 72), step_hours=12, horizon_hours=72, min_failures=3)
+PLAN = pdm.Plan(windows_days=(1, 3), step_days=1, horizon_hours=72, min_failures=3)
 
 
 def _appliances(db, world, count: int) -> list[int]:
@@ -154,46 +154,83 @@ def fleet(db, world):
     _hours(db, tenant_id, ids[3], _rising_before([T0 + timedelta(hours=6)]))
     for appliance_id in ids[4:]:
         _hours(db, tenant_id, appliance_id, lambda hour: 1.0)
+    storage.rollup_days(db, since=start.date(), until=T0.date() + timedelta(days=1))
     db.commit()
     return ids
 
 
-def test_features_over_windows_on_a_small_history():
-    # given an appliance with hourly averages 1..48, two error readings and a part fitted 10 h before t
+def test_features_over_whole_days_on_a_small_history(db, world):
+    # given a refrigerator whose hourly averages are 1..48 over the two days before t, with readings
+    # carrying an error code 30 h and 2 h before t, a part fitted 10 h before t, and one hour of t's day
+    tenant_id, appliance_id = world.demo.tenant.id, world.demo.appliance_id
     t = datetime(2026, 11, 2, tzinfo=UTC)
-    times = [t - timedelta(hours=47 - i) for i in range(48)]
-    history = pdm.History(
-        until=t,
-        categories={1: "refrigerator"},
-        bought={1: date(2026, 10, 2)},
-        series={1: {"compressor_current_a": (times, [float(i + 1) for i in range(48)])}},
-        errors={1: [t - timedelta(hours=30), t - timedelta(hours=2)]},
-        fittings={1: [t - timedelta(hours=10)]},
+    db.execute(
+        insert(TelemetryHourly),
+        [
+            dict(
+                tenant_id=tenant_id,
+                appliance_id=appliance_id,
+                metric="compressor_current_a",
+                hour_at=t - timedelta(hours=48 - i),
+                min_value=i + 1.0,
+                max_value=i + 1.0,
+                sum_value=(i + 1.0) * 2,
+                count=2,
+            )
+            for i in range(49)
+        ],
     )
-    # when its features at t are built with 24 h and 72 h windows
-    plan = pdm.Plan(windows_hours=(24, 72))
-    names = pdm.feature_names(["compressor_current_a"], plan)
-    row = dict(
-        zip(
-            names,
-            pdm.features_at(
-                history, 1, t, metrics=["compressor_current_a"], categories=["refrigerator"], plan=plan
-            ),
-            strict=True,
+    for hours in (30, 2):
+        db.add(
+            TelemetryReading(
+                appliance_id=appliance_id,
+                ts=t - timedelta(hours=hours),
+                tenant_id=tenant_id,
+                metrics={"compressor_current_a": 1.0},
+                error_code="E1",
+            )
         )
+    _repair(db, world, appliance_id, t - timedelta(hours=10), part=_compressor(db, tenant_id))
+    db.flush()
+    # when the day rows are rolled up and its features at t are read with 1- and 3-day windows
+    assert storage.rollup_days(db, since=t.date() - timedelta(days=3), until=t.date() + timedelta(days=1)) > 0
+    rows = pdm_days.rows_at(
+        db,
+        tenant_id=tenant_id,
+        moment=t.date(),
+        metrics=["compressor_current_a"],
+        categories=["refrigerator"],
+        windows_days=(1, 3),
     )
-    # then the 24 h mean is of the last 24 values (25..48) and the 72 h one of all 48
-    assert row["compressor_current_a_mean_24h"] == pytest.approx(36.5)
-    assert row["compressor_current_a_std_24h"] == pytest.approx(math.sqrt((24**2 - 1) / 12))
-    assert row["compressor_current_a_mean_72h"] == pytest.approx(24.5)
-    # and the errors are counted per window, the fitting 10 h ago, the age 31 days, the category 0
-    assert (row["errors_24h"], row["errors_72h"]) == (1, 2)
-    assert (row["hours_since_part_fitted"], row["age_days"], row["category"]) == (10, 31, 0)
-    # and an appliance without telemetry has NaN where its series would be
-    empty = pdm.features_at(
-        history, 2, t, metrics=["compressor_current_a"], categories=["refrigerator"], plan=plan
+    names = pdm_days.feature_names(["compressor_current_a"], (1, 3))
+    assert list(rows.ids) == [appliance_id]
+    row = dict(zip(names, rows.x[0], strict=True))
+    # then the 1-day mean is of the last day's 24 averages (25..48), the 3-day one of all 48; t's own
+    # hour (49) waits for its day to end
+    assert row["compressor_current_a_mean_1d"] == pytest.approx(36.5)
+    assert row["compressor_current_a_std_1d"] == pytest.approx(math.sqrt((24**2 - 1) / 12))
+    assert row["compressor_current_a_mean_3d"] == pytest.approx(24.5)
+    # and the errors are counted per window, the fitting 10 h ago, the age in days, the category 0
+    bought = db.get(Appliance, appliance_id).purchase_date
+    assert (row["errors_1d"], row["errors_3d"]) == (1, 2)
+    assert (row["hours_since_part_fitted"], row["age_days"], row["category"]) == (
+        10,
+        (t.date() - bought).days,
+        0,
     )
-    assert math.isnan(empty[0]) and math.isnan(empty[-1])
+    # and the next midnight sees only t's hour: its spread is 0, the day before it is empty
+    later = pdm_days.rows_at(
+        db,
+        tenant_id=tenant_id,
+        moment=t.date() + timedelta(days=1),
+        metrics=["compressor_current_a", "fridge_temp_c"],
+        categories=["refrigerator"],
+        windows_days=(1,),
+    )
+    names = pdm_days.feature_names(["compressor_current_a", "fridge_temp_c"], (1,))
+    later_row = dict(zip(names, later.x[0], strict=True))
+    assert (later_row["compressor_current_a_mean_1d"], later_row["compressor_current_a_std_1d"]) == (49, 0)
+    assert math.isnan(later_row["fridge_temp_c_mean_1d"]) and later_row["errors_1d"] == 0
 
 
 def test_a_repair_within_the_horizon_labels_the_window(db, world):
@@ -215,32 +252,33 @@ def test_a_repair_within_the_horizon_labels_the_window(db, world):
         for h in range(240)
     ]
     db.execute(insert(TelemetryHourly), rows)
+    storage.rollup_days(db, since=T0.date() - timedelta(days=10), until=T0.date() + timedelta(days=1))
     repaired = T0 - timedelta(days=5)
     _repair(db, world, appliance_id, repaired, part=part)
     # and a repair of the other refrigerator without a fitted part
     _repair(db, world, world.demo.other_appliance_id, repaired, part=None)
     db.flush()
-    # when the training rows are built with a 72 h horizon, a row every 12 h
-    history = pdm.load_history(db, tenant_id=tenant_id, until=T0)
-    plan = pdm.Plan(windows_hours=(24,), step_hours=12, horizon_hours=72)
-    points = [(appliance_id, m) for m in pdm.moments(history, appliance_id, plan, labelled=True)]
+    # when the training moments are labelled with a 72 h horizon, one each midnight
+    repairs = pdm.load_repairs(db, tenant_id=tenant_id, until=T0)
+    plan = pdm.Plan(windows_days=(1,), step_days=1, horizon_hours=72)
+    days = pdm.moments(db, tenant_id=tenant_id, until=T0, plan=plan)
+    points = [(appliance_id, pdm_days.midnight(day)) for day in days]
     labels = dict(
         (points[i][1], label)
-        for i, label in horizon_labels(points, history.failures, horizon=timedelta(hours=72))
+        for i, label in horizon_labels(points, repairs.failures, horizon=timedelta(hours=72))
     )
-    # then the rows whose next 72 h hold the repair are labelled with the fitted part's key part
-    assert set(history.failures) == {
+    # then the moments whose next 72 h hold the repair are labelled with the fitted part's key part
+    assert set(repairs.failures) == {
         (appliance_id, repaired, "compressor"),
         (world.demo.other_appliance_id, repaired, "other"),
     }
     positive = sorted(m for m, label in labels.items() if label == "compressor")
-    assert positive and all(repaired - timedelta(hours=72) < m <= repaired for m in positive)
-    assert len(positive) == 6  # 12-hourly rows in (repaired - 72 h, repaired]
+    assert positive == [repaired - timedelta(days=2), repaired - timedelta(days=1), repaired]
     assert all(label == "none" for m, label in labels.items() if m not in positive)
-    # and no row is labelled whose horizon has not passed yet
-    assert max(labels) <= T0 - timedelta(hours=72)
-    # and the fitting counts as the appliance's last part replacement
-    assert history.fittings == {appliance_id: [repaired]}
+    # and no moment is labelled whose horizon has not passed yet, nor before a whole window of days
+    assert max(labels) == T0 - timedelta(hours=72) and min(labels) == T0 - timedelta(days=9)
+    # and the fitting's part names the component
+    assert repairs.names == {"compressor": "压缩机"}
 
 
 def test_train_then_score_opens_one_alert_for_the_failing_device(

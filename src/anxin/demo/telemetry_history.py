@@ -24,7 +24,7 @@ from anxin import clock
 from anxin.appliance.models import Appliance
 from anxin.catalog.models import Category, ProductModel
 from anxin.demo.telemetry import DEVICES, HOURS, typical_value
-from anxin.telemetry import pdm
+from anxin.telemetry import pdm, storage
 from anxin.telemetry.metrics import metrics_of
 from anxin.telemetry.models import TelemetryHourly
 from anxin.work_order.models import WorkOrder
@@ -172,6 +172,7 @@ def load(
         db.execute(insert(TelemetryHourly), rows[chunk : chunk + 20_000])
     past.rows = len(rows)
     db.flush()
+    storage.rollup_days(db, since=start.date(), until=clock.now().date())  # the model reads whole days
     try:
         bundle = pdm.train(db, tenant_id=tenant_id)
     except pdm.NotEnoughHistory as exc:

@@ -15,10 +15,10 @@ sum/count, so a recomputed hour merges exactly); it outlives the raw readings (r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from anxin.clock import now
@@ -68,6 +68,32 @@ class TelemetryHourly(Base):
     max_value: Mapped[float] = mapped_column(Float)
     sum_value: Mapped[float] = mapped_column(Float)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class TelemetryDaily(Base):
+    """One appliance's metric on one UTC day, from its hourly averages: how many hours had a value, their
+    sum and sum of squares (so the mean and spread of the hourly averages over any run of whole days is a
+    sum of rows), the lowest and highest reading. The pseudo-metric ``_errors`` counts the day's readings
+    that carried an error code (``count``). Each row also carries the sums over its day and the two before
+    (``trail_*``), so the failure model's features at a midnight are the previous day's rows alone
+    (``telemetry.pdm_days``); ``storage.rollup`` keeps both as days complete."""
+
+    __tablename__ = "telemetry_daily"
+    __table_args__ = (Index("ix_telemetry_daily_tenant_id_day_date", "tenant_id", "day_date"),)
+
+    appliance_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=False)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigIntPK)
+    count: Mapped[int] = mapped_column(Integer)
+    sum_value: Mapped[float] = mapped_column(Float)
+    sumsq_value: Mapped[float] = mapped_column(Float)
+    min_value: Mapped[float] = mapped_column(Float)
+    max_value: Mapped[float] = mapped_column(Float)
+    # the same three sums over this day and the two before it (``storage.TRAIL_DAYS``), kept with the row
+    trail_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    trail_sum: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    trail_sumsq: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class TelemetryRule(Base):

@@ -1,7 +1,7 @@
 """``anxin pdm``: train the failure-prediction model on a tenant's own history, and score its devices.
 
-    anxin pdm train --tenant demo [--horizon-hours 168] [--step-hours 24]
-    anxin pdm score --tenant demo [--threshold 0.5] [--recent-hours 72]
+    anxin pdm train --tenant demo [--horizon-hours 168] [--step-days 1]
+    anxin pdm score --tenant demo [--threshold 0.5]
 
 The model is written to ``var/pdm/<tenant>.pkl`` (or ``ANXIN_PDM_MODEL``). Too little history to train:
 a message in Chinese and English, exit code 3, no traceback."""
@@ -45,13 +45,13 @@ def train(
     horizon_hours: int = typer.Option(
         168, min=1, max=24 * 90, help="predict a repair within this many hours"
     ),
-    step_hours: int = typer.Option(24, min=1, max=24 * 30, help="one training row per device every so often"),
+    step_days: int = typer.Option(1, min=1, max=30, help="one training row per device every so many days"),
 ) -> None:
     """Learn which devices get a repair (and of which component) within the horizon, from the tenant's
     telemetry roll-ups, error codes, fitted parts and completed repair orders."""
     from anxin.telemetry import pdm
 
-    plan = pdm.Plan(horizon_hours=horizon_hours, step_hours=step_hours)
+    plan = pdm.Plan(horizon_hours=horizon_hours, step_days=step_days)
     with transaction(_sessions()) as db:
         try:
             bundle = pdm.train(db, tenant_id=_tenant_id(db, tenant), plan=plan)
@@ -74,10 +74,9 @@ def train(
 def score(
     tenant: str = typer.Option(..., help="the tenant's slug"),
     threshold: float = typer.Option(0.5, min=0.0, max=1.0, help="open an alert at or above this probability"),
-    recent_hours: int = typer.Option(72, min=1, max=24 * 90, help="score devices with telemetry this recent"),
 ) -> None:
-    """Rate every device with recent telemetry; keep its score and open a predicted-failure alert above
-    the threshold (one open alert per device and cause)."""
+    """Rate every device with telemetry in the model's windows (whole days before today, UTC); keep its
+    score and open a predicted-failure alert above the threshold (one open alert per device and cause)."""
     from anxin.telemetry import pdm
 
     path = pdm.model_path(tenant)
@@ -91,6 +90,5 @@ def score(
             tenant_id=_tenant_id(db, tenant),
             bundle=bundle,
             threshold=threshold,
-            recent_hours=recent_hours,
         )
     console.print({"scored": done.scored, "above_threshold": done.above, "alerts_opened": done.alerts_opened})

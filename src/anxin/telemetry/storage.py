@@ -15,9 +15,9 @@ are counted, and a rerun gives the same rows. ``expire`` drops the months older 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from anxin.clock import now
@@ -107,6 +107,7 @@ class Rolled:
     hours: int  # hour rows written (appliance × metric × hour)
     since: datetime
     until: datetime
+    days: int = 0  # day rows written (appliance × metric × whole day the window touched)
 
 
 def _hour(moment: datetime) -> datetime:
@@ -156,7 +157,160 @@ def rollup(
         result = db.execute(text(ROLLUP_PG), {"since": since, "until": until})
     else:
         result = db.execute(text(ROLLUP_SQLITE), {"since": _sqlite(since), "until": _sqlite(until)})
-    return Rolled(hours=max(result.rowcount, 0), since=since, until=until)
+    # the whole days the window touched, now that their last hour is in (today waits for tomorrow)
+    days = rollup_days(db, since=since.date(), until=until.date())
+    return Rolled(hours=max(result.rowcount, 0), since=since, until=until, days=days)
+
+
+# The day rows of one whole UTC day from the hourly averages (the mean of each hour weighs one), and, for
+# every appliance that reported that day, its readings with an error code under the pseudo-metric
+# ``_errors`` (0 when none: its trailing sum then still covers the days before). Each row is written with
+# its trailing sums: its own plus the two days before it, already written (``DAY``).
+OWN_PG = """
+SELECT appliance_id, metric, (hour_at AT TIME ZONE 'UTC')::date AS day_date, min(tenant_id) AS tenant_id,
+       count(*) AS count, sum(sum_value / count) AS sum_value,
+       sum((sum_value / count) * (sum_value / count)) AS sumsq_value, min(min_value) AS min_value,
+       max(max_value) AS max_value
+FROM telemetry_hourly
+WHERE hour_at >= :since AND hour_at < :until AND count > 0
+GROUP BY 1, 2, 3
+"""
+ERRORS_PG = """
+SELECT h.appliance_id, '_errors' AS metric, h.day_date, h.tenant_id, coalesce(e.n, 0) AS count,
+       coalesce(e.n, 0) AS sum_value, coalesce(e.n, 0) AS sumsq_value, 0 AS min_value, 0 AS max_value
+FROM (SELECT DISTINCT appliance_id, (hour_at AT TIME ZONE 'UTC')::date AS day_date, tenant_id
+      FROM telemetry_hourly WHERE hour_at >= :since AND hour_at < :until) h
+LEFT JOIN (SELECT appliance_id, count(*) AS n FROM telemetry_reading
+           WHERE ts >= :since AND ts < :until AND error_code IS NOT NULL GROUP BY 1) e
+  ON e.appliance_id = h.appliance_id
+"""
+OWN_SQLITE = """
+SELECT appliance_id, metric, substr(hour_at, 1, 10) AS day_date, min(tenant_id) AS tenant_id,
+       count(*) AS count, sum(sum_value / count) AS sum_value,
+       sum((sum_value / count) * (sum_value / count)) AS sumsq_value, min(min_value) AS min_value,
+       max(max_value) AS max_value
+FROM telemetry_hourly
+WHERE hour_at >= :since AND hour_at < :until AND count > 0
+GROUP BY 1, 2, 3
+"""
+ERRORS_SQLITE = """
+SELECT h.appliance_id, '_errors' AS metric, h.day_date, h.tenant_id, coalesce(e.n, 0) AS count,
+       coalesce(e.n, 0) AS sum_value, coalesce(e.n, 0) AS sumsq_value, 0 AS min_value, 0 AS max_value
+FROM (SELECT DISTINCT appliance_id, substr(hour_at, 1, 10) AS day_date, tenant_id
+      FROM telemetry_hourly WHERE hour_at >= :since AND hour_at < :until) h
+LEFT JOIN (SELECT appliance_id, count(*) AS n FROM telemetry_reading
+           WHERE ts >= :since AND ts < :until AND error_code IS NOT NULL GROUP BY 1) e
+  ON e.appliance_id = h.appliance_id
+"""
+DAY = """
+INSERT INTO telemetry_daily (appliance_id, metric, day_date, tenant_id, count, sum_value, sumsq_value,
+                             min_value, max_value, trail_count, trail_sum, trail_sumsq)
+WITH own AS ({own}),
+prev AS (SELECT appliance_id, metric, sum(count) AS c, sum(sum_value) AS s, sum(sumsq_value) AS ss
+         FROM telemetry_daily WHERE day_date >= :before AND day_date < :day GROUP BY appliance_id, metric)
+SELECT o.appliance_id, o.metric, o.day_date, o.tenant_id, o.count, o.sum_value, o.sumsq_value, o.min_value,
+       o.max_value, o.count + coalesce(p.c, 0), o.sum_value + coalesce(p.s, 0), o.sumsq_value + coalesce(p.ss, 0)
+FROM own o LEFT JOIN prev p ON p.appliance_id = o.appliance_id AND p.metric = o.metric
+WHERE true
+ON CONFLICT (appliance_id, metric, day_date) DO UPDATE SET
+  count = excluded.count, sum_value = excluded.sum_value, sumsq_value = excluded.sumsq_value,
+  min_value = excluded.min_value, max_value = excluded.max_value, trail_count = excluded.trail_count,
+  trail_sum = excluded.trail_sum, trail_sumsq = excluded.trail_sumsq
+"""
+
+
+TRAIL_DAYS = 3  # a day row's trail_* sums cover it and the two days before
+TRAIL_PG = """
+UPDATE telemetry_daily d SET trail_count = t.c, trail_sum = t.s, trail_sumsq = t.ss
+FROM (
+  SELECT appliance_id, metric, day_date,
+         sum(count) OVER w AS c, sum(sum_value) OVER w AS s, sum(sumsq_value) OVER w AS ss
+  FROM telemetry_daily
+  WHERE day_date >= CAST(:since AS date) - 2 AND day_date < CAST(:until AS date) + 2
+  WINDOW w AS (PARTITION BY appliance_id, metric ORDER BY day_date
+               RANGE BETWEEN INTERVAL '2 days' PRECEDING AND CURRENT ROW)
+) t
+WHERE d.appliance_id = t.appliance_id AND d.metric = t.metric AND d.day_date = t.day_date
+  AND t.day_date >= CAST(:since AS date) AND t.day_date < CAST(:until AS date) + 2
+"""
+TRAIL_SQLITE = """
+UPDATE telemetry_daily AS d SET trail_count = t.c, trail_sum = t.s, trail_sumsq = t.ss
+FROM (
+  SELECT appliance_id, metric, day_date,
+         sum(count) OVER w AS c, sum(sum_value) OVER w AS s, sum(sumsq_value) OVER w AS ss
+  FROM telemetry_daily
+  WHERE day_date >= date(:since, '-2 days') AND day_date < date(:until, '+2 days')
+  WINDOW w AS (PARTITION BY appliance_id, metric ORDER BY julianday(day_date)
+               RANGE BETWEEN 2 PRECEDING AND CURRENT ROW)
+) AS t
+WHERE d.appliance_id = t.appliance_id AND d.metric = t.metric AND d.day_date = t.day_date
+  AND t.day_date >= :since AND t.day_date < date(:until, '+2 days')
+"""
+
+
+def _dialect(db: Session | Connection) -> str:
+    return (db.get_bind().dialect if isinstance(db, Session) else db.dialect).name
+
+
+def trail_days(db: Session | Connection, *, since: date, until: date) -> int:
+    """Recompute the trailing sums of the day rows from ``since`` to two days after ``until`` (excluded):
+    what a change to the days before ``until`` reaches. Returns the rows updated."""
+    sql = TRAIL_PG if _dialect(db) == "postgresql" else TRAIL_SQLITE
+    return max(db.execute(text(sql), {"since": since.isoformat(), "until": until.isoformat()}).rowcount, 0)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def rollup_days(db: Session | Connection, *, since: date, until: date) -> int:
+    """Recompute the day rows of the UTC days ``since`` to ``until`` (excluded) from the hourly roll-ups
+    and the error readings, one day after the other, each with its trailing sums; then the trailing sums
+    of the two days after, where they are already written (late readings). A rerun gives the same rows.
+    Returns the rows written."""
+    postgres = _dialect(db) == "postgresql"
+    written, day = 0, since
+    while day < until:
+        start, end = _midnight(day), _midnight(day + timedelta(days=1))
+        if postgres:
+            bounds = {
+                "since": start,
+                "until": end,
+                "day": day,
+                "before": day - timedelta(days=TRAIL_DAYS - 1),
+            }
+            owns = (OWN_PG, ERRORS_PG)
+        else:
+            bounds = {
+                "since": _sqlite(start),
+                "until": _sqlite(end),
+                "day": day.isoformat(),
+                "before": (day - timedelta(days=TRAIL_DAYS - 1)).isoformat(),
+            }
+            owns = (OWN_SQLITE, ERRORS_SQLITE)
+        for own in owns:
+            written += max(db.execute(text(DAY.format(own=own)), bounds).rowcount, 0)
+        day += timedelta(days=1)
+    later = db.execute(
+        text("SELECT 1 FROM telemetry_daily WHERE day_date >= :a AND day_date < :b LIMIT 1"),
+        {"a": until, "b": until + timedelta(days=TRAIL_DAYS - 1)}
+        if postgres
+        else {"a": until.isoformat(), "b": (until + timedelta(days=TRAIL_DAYS - 1)).isoformat()},
+    ).first()
+    if later is not None and since < until:
+        trail_days(db, since=until, until=until)
+    return written
+
+
+def fill_days(connection: Connection) -> int:
+    """Every whole day the hourly roll-ups hold, up to today (the migration that made the table)."""
+    first, last = connection.execute(text("SELECT min(hour_at), max(hour_at) FROM telemetry_hourly")).one()
+    if first is None:
+        return 0
+    first, last = (v if isinstance(v, datetime) else datetime.fromisoformat(str(v)) for v in (first, last))
+    return rollup_days(
+        connection, since=first.date(), until=min(last.date() + timedelta(days=1), now().date())
+    )
 
 
 @dataclass
