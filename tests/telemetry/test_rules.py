@@ -95,7 +95,7 @@ def test_a_counter_and_the_default_rules(client, world, db):
     listed = client.get(
         "/api/v1/telemetry/rules", headers={**world.demo.headers("technician"), "Accept-Language": "en"}
     )
-    assert "Fault code E2 (sensor)" in {r["name"] for r in listed.json()}
+    assert "Fault code E2" in {r["name"] for r in listed.json()}
     # a counter rule of the refrigerator
     _rule(client, world.demo, cause="door_wear", kind="counter", metric="door_openings", threshold=100_000)
     body = send(client, key, [_at(world.demo, 3, metrics={"door_openings": 100_001})]).json()

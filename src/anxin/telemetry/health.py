@@ -74,6 +74,7 @@ class MetricNow:
     in_range: bool  # within the plausible range of the catalog
     normal: bool  # and clear of every active threshold rule of the category on it
     counter: bool
+    state: str = "normal"  # normal, high / low (beyond a threshold rule), implausible (out of range)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class CodeSeen:
     count: int
     last_seen_at: datetime
     self_help: list[str] = field(default_factory=list)
+    sure: bool = True  # the meaning is the brand's own or the common one (``kb_codes.CodeInfo.sure``)
 
 
 @dataclass
@@ -201,6 +203,8 @@ def alert_titles(
     for alert in alerts:
         rule = found.get(alert.rule_id)
         zh, en = (rule.name_zh, rule.name_en) if rule is not None else (alert.cause, alert.cause)
+        if alert.error_code:  # the code alone unless the knowledge base knows it on this brand
+            zh, en = rules.code_name(alert.error_code)
         if alert.error_code and rule is not None:
             info = kb_codes.lookup(
                 db,
@@ -209,7 +213,7 @@ def alert_titles(
                 codes=[alert.error_code],
                 brand=brand,
             ).get(alert.error_code)
-            if info is not None:
+            if info is not None and info.sure:
                 zh = WORDS["code"][0].format(code=info.code, meaning=info.meaning)
                 en = WORDS["code"][1].format(code=info.code, meaning=info.meaning)
         titles[alert.id] = (zh, en)
@@ -339,11 +343,14 @@ def health(
             value = values.get(m.name)
             if not isinstance(value, int | float):
                 continue
-            beyond = any(
-                r.metric == m.name and (value > r.threshold if r.above else value < r.threshold)
+            beyond = [
+                r
                 for r in thresholds
-            )
+                if r.metric == m.name and (value > r.threshold if r.above else value < r.threshold)
+            ]
             in_range = m.low <= value <= m.high
+            state = "normal" if not beyond else "high" if beyond[0].above else "low"
+            state = state if in_range else "implausible"
             metrics.append(
                 MetricNow(
                     m.name,
@@ -355,6 +362,7 @@ def health(
                     in_range,
                     in_range and not beyond,
                     m.counter,
+                    state,
                 )
             )
     codes = db.execute(
@@ -378,6 +386,7 @@ def health(
                 count=count,
                 last_seen_at=seen,
                 self_help=known[code].self_help if code in known else [],
+                sure=known[code].sure if code in known else True,
             )
             for code, count, seen in codes
         ),
@@ -460,26 +469,29 @@ def _in_words(
         if alert.predicted:
             continue
         code = by_id[alert.id].error_code
-        if code and code in known:
+        if code and code in known and (known[code].sure or not customer):
             words = known[code].meaning
             codes_told.add(code)
             tips.extend(known[code].self_help)
         elif code and customer:  # an unknown code: the rule's name may carry it, the customer gets words
             words = _pick(WORDS["fault"], lang)
             codes_told.add(code)
+        elif code:  # staff: an unknown code by itself ("故障码 E1"), never another brand's meaning
+            words = _pick(rules.code_name(code), lang)
+            codes_told.add(code)
         else:
             rule = db.get(TelemetryRule, by_id[alert.id].rule_id)
             words = (rule.name_en if lang == "en" else rule.name_zh) if rule is not None else ""
-            if code:
-                codes_told.add(code)
         if words and words not in problems:
             problems.append(words)
     recent = at - timedelta(hours=RECENT_CODE_HOURS)
     for seen in error_codes:
         if seen.code in codes_told or seen.meaning is None or seen.last_seen_at < recent:
             continue
-        if seen.meaning not in problems:
-            problems.append(seen.meaning)
+        sure = seen.code not in known or known[seen.code].sure
+        words = seen.meaning if sure or not customer else _pick(WORDS["fault"], lang)
+        if words not in problems:
+            problems.append(words)
         tips.extend(seen.self_help)
     unique_tips: list[str] = []
     for tip in tips:

@@ -1,6 +1,8 @@
 """``GET /api/v1/appliances/{appliance_id}/health``: one appliance's health (``health.py``) for the roles
 the permission table lets in (``Action.APPLIANCE_HEALTH``), narrowed to the appliances each may read
-(``health.readable``: 404 otherwise). A customer's answer carries no prediction."""
+(``health.readable``: 404 otherwise). Staff and technicians read the detail (metric names, raw values,
+plausible ranges, codes, the prediction); a customer reads words (``health_words.for_customer``: each
+reading by its label with its unit and a plain state, alerts by their meaning, no id, code or score)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
 from anxin.dependencies import DbSession, allowed, language
 from anxin.fields import Id
-from anxin.telemetry import health
+from anxin.telemetry import health, health_words
 
 router = APIRouter(tags=["appliances"])
 
@@ -90,14 +92,54 @@ class ApplianceHealthRead(BaseModel):
     series: list[HealthSeriesRead]
 
 
-@router.get("/api/v1/appliances/{appliance_id}/health", response_model=ApplianceHealthRead)
+class CustomerReadingRead(BaseModel):
+    label: str = Field(description="the reading's name, e.g. 冷藏室温度")
+    value: float = Field(description="rounded as shown")
+    unit: str
+    text: str = Field(description="the reading in words, e.g. 冷藏室温度 12.5 °C")
+    state: str = Field(description="正常 / 偏高 / 偏低 / 读数异常, in the caller's language")
+    normal: bool
+
+
+class CustomerAlertRead(BaseModel):
+    title: str = Field(description="what is wrong, in words (never a code)")
+    status_label: str
+    opened_at: datetime
+
+
+class CustomerSeriesRead(BaseModel):
+    label: str
+    unit: str
+    values: list[float | None]
+
+
+class CustomerHealthRead(BaseModel):
+    """A customer's answer: words only."""
+
+    appliance: str = Field(description="the kind of appliance, by name")
+    connected: bool
+    last_reading_at: datetime | None
+    summary: str
+    problems: list[str]
+    tips: list[str]
+    readings: list[CustomerReadingRead]
+    alerts: list[CustomerAlertRead]
+    hours: list[datetime]
+    series: list[CustomerSeriesRead] = Field(description="temperatures, hourly averages over 7 days")
+
+
+@router.get(
+    "/api/v1/appliances/{appliance_id}/health", response_model=ApplianceHealthRead | CustomerHealthRead
+)
 def appliance_health(appliance_id: Id, request: Request, db: DbSession, user: Reader):
     """The appliance's health: the last reading with each metric named and checked against its range, the
     error codes of the last 30 days with their meaning, open alerts, the failure prediction in words and a
-    7-day hourly series. A customer reaches their own appliances, a technician those of an open order
-    assigned to them, staff the tenant's; anyone else 404."""
+    7-day hourly series. A customer reaches their own appliances (in words: ``CustomerHealthRead``), a
+    technician those of an open order assigned to them, staff the tenant's; anyone else 404."""
     appliance = health.readable(db, user=user, appliance_id=appliance_id)
-    found = health.health(
-        db, appliance=appliance, lang=language(request), customer=user.role == Role.CUSTOMER
-    )
+    lang, customer = language(request), user.role == Role.CUSTOMER
+    found = health.health(db, appliance=appliance, lang=lang, customer=customer)
+    if customer:
+        words = health_words.for_customer(found, lang=lang)
+        return CustomerHealthRead.model_validate(words, from_attributes=True)
     return ApplianceHealthRead.model_validate(found, from_attributes=True)

@@ -5,7 +5,8 @@ Every lookup goes through the knowledge package's exact code lookup (``knowledge
 the tenant's ``knowledge_error_code`` rows, by index, never guessed), narrowed here to the appliance's
 category. Where brands give a code different meanings (an air conditioner's E1: 格力 high-pressure
 protection, 美的 a communication fault) the appliance's brand picks its own, else the common meaning, else
-every brand's meaning is named."""
+every brand's meaning is named for staff (``CodeInfo.sure`` False): what a customer reads and what a
+proactive order says then name the code alone ("故障码 E1"), never another brand's meaning."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ class CodeInfo:
     meaning: str
     fault: str  # the knowledge-base entry's fault that explains it
     self_help: list[str] = field(default_factory=list)
+    sure: bool = True  # the meaning is the brand's own or the common one (not every brand's, listed)
+
+
+def is_sure(rows: list[tuple[str | None, str]], brand: str | None) -> bool:
+    """Whether ``meaning_for`` finds the brand's own meaning or a common one (rather than listing all)."""
+    return any(b is None or (brand and (b in brand or brand in b)) for b, _ in rows)
 
 
 def meaning_for(rows: list[tuple[str | None, str]], brand: str | None) -> str:
@@ -93,5 +100,6 @@ def lookup(
             meaning=meaning_for([(b, m) for b, m, _ in found], brand),
             fault=fault,
             self_help=list(entry.self_help or []) if entry is not None else [],
+            sure=is_sure([(b, m) for b, m, _ in found], brand),
         )
     return result

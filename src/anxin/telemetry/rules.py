@@ -8,7 +8,13 @@ reading current at the start of that window and every reading since are beyond i
 appliance with an open (or notified) alert of that cause gets no second one: the alert's ``open_key``
 is unique. Alerts end when dismissed or converted to a proactive work order (channel ``iot``, through the
 work-order intake) by staff or by the tenant's alert policy (``anxin.proactive.policy``), which also
-notifies the customer (``notified``)."""
+notifies the customer (``notified``).
+
+An error-code rule is named for its code alone ("故障码 E1"): what a code means depends on the brand (an air
+conditioner's E1 is a communication fault on one brand and high-pressure protection on another), so the
+meaning is looked up in the knowledge base for the appliance's brand where an alert is shown or becomes
+an order (``kb_codes.lookup``), and a code it does not know stays "故障码 E1". A threshold alert's order
+states the reading with its unit against the rule's limit (``health_words.reading_text``)."""
 
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from anxin.audit import trail
 from anxin.auth.models import User
 from anxin.clock import now
 from anxin.exceptions import Conflict, InvalidInput, NotFound
-from anxin.telemetry import kb_codes
+from anxin.telemetry import health_words, kb_codes
 from anxin.telemetry.metrics import BOUNDS
 from anxin.telemetry.models import TelemetryAlert, TelemetryReading, TelemetryRule
 from anxin.work_order import actions as work_order_actions
@@ -65,8 +71,8 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
         cause="code_E1",
         kind="error_code",
         error_code="E1",
-        name_zh="故障码E1（通讯故障）",
-        name_en="Fault code E1 (communication)",
+        name_zh="故障码 E1",
+        name_en="Fault code E1",
     ),
     dict(
         category="refrigerator",
@@ -83,8 +89,8 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
         cause="code_E2",
         kind="error_code",
         error_code="E2",
-        name_zh="故障码E2（传感器故障）",
-        name_en="Fault code E2 (sensor)",
+        name_zh="故障码 E2",
+        name_en="Fault code E2",
     ),
     dict(
         category="washing_machine",
@@ -116,13 +122,23 @@ DEFAULTS: tuple[dict[str, Any], ...] = (
 )
 
 
+# names earlier defaults gave error codes, as if every brand's code meant the same: renamed when met
+OLD_CODE_NAMES = {"故障码E1（通讯故障）": "E1", "故障码E2（传感器故障）": "E2"}
+
+
+def code_name(code: str) -> tuple[str, str]:
+    """An error-code rule's name (Chinese, English): the code alone, its meaning being the brand's."""
+    return f"故障码 {code}", f"Fault code {code}"
+
+
 def ensure_defaults(db: Session, *, tenant_id: int) -> int:
-    """Add the default rules the tenant lacks (by category and cause); how many were added."""
-    have = set(
-        db.execute(
-            select(TelemetryRule.category, TelemetryRule.cause).where(TelemetryRule.tenant_id == tenant_id)
-        )
-    )
+    """Add the default rules the tenant lacks (by category and cause); how many were added. A default
+    error-code rule still carrying an old brand-specific name is renamed for its code alone."""
+    rows = list(db.scalars(select(TelemetryRule).where(TelemetryRule.tenant_id == tenant_id)))
+    for rule in rows:
+        if rule.kind == "error_code" and OLD_CODE_NAMES.get(rule.name_zh) == rule.error_code:
+            rule.name_zh, rule.name_en = code_name(rule.error_code)
+    have = {(rule.category, rule.cause) for rule in rows}
     added = [
         TelemetryRule(tenant_id=tenant_id, **rule)
         for rule in DEFAULTS
@@ -313,17 +329,18 @@ def _known_code_rules(
         )
     }
     made: dict[tuple[str, str], TelemetryRule] = {}
-    for (category, code), meaning in sorted(known.items()):
+    for category, code in sorted(known):
         rule = existing.get((category, f"code_{code}"))
         if rule is None:
+            name_zh, name_en = code_name(code)
             rule = TelemetryRule(
                 tenant_id=tenant_id,
                 category=category,
                 cause=f"code_{code}",
                 kind="error_code",
                 error_code=code,
-                name_zh=f"故障码{code}：{meaning}"[:80],
-                name_en=f"Fault code {code} (knowledge base)"[:80],
+                name_zh=name_zh[:80],
+                name_en=name_en[:80],
             )
             db.add(rule)
             db.flush()
@@ -421,7 +438,7 @@ def convert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
     appliance = db.get(Appliance, alert.appliance_id)
     title = rule.name_zh
     if alert.error_code:
-        detail = f"：{alert.error_code}"
+        title = code_name(alert.error_code)[0]  # a code the knowledge base does not know: the code alone
         info = kb_codes.lookup(
             db,
             tenant_id=alert.tenant_id,
@@ -429,16 +446,17 @@ def convert(db: Session, *, actor: User, alert_id: int) -> TelemetryAlert:
             codes=[alert.error_code],
             brand=kb_codes.brand_of(db, product_model_id=appliance.product_model_id),
         ).get(alert.error_code)
-        if info is not None:  # the code with its meaning on this brand, from the knowledge base
-            title, detail = f"故障码{info.code}：{info.meaning}", ""
-    else:
-        detail = f"：{alert.value:g}" if alert.value is not None else ""
+        if info is not None and info.sure:  # the code with its meaning on this brand, from the knowledge base
+            title = f"故障码{info.code}：{info.meaning}"
+    elif alert.value is not None:  # the reading with its unit against the limit; a score is never shown
+        reading = health_words.reading_text(rule, alert.value)
+        title = f"{title}：{reading}" if reading and rule.kind == "threshold" else reading or title
     intake = work_order_actions.Intake(
         customer_id=appliance.customer_id,
         appliance_id=appliance.id,
         service_type=SERVICE_TYPES.get(rule.kind, "repair"),
         channel="iot",
-        fault_description=f"[设备告警] {title}{detail}",
+        fault_description=f"[设备告警] {title}",
     )
     created = work_order_actions.create_order(db, actor=actor, intake=intake)
     alert.status, alert.open_key, alert.closed_at, alert.closed_by_id = "converted", None, now(), actor.id

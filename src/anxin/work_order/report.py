@@ -1,16 +1,19 @@
 """The service report: what the technician records on completion (cause, work done, advice, parts used,
-before/after photos, the customer's signature) and the PDF the customer downloads (ReportLab with the
-built-in CID font ``STSong-Light``: no system font needed).
+before/after photos, the customer's signature) and the PDF the customer downloads (ReportLab with a
+TrueType CJK font embedded as a subset, ``report_font``: any viewer shows it, no system font needed).
 
 ``complete`` stores the details and moves the order through ``actions.perform(action="complete")`` once;
 ``data_for`` gathers what the report shows (tested as data: CID fonts encode the PDF's text); ``render_pdf``
-lays it out. A stored picture is decoded in full again before it goes into the PDF (``printable``): a file
+lays it out. Other domains add their own parts of the report through ``add_section`` (registered in
+``wiring.py``: the repair's own warranty and the payment come from pricing, which this hub may not import).
+A stored picture is decoded in full again before it goes into the PDF (``printable``): a file
 that is gone or unreadable (written by older code, or damaged on disk) is logged and shown as a note, so one
 bad picture never keeps the customer from the report."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,11 +34,11 @@ from anxin.exceptions import AnxinError, InvalidInput
 from anxin.masking import mask_phone as mask
 from anxin.money import yuan
 from anxin.technician import service as technician_service
-from anxin.work_order import actions, photos, service
+from anxin.work_order import actions, photos, report_font, service
 from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderPhoto
 from anxin.work_order.schemas import ActionBody
 
-FONT = "STSong-Light"
+FONT = report_font.NAME  # the font the report asks for; ``report_font.register`` says which it got
 PRINT_SIDE = 1200  # pixels: sharp at 300 dpi in the report's largest box (70 mm), and keeps the PDF small
 log = structlog.get_logger(__name__)
 
@@ -156,6 +159,25 @@ def label(lang: str, key: str) -> str:
     return en if lang == "en" else zh
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A part of the report another domain writes, in the report's language: a heading, rows of label and
+    value, and an optional note under them."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    note: str | None = None
+
+
+SectionWriter = Callable[..., list[ReportSection]]  # (db, *, order, lang, zone) -> sections
+_section_writers: dict[str, SectionWriter] = {}
+
+
+def add_section(name: str, writer: SectionWriter) -> None:
+    """Register ``writer`` for every report (safe to call again with the same name)."""
+    _section_writers[name] = writer
+
+
 @dataclass
 class ReportData:
     lang: str
@@ -186,10 +208,14 @@ class ReportData:
     after: list[WorkOrderPhoto]
     signature: WorkOrderPhoto | None
     generated_at: str
+    sections: list[ReportSection] = field(default_factory=list)  # the repair warranty, the payment, …
 
     def text(self) -> str:
         """Every word the report shows, for search and tests."""
         values = [v for v in vars(self).values() if isinstance(v, str)]
+        for section in self.sections:
+            values += [section.title, *(text for row in section.rows for text in row)]
+            values += [section.note] if section.note else []
         values += [p["name"] for p in self.parts]
         values += [text for row in self.quote_lines for text in (row.description, row.reason) if text]
         return "\n".join(values)
@@ -289,6 +315,11 @@ def data_for(db: Session, *, order: WorkOrder, lang: str = "zh", now: datetime |
         after=_of_kind(by_id, record.after_photo_ids if record else [], "after"),
         signature=signature,
         generated_at=when(now or clock.now()),
+        sections=[
+            section
+            for writer in _section_writers.values()
+            for section in writer(db, order=order, lang=lang, zone=zone)
+        ],
     )
 
 
@@ -315,13 +346,10 @@ def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
+    font = report_font.register()
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=17, leading=24, spaceAfter=4)
     heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=3)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor=colors.grey)
@@ -396,6 +424,13 @@ def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
         story += [p(label(lang, "quote"), heading), grid(rows, widths, header=True)]
         if data.quote_reason:
             story.append(p(data.quote_reason, small))
+    for section in data.sections:
+        story += [
+            p(section.title, heading),
+            grid([[p(k), p(v)] for k, v in section.rows], [32 * mm, 138 * mm]),
+        ]
+        if section.note:
+            story.append(p(section.note, small))
     story += [p(label(lang, "advice"), heading), p(data.advice)]
     for key, group in (("before", data.before), ("after", data.after)):
         if group:  # a heading stays with its pictures
@@ -406,7 +441,7 @@ def render_pdf(data: ReportData, *, upload_dir: Path) -> bytes:
 
     def footer(canvas, document) -> None:  # noqa: ANN001 - ReportLab's page callback
         canvas.saveState()
-        canvas.setFont(FONT, 8)
+        canvas.setFont(font, 8)
         canvas.setFillColor(colors.grey)
         text = f"{data.tenant_name}  |  {data.number}  |  {label(lang, 'generated')} {data.generated_at}"
         canvas.drawString(20 * mm, 10 * mm, text)
