@@ -1,0 +1,122 @@
+"""Reaching each other through the relay number (隐私号), in a real browser at phone size: the customer's
+order page has "联系师傅", the technician's appointment step "联系客户", both ``tel:`` links to the same
+relay number the demo provider bound on assignment; neither page shows the other's whole number. The
+server runs with the demo telephony provider (``ANXIN_TELEPHONY_PROVIDER=demo``). Screenshots of both, and
+of the customer's page at a desktop width and in English."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from anxin import migrate
+from anxin.auth.security import hash_password
+from anxin.database import make_engine, make_sessionmaker
+from tests.conftest import PASSWORD, World, build_tenant
+from tests.e2e.conftest import DESKTOP, serving
+from tests.e2e.test_main_flow import customer_login, staff_login
+
+PHONE_390 = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def relay_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
+    """A server with the demo telephony provider, and its world."""
+    folder = tmp_path_factory.mktemp("e2e-relay")
+    url = f"sqlite:///{folder}/e2e.sqlite3"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    session = make_sessionmaker(engine)()
+    hashed = hash_password(PASSWORD)
+    world = World(demo=build_tenant(session, "demo", hashed), acme=build_tenant(session, "acme", hashed))
+    session.commit()
+    session.close()
+    engine.dispose()
+    before = os.environ.get("ANXIN_TELEPHONY_PROVIDER")
+    os.environ["ANXIN_TELEPHONY_PROVIDER"] = "demo"  # the server inherits it
+    try:
+        with serving(folder, url) as base:
+            yield base, world
+    finally:
+        if before is None:
+            os.environ.pop("ANXIN_TELEPHONY_PROVIDER", None)
+        else:
+            os.environ["ANXIN_TELEPHONY_PROVIDER"] = before
+
+
+def assigned(base: str, world: World) -> tuple[int, str]:
+    """customer01's refrigerator reported and assigned to tech01; the order's id and its relay number as
+    the API gives it to the customer."""
+    demo = world.demo
+    with httpx.Client(base_url=base, timeout=20) as api:
+        body = {
+            "customer_id": demo.customer_id,
+            "appliance_id": demo.appliance_id,
+            "service_type": "repair",
+            "channel": "hotline",
+            "fault_description": "冰箱不制冷，冷藏室温度高",
+        }
+        order = api.post("/api/v1/work-orders", json=body, headers=demo.headers("agent"))
+        assert order.status_code == 201, order.text
+        order_id = order.json()["id"]
+        for role, action, step in (
+            ("agent", "accept", None),
+            ("dispatcher", "assign", {"technician_id": demo.technician_id}),
+            ("technician", "acknowledge", None),
+        ):
+            moved = api.post(
+                f"/api/v1/work-orders/{order_id}/{action}", json=step, headers=demo.headers(role)
+            )
+            assert moved.status_code == 200, moved.text
+        relay = api.get(f"/api/v1/work-orders/{order_id}/relay", headers=demo.headers("customer"))
+        assert relay.status_code == 200, relay.text
+    return order_id, relay.json()["relay_number"]
+
+
+def test_customer_and_technician_call_each_other_through_the_relay(
+    browser, relay_world, screenshots: Path
+) -> None:
+    base, world = relay_world
+    order_id, number = assigned(base, world)
+    assert number.startswith("170")
+
+    # The customer, on a phone: one button to call the technician, through the relay
+    customer = browser.new_context(viewport=PHONE_390, device_scale_factor=2, locale="zh-CN").new_page()
+    errors: list[str] = []
+    customer.on("pageerror", lambda error: errors.append(str(error)))
+    customer_login(customer, base, "13800000001")
+    customer.goto(f"{base}/portal/orders/{order_id}")
+    call = customer.locator("#call-technician")
+    call.wait_for()
+    assert call.inner_text().strip().endswith("联系师傅")
+    assert call.get_attribute("href") == f"tel:{number}"
+    assert call.is_visible() and call.bounding_box()["width"] <= 390
+    assert "13900000001" not in customer.content()
+    customer.screenshot(path=str(screenshots / "relay-portal-phone.png"), full_page=True)
+    # the live part is polled every 5 seconds: the button is still there after a poll
+    customer.wait_for_timeout(5500)
+    assert customer.locator("#call-technician").get_attribute("href") == f"tel:{number}"
+
+    # The technician, on a phone: the appointment step calls the customer through the same number
+    tech = browser.new_context(viewport=PHONE_390, device_scale_factor=2, locale="zh-CN").new_page()
+    tech.on("pageerror", lambda error: errors.append(str(error)))
+    staff_login(tech, base, "tech01@demo")
+    tech.goto(f"{base}/tech/orders/{order_id}")
+    step_call = tech.locator("#appointment #call-customer")
+    step_call.wait_for()
+    assert step_call.get_attribute("href") == f"tel:{number}"
+    assert "联系客户" in step_call.inner_text()
+    assert "13800000001" not in tech.content() and "138****0001" in tech.content()
+    tech.locator("#appointment").scroll_into_view_if_needed()
+    tech.screenshot(path=str(screenshots / "relay-tech-phone.png"), full_page=True)
+
+    # The customer's page at a desktop width, and in English
+    customer.set_viewport_size(DESKTOP)
+    customer.goto(f"{base}/portal/orders/{order_id}?lang=en")
+    assert customer.locator("#call-technician").inner_text().strip().endswith("Call the technician")
+    customer.screenshot(path=str(screenshots / "relay-portal-desktop-en.png"), full_page=True)
+    assert errors == []
