@@ -76,6 +76,10 @@ class Technician(Base):
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_lng: Mapped[float | None] = mapped_column(Float)
     last_located_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the technician's photo (technician/photo.py): its file under the upload directory, type, last change
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    photo_content_type: Mapped[str | None] = mapped_column(String(20))
+    photo_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[float | None] = mapped_column(Float)
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=True)  # quality may pause it

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin import clock
 from anxin.customer.models import Address
 from anxin.dispatch.core.rules import service_minutes
 from anxin.dispatch.day import fresh_point, places
@@ -17,6 +18,7 @@ from anxin.dispatch.exceptions import PlanNotFound
 from anxin.dispatch.matching import live
 from anxin.dispatch.models import DispatchPlan, PlanStop
 from anxin.dispatch.planning.inputs import PLANNABLE
+from anxin.geo import Point
 from anxin.work_order.models import WorkOrder
 from anxin.work_order.states import Status
 
@@ -115,6 +117,11 @@ class Eta:
     source: str  # arrived | live | plan | appointment | none
     technician_id: int | None
     planned_at: datetime | None
+    # en route: the technician's last reported position and when (fresh or not), and for ``live`` the
+    # travel model's road metres from there to the door (``dispatch.tracking`` words them for customers)
+    located_at: datetime | None = None
+    here: Point | None = None
+    metres: int | None = None
 
 
 def eta_for(db: Session, *, order: WorkOrder, now: datetime) -> Eta:
@@ -136,13 +143,21 @@ def eta_for(db: Session, *, order: WorkOrder, now: datetime) -> Eta:
     planned_at = planned.arrive_at if planned else None
     if order.on_site_at is not None and order.status not in PLANNABLE:
         return Eta(order.on_site_at, "arrived", technician_id, planned_at)
+    located_at = None
     if order.status == Status.EN_ROUTE.value and technician_id is not None:
-        here = fresh_point(places(db, [technician_id]).get(technician_id), now)
+        row = places(db, [technician_id]).get(technician_id)
+        located_at = row.last_located_at if row is not None else None
+        here = fresh_point(row, now)
         if here is not None:
             leg = live.travel().leg(here, live.order_point(order, db), now)
-            return Eta(now + timedelta(seconds=leg.seconds), "live", technician_id, planned_at)
-    if planned_at is not None:
-        return Eta(planned_at, "plan", technician_id, planned_at)
+            arrive = now + timedelta(seconds=leg.seconds)
+            return Eta(arrive, "live", technician_id, planned_at, located_at, here, leg.metres)
+    # on the way, a plan's arrival already past says nothing of when they will be there
+    passed = (
+        order.status == Status.EN_ROUTE.value and planned_at is not None and clock.as_utc(planned_at) < now
+    )
+    if planned_at is not None and not passed:
+        return Eta(planned_at, "plan", technician_id, planned_at, located_at)
     if order.appointment_start_at is not None:
-        return Eta(order.appointment_start_at, "appointment", technician_id, None)
-    return Eta(None, "none", technician_id, None)
+        return Eta(order.appointment_start_at, "appointment", technician_id, None, located_at)
+    return Eta(None, "none", technician_id, None, located_at)

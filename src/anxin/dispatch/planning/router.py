@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from anxin import clock
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.auth.roles import Role
-from anxin.dependencies import CurrentUser, DbSession, allowed
+from anxin.dependencies import CurrentUser, DbSession, allowed, language
 from anxin.dispatch.exceptions import NotATechnician, NotYourOutlet
-from anxin.dispatch.planning import plans
+from anxin.dispatch.planning import plans, tracking
 from anxin.dispatch.planning.schemas import (
+    EtaPointRead,
     EtaRead,
     PlanCreate,
     PlanRead,
@@ -32,15 +33,39 @@ TechnicianUser = Annotated[User, Depends(allowed(Action.TECHNICIAN_APP))]
 
 
 @router.get("/work-orders/{order_id}/eta", response_model=EtaRead)
-def get_eta(order: CurrentWorkOrder, db: DbSession, user: CurrentUser):
-    """When the technician should arrive, and where the figure comes from."""
-    eta = plans.eta_for(db, order=order, now=clock.now())
+def get_eta(
+    order: CurrentWorkOrder,
+    db: DbSession,
+    user: CurrentUser,
+    request: Request,
+    lang: Annotated[Literal["zh", "en"] | None, Query(description="the words' language")] = None,
+):
+    """When the technician should arrive, where the figure comes from and how fresh the technician's
+    position is; in words for the customer ("预计 14:35 到达"), and the two points a map draws while en route.
+    """
+    t = tracking.track(db, order=order, now=clock.now())
+    return tracking_read(order, t, lang or language(request), staff=user.role != Role.CUSTOMER)
+
+
+def tracking_read(order, t: tracking.Tracking, lang: str, *, staff: bool) -> EtaRead:
+    """``EtaRead`` of a tracking; the technician's id only for staff."""
+    here, door = t.position, t.destination
     return EtaRead(
         order_id=order.id,
-        eta=eta.eta,
-        source=eta.source,
-        planned_at=eta.planned_at,
-        technician_id=None if user.role == Role.CUSTOMER else eta.technician_id,
+        eta=t.eta.eta,
+        source=t.eta.source,
+        planned_at=t.eta.planned_at,
+        technician_id=t.eta.technician_id if staff else None,
+        text=tracking.headline(t, lang),
+        basis=tracking.basis(t, lang),
+        live=t.live,
+        located_at=t.eta.located_at,
+        position_age_minutes=t.age_minutes,
+        distance_km=round(t.eta.metres / 1000, 1) if t.live and t.eta.metres is not None else None,
+        window_start=t.window[0] if t.window else None,
+        window_end=t.window[1] if t.window else None,
+        technician_position=EtaPointRead(lat=here.lat, lng=here.lng) if here else None,
+        destination=EtaPointRead(lat=door.lat, lng=door.lng) if door else None,
     )
 
 

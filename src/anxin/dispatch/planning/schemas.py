@@ -93,9 +93,26 @@ class RouteRead(BaseModel):
     stops: list[RouteStopRead]
 
 
+class EtaPointRead(BaseModel):
+    lat: float
+    lng: float
+
+
 class EtaRead(BaseModel):
     order_id: int
     eta: datetime | None
     source: str  # arrived | live | plan | appointment | none
     technician_id: int | None
     planned_at: datetime | None
+    # for people, in the caller's language and the tenant's zone (dispatch.tracking): "预计 14:35 到达", and
+    # how the figure was made ("师傅位置 2 分钟前更新，距您约 3.2 公里"; null before the technician sets off)
+    text: str
+    basis: str | None = None
+    live: bool = False  # from a fresh position by the travel model
+    located_at: datetime | None = None  # the technician's last reported position, while en route
+    position_age_minutes: int | None = None
+    distance_km: float | None = None  # by road, as the travel model estimates it (live only)
+    window_start: datetime | None = None  # the visit window agreed
+    window_end: datetime | None = None
+    technician_position: EtaPointRead | None = None  # en route with a fresh position only
+    destination: EtaPointRead | None = None  # the order's address
