@@ -2,7 +2,13 @@
 (``photos.decode``) and stamped with time, place and technician (burnt into the image; the unstamped bytes
 and their metadata are never kept), and an arrival or completion recorded farther than
 ``settings.evidence_max_distance_m`` from the order's address is flagged on its event and alerted to every
-active dispatcher of the tenant (through the outbox, in the caller's transaction)."""
+active dispatcher of the tenant (through the outbox, in the caller's transaction).
+
+The position's accuracy counts: when the phone reported one (``accuracy_m`` in the event's payload, in
+metres), the distance less the accuracy must pass the limit, so a reading whose uncertainty covers the
+address is no violation; a fix less accurate than ``MAX_ACCURACY_M`` is recorded as imprecise
+(``imprecise_position_m``: the distance, beside ``accuracy_m``; "位置精度不足" on the pages) and never
+flagged, so never penalised automatically. Without an accuracy the distance alone decides, as before."""
 
 from __future__ import annotations
 
@@ -28,7 +34,9 @@ from anxin.work_order.models import WorkOrder, WorkOrderEvent, WorkOrderPhoto
 
 CHECKED = ("arrive", "complete")
 FAR_EVENT = "evidence.far_from_address"
+IMPRECISE = "imprecise_position_m"
 KINDS = ("before", "after", "signature")
+MAX_ACCURACY_M = 1000  # a fix less accurate than this proves nothing about where the technician was
 MAX_SIDE = 2000  # a phone camera's 4000 px photo is scaled down; plenty for evidence, and small to keep
 MIN_WIDTH = 480
 
@@ -57,7 +65,13 @@ def check(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> int | None
     if address is None or address.lat is None or address.lng is None:
         return None
     metres = distance_m(event.lat, event.lng, address)
-    if metres <= max_distance_m():
+    accuracy = (event.payload or {}).get("accuracy_m")
+    uncertain = int(accuracy) if isinstance(accuracy, int | float) else 0
+    if metres - uncertain <= max_distance_m():
+        return None
+    if uncertain > MAX_ACCURACY_M:  # recorded, never flagged: the fix cannot tell
+        event.payload = {**(event.payload or {}), IMPRECISE: metres}
+        db.flush()
         return None
     event.payload = {**(event.payload or {}), "far_from_address_m": metres}  # a new dict: seen as changed
     dispatchers = auth_service.active_staff(db, tenant_id=order.tenant_id, roles=[Role.DISPATCHER.value])
@@ -71,6 +85,7 @@ def check(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> int | None
             "number": order.number,
             "action": event.action,
             "distance_m": metres,
+            "accuracy_m": accuracy,
             "technician_id": order.technician_id,
         },
         dedupe_key=f"far:{event.id}",

@@ -14,8 +14,9 @@ Rules (thresholds from the tenant's ``QualityPolicy``; a tenant without a row ge
 - **Suspension**: the last ``low_rating_run`` ratings answered after the last reinstatement all at or below
   ``low_rating_max``, or penalty points since the last reinstatement at ``suspension_points`` → automatic
   dispatch off (``auto_dispatch = False``), ``suspended_at`` and ``suspension_reason`` stamped, a
-  ``technician_quality_event`` row and an inbox message to every quality user. Only quality lifts it
-  (``reinstate``); a dispatcher can still assign by hand, overruling ``auto_dispatch_paused`` visibly.
+  ``technician_quality_event`` row and an inbox message to every quality user and to the technician, in
+  words. Only quality lifts it (``reinstate``, the technician told; or an overturned appeal, ``appeals``);
+  a dispatcher can still assign by hand, overruling ``auto_dispatch_paused`` visibly.
 - **Penalty points** over the last ``POINTS_DAYS`` days (``scorecard_stats.penalties``). Crossing ``warning_points``
   upward sends a warning to the technician and quality; the level reached is kept in ``penalty_level`` so a
   warning is sent once per episode (the level falls back when points fall).
@@ -36,6 +37,7 @@ from anxin.auth import service as auth_service
 from anxin.auth.models import User
 from anxin.exceptions import AnxinError, NotFound
 from anxin.feedback.models import QualityPolicy, ServiceTask, Survey
+from anxin.feedback.scorecards import penalties as penalty_list
 from anxin.feedback.scorecards import stats as scorecard_stats
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician, TechnicianQualityEvent
@@ -241,6 +243,7 @@ def _suspend(
         context={"technician_id": technician.id, "name": technician.name, "reason": reason, **detail},
         dedupe_key=f"scorecard-suspended:{technician.id}:{now.isoformat()}",
     )
+    penalty_list.tell_suspended(db, technician=technician, reason=reason, detail=detail, now=now)
     card.suspended = True
     card.done.append("suspended")
 
@@ -277,6 +280,7 @@ def reinstate(db: Session, *, technician: Technician, actor: User, note: str, no
         changes=trail.changes(before, trail.snapshot(technician, fields)),
         note=note,
     )
+    penalty_list.tell_reinstated(db, technician=technician, note=note, now=now)
     return technician
 
 
@@ -317,6 +321,12 @@ def on_order_event(db: Session, *, order: WorkOrder, event: WorkOrderEvent) -> N
             affected.add(order.technician_id)
     for technician_id in sorted(affected):
         refresh(db, technician_id=technician_id, now=event.occurred_at)
+        if event.action in ("arrive", "complete"):  # the technician hears of the penalty at once
+            technician = db.get(Technician, technician_id)
+            policy = policy_for(db, tenant_id=technician.tenant_id)
+            penalty_list.tell_of_order_event(
+                db, technician=technician, policy=policy, order=order, event=event
+            )
 
 
 def _record(

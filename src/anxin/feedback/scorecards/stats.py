@@ -37,11 +37,12 @@ from anxin.auth.models import User
 from anxin.auth.roles import Role
 from anxin.clock import as_utc
 from anxin.exceptions import InvalidInput
-from anxin.feedback.models import Complaint, QualityPolicy, Survey
+from anxin.feedback.models import QualityPolicy, Survey
+from anxin.feedback.scorecards import penalties as penalty_list
 from anxin.feedback.scorecards.schemas import ScorecardRead
 from anxin.technician import service as technician_service
 from anxin.technician.models import Technician, TechnicianDayOff
-from anxin.work_order.models import Quote, WorkOrder, WorkOrderEvent
+from anxin.work_order.models import Quote, WorkOrder
 
 REWORK_DAYS = 30
 STAR_MIN_ORDERS = 5
@@ -228,74 +229,19 @@ def _working_days(db, out, technicians, tenant_id, start, end) -> None:
 def penalties(
     db: Session, *, technician: Technician, policy: QualityPolicy, since: datetime, now: datetime
 ) -> Penalties:
-    """Penalty points earned from ``since`` to ``now``:
-
-    - an **upheld complaint**: ``Complaint`` against the technician, ``status == "closed"`` and
-      ``responsibility == "technician"``, closed in the period;
-    - a **missed appointment**: an order with an appointment window ending in the period where either the
-      technician arrived after it (``on_site_at > appointment_end_at``), or the technician was taken off the
-      order (reassigned, unassigned or the order cancelled) after the window ended without having arrived
-      by then. One per order;
-    - **far-from-address evidence**: an ``arrive`` or ``complete`` event recorded by the technician's
-      account in the period whose payload carries ``far_from_address_m``.
-    """
-    tid, tenant = technician.id, technician.tenant_id
-    upheld = db.scalar(
-        select(func.count(Complaint.id)).where(
-            Complaint.tenant_id == tenant,
-            Complaint.technician_id == tid,
-            Complaint.status == "closed",
-            Complaint.responsibility == "technician",
-            Complaint.closed_at >= since,
-            Complaint.closed_at <= now,
-        )
+    """Penalty points earned from ``since`` to ``now``, counted from ``penalty_list.found`` (each kind
+    defined there: upheld complaints, missed appointments, far-from-address evidence); a penalty whose
+    appeal quality overturned is not counted."""
+    counted = [
+        p
+        for p in penalty_list.found(db, technician=technician, policy=policy, since=since, now=now)
+        if p.counted
+    ]
+    out = Penalties(
+        sum(1 for p in counted if p.kind == "complaint"),
+        sum(1 for p in counted if p.kind == "late"),
+        sum(1 for p in counted if p.kind == "far"),
     )
-    in_window = (
-        WorkOrder.tenant_id == tenant,
-        WorkOrder.appointment_end_at >= since,
-        WorkOrder.appointment_end_at <= now,
-    )
-    late = set(
-        db.scalars(
-            select(WorkOrder.id).where(
-                *in_window,
-                WorkOrder.technician_id == tid,
-                WorkOrder.on_site_at > WorkOrder.appointment_end_at,
-            )
-        )
-    )
-    payload = WorkOrderEvent.payload
-    taken_off = set(
-        db.scalars(
-            select(WorkOrder.id)
-            .join(WorkOrderEvent, WorkOrderEvent.work_order_id == WorkOrder.id)
-            .where(
-                *in_window,
-                WorkOrderEvent.action.in_(TAKEN_OFF),
-                WorkOrderEvent.occurred_at > WorkOrder.appointment_end_at,
-                or_(WorkOrder.on_site_at.is_(None), WorkOrder.on_site_at > WorkOrderEvent.occurred_at),
-                or_(
-                    (WorkOrderEvent.action == "unassign") & (payload["technician_id"].as_integer() == tid),
-                    (WorkOrderEvent.action == "assign")
-                    & (payload["previous_technician_id"].as_integer() == tid)
-                    & (payload["technician_id"].as_integer() != tid),
-                    (WorkOrderEvent.action == "cancel") & (WorkOrder.technician_id == tid),
-                ),
-            )
-        )
-    )
-    accounts = select(User.id).where(User.tenant_id == tenant, User.technician_id == tid)
-    far = db.scalar(
-        select(func.count(WorkOrderEvent.id)).where(
-            WorkOrderEvent.tenant_id == tenant,
-            WorkOrderEvent.action.in_(("arrive", "complete")),
-            WorkOrderEvent.actor_id.in_(accounts),
-            WorkOrderEvent.occurred_at >= since,
-            WorkOrderEvent.occurred_at <= now,
-            payload["far_from_address_m"].as_integer().is_not(None),
-        )
-    )
-    out = Penalties(upheld or 0, len(late | taken_off), far or 0)
     out.points = (
         out.upheld_complaints * policy.points_upheld_complaint
         + out.missed_appointments * policy.points_missed_appointment
