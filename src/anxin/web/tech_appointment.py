@@ -21,12 +21,17 @@ from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
 from anxin.exceptions import InvalidInput
-from anxin.web import i18n, orders, tech_keep
+from anxin.web import i18n, orders, tech_keep, tech_offline
 from anxin.web.session import page_user
-from anxin.web.templating import PageRoute, see_other
+from anxin.web.templating import see_other
 from anxin.work_order import appointment, service
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+# the moves take idempotency keys (the offline queue sends them; tech_offline.guard)
+router = APIRouter(
+    route_class=tech_offline.OfflineRoute,
+    include_in_schema=False,
+    dependencies=[Depends(tech_offline.guard, scope="function")],
+)
 
 Tech = Annotated[User, Depends(page_user(Action.TECHNICIAN_APP))]
 

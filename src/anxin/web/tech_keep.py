@@ -23,7 +23,7 @@ from anxin.auth import tenant_clock
 from anxin.auth.models import DEFAULT_ZONE, User
 from anxin.dependencies import DbSession
 from anxin.exceptions import AnxinError
-from anxin.web import i18n, orders, parts_pages, quote_pages
+from anxin.web import i18n, orders, parts_pages, quote_pages, relay_view
 from anxin.web.templating import render, templates
 from anxin.work_order import appointment
 from anxin.work_order.models import WorkOrder
@@ -129,6 +129,7 @@ def render_order(
         booking=booking,
         default_window=default_window(order, tenant_clock.zone_name(db, order.tenant_id)),
         kept=kept or Kept(form=""),
+        relay=relay_view.shown(db, user=user, order=order),  # the call button to the customer (隐私号)
     )
 
 

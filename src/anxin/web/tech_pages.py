@@ -20,13 +20,19 @@ from anxin.catalog.codes import SERVICE_TYPE_NAMES
 from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import AnxinError, InvalidInput
-from anxin.web import i18n, orders, tech_keep
+from anxin.feedback.scorecards import appeals
+from anxin.web import i18n, orders, tech_keep, tech_offline
 from anxin.web.session import page_user
-from anxin.web.templating import PageRoute, render, see_other
+from anxin.web.templating import render, see_other
 from anxin.work_order import actions, appointment, evidence, photos, report, service
 from anxin.work_order.states import OPEN
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+# the moves take idempotency keys (the offline queue sends them; tech_offline.guard)
+router = APIRouter(
+    route_class=tech_offline.OfflineRoute,
+    include_in_schema=False,
+    dependencies=[Depends(tech_offline.guard, scope="function")],
+)
 
 Tech = Annotated[User, Depends(page_user(Action.TECHNICIAN_APP))]
 Anyone = Annotated[User, Depends(page_user())]
@@ -92,7 +98,14 @@ def today(request: Request, db: DbSession, user: Tech) -> Response:
         for o in items
         if o.status in ("assigned", "acknowledged")
     }
-    return render(request, "tech/today.html", views=views, sequence=sequence, booking=booking)
+    return render(
+        request,
+        "tech/today.html",
+        views=views,
+        sequence=sequence,
+        booking=booking,
+        suspension=appeals.suspension_words_of(db, user=user, lang=i18n.language(request)),
+    )
 
 
 @router.get("/tech/orders/{order_id}", response_class=HTMLResponse)
@@ -276,7 +289,9 @@ async def complete(
         before_photo_ids=before,
         after_photo_ids=after,
     )
-    ctx = orders.context_from({"version": form.get("version"), "lat": lat, "lng": lng})
+    ctx = orders.context_from(
+        {"version": form.get("version"), "lat": lat, "lng": lng, "accuracy_m": form.get("accuracy_m")}
+    )
     ctx.note = work_done[:500]
     report.complete(db, order=order, actor=user, details=details, ctx=ctx)
     return see_other(f"/tech/orders/{order.id}")

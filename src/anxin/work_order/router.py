@@ -16,7 +16,7 @@ from anxin.dependencies import CurrentUser, DbSession, LoopDb, SettingsDep, allo
 from anxin.fields import Id, Instant
 from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import errors, file_response, json_response, operation_id
-from anxin.work_order import actions, photos, report, service
+from anxin.work_order import actions, move_keys, photos, report, service
 from anxin.work_order.api import CurrentWorkOrder, OptionalBody, answer, context, events_for, read
 from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
@@ -34,6 +34,8 @@ from anxin.work_order.schemas import (
     WorkOrderRead,
 )
 from anxin.work_order.states import Status
+
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 
 # operation_id also names the upload's form schema (``Body_work_orders_upload_photo``)
 router = APIRouter(
@@ -163,7 +165,31 @@ def list_quotes(order: CurrentWorkOrder, db: DbSession):
 
 
 def _simple(action: str, summary: str):
-    def endpoint(order: CurrentWorkOrder, db: DbSession, user: CurrentUser, body: OptionalBody = None):
+    def endpoint(
+        order: CurrentWorkOrder,
+        db: DbSession,
+        user: CurrentUser,
+        body: OptionalBody = None,
+        idempotency_key: Annotated[
+            str | None, Header(min_length=8, max_length=100, pattern=KEY_PATTERN)
+        ] = None,
+    ):
+        """With an ``Idempotency-Key`` a retried request (the same key and body) answers with the order as it
+        is, moved once (``work_order.move_keys``); the key with another request is refused (422)."""
+        if idempotency_key is not None:
+            parts = {"path": f"/{order.id}/{action}", "body": body.model_dump(mode="json") if body else None}
+            try:
+                move_keys.claim(
+                    db,
+                    actor=user,
+                    order=order,
+                    key=idempotency_key,
+                    request_hash=move_keys.fingerprint(parts),
+                    event=action,
+                )
+            except move_keys.Replayed:
+                db.refresh(order)  # as the first request left it (it may have committed just now)
+                return answer(order, user)
         return answer(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
 
     endpoint.__name__ = action.replace("-", "_")
