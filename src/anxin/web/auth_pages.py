@@ -12,17 +12,16 @@ from anxin.auth import accounts
 from anxin.auth.exceptions import BadCredentials, TooManyAttempts
 from anxin.auth.roles import Role
 from anxin.dependencies import ClientAddress, DbSession, SettingsDep
-from anxin.web import i18n
+from anxin.web import i18n, staff_nav
 from anxin.web.session import CsrfChecked, session_user, sign_in, sign_out
 from anxin.web.templating import PageRoute, render, see_other
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-HOME = {Role.TECHNICIAN: "/tech", Role.CUSTOMER: "/portal", Role.QUALITY: "/console/complaints"}
-
 
 def home_for(role: str) -> str:
-    return HOME.get(Role(role), "/console")
+    """Where a role lands after signing in (``staff_nav.LANDING``: an admin on the dashboard)."""
+    return staff_nav.landing(role)
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from anxin.analytics import export, kpis
+from anxin.analytics import export, kpis, targets
 from anxin.auth import tenant_clock
 from anxin.auth.models import User
 from anxin.auth.permissions import Action
 from anxin.dependencies import DbSession
-from anxin.web import i18n
+from anxin.web import dashboard_cards, i18n
 from anxin.web.session import page_user
 from anxin.web.templating import PageRoute, render
 
@@ -32,7 +32,6 @@ i18n.extend(
         "dash_show": ("查看", "Show"),
         "dash_excel": ("导出 Excel", "Excel"),
         "dash_orders": ("工单数", "Orders"),
-        "dash_target": ("目标", "Target"),
         "dash_responded": ("30 分钟内响应", "Responded within 30 min"),
         "dash_arrived": ("4 小时内上门", "On site within 4 h"),
         "dash_completed": ("24 小时内完工", "Completed within 24 h"),
@@ -82,8 +81,11 @@ def dashboard(request: Request, db: DbSession, user: Manager, to: str | None = N
     if not first and not to:
         first, to = _default_period(db, user)
     scope = kpis.scope_of(db, user, first, to)
-    data = kpis.dashboard(db, scope, i18n.language(request))
-    return render(request, "dashboard/dashboard.html", data=data, period=data["period"])
+    lang = i18n.language(request)
+    data = kpis.dashboard(db, scope, lang)
+    goals = targets.goals_for(db, tenant_id=user.tenant_id)
+    cards = dashboard_cards.cards(data["kpis"], goals, lang)  # each figure against its target
+    return render(request, "dashboard/dashboard.html", data=data, period=data["period"], cards=cards)
 
 
 @router.get("/export.xlsx", response_class=Response)

@@ -20,7 +20,7 @@ from anxin import clock, money
 from anxin.auth.models import DEFAULT_ZONE
 from anxin.exceptions import AnxinError
 from anxin.masking import mask_phone, redact_phones
-from anxin.web import i18n
+from anxin.web import i18n, staff_nav
 from anxin.web.session import CsrfFailed, LoginRequired, PageForbidden, csrf_token, ensure_csrf
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,6 +46,8 @@ def iso(value: datetime | None) -> str:
 
 # ``redacted``: a free text with the phone numbers written in it masked, where a list shows many orders
 templates.env.filters.update(money=money.yuan, masked=masked, redacted=redact_phones, local=local, iso=iso)
+# the staff navigation by role, drawn by base.html on every staff page
+templates.env.globals["staff_menu"] = staff_nav.menu
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
