@@ -27,6 +27,7 @@ from anxin.models import Address, ProductModel, Technician, WorkOrder
 from anxin.notify import service as notify_service
 from anxin.notify.models import InboxItem, OutboxMessage
 from anxin.pricing import editing, quotes
+from anxin.technician import photo as technician_photo
 from anxin.work_order import actions, photos
 from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
@@ -158,6 +159,15 @@ def build(client: TestClient, sessionmaker_, world: TenantWorld, settings: Setti
             upload_dir=settings.upload_dir,
             max_bytes=settings.max_upload_bytes,
         ).id
+        # tech01's photo, which staff, tech01 and the read order's customer may see
+        technician_photo.keep(
+            db,
+            technician=db.get(Technician, world.technician_id),
+            image=technician_photo.square(photos.read(PNG).image),
+            content_type="image/png",
+            upload_dir=settings.upload_dir,
+            now=clock.now(),
+        )
         # a complaint of customer01's for reading, and one for each surface that takes its moves
         for key in ("read", "api", "desk", "portal"):
             scene.complaints[key] = desk.create(

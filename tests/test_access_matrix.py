@@ -65,6 +65,7 @@ from tests.access_world import FAR_DAY, ORDER_STATES, PNG, Scene
 from tests.conftest import CSRF_TOKEN, PASSWORD, TenantWorld, page_session
 from tests.contract import scene as contract_scene
 from tests.dates import days_ahead, local_today
+from tests.feedback import appeal_scene
 from tests.knowledge import assistant_scene
 from tests.knowledge import scene as knowledge_scene
 from tests.parts import stockroom as parts_stockroom
@@ -249,6 +250,17 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{WO}/photos/{{photo_id}}"): Row(SIGNED_IN),
     ("GET", f"{WO}/report.pdf"): Row(SIGNED_IN, order="done"),
     ("GET", f"{WO}/eta"): Row(SIGNED_IN),
+    # the order's relay number (隐私号): ORDERS_RELAY is everyone's; which orders is visible_to's (no
+    # provider is configured here: 409 no_telephony_provider for those who may see the order)
+    ("GET", f"{WO}/relay"): Row(),
+    # the technician's photo (technician/photo_router.py): set by tech01 themself, their outlet's manager or
+    # an admin; read by staff and tech01 themself (a technician reads no other's: 404); a customer reads it
+    # through an order the technician is assigned to (CurrentWorkOrder)
+    ("PUT", "/api/v1/technicians/{technician_id}/photo"): Row(
+        files=lambda s, who: {"file": ("x.png", PNG, "image/png")}
+    ),
+    ("GET", "/api/v1/technicians/{technician_id}/photo"): Row("401 403 ok ok ok ok ok ok"),
+    ("GET", f"{WO}/technician-photo"): Row(SIGNED_IN),
     ("GET", "/api/v1/sla-policy"): Row(),
     ("PUT", "/api/v1/sla-policy"): Row(json=SLA_POLICY),
     # dispatch
@@ -300,6 +312,13 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/technicians/{technician_id}/scorecard"): Row("401 403 ok ok ok ok ok ok"),
     ("GET", "/api/v1/scorecards"): Row(),
     ("POST", "/api/v1/technicians/{technician_id}/reinstate"): Row(json={"note": "矩阵"}),
+    # penalties and appeals (申诉): the technician their own (tests/feedback/test_penalty_appeals.py)
+    ("GET", "/api/v1/technicians/me/penalties"): Row(),
+    ("POST", "/api/v1/technicians/me/penalties/{penalty_id}/appeal"): Row(json={"reason": "矩阵"}),
+    ("GET", "/api/v1/penalty-appeals"): Row(),
+    ("POST", "/api/v1/penalty-appeals/{appeal_id}/decide"): Row(
+        json={"decision": "overturned", "note": "矩阵"}
+    ),
     # notifications
     ("GET", "/api/v1/inbox"): Row(SIGNED_IN),  # the caller's own items (notify.inbox)
     ("POST", "/api/v1/inbox/{item_id}/read"): Row(SIGNED_IN),  # an item of the caller's own
@@ -531,6 +550,13 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/tech/day"): Row(),
     ("GET", "/tech"): Row(),
+    # the technician app offline (web/tech_offline.py): the manifest, its icons and the service worker are
+    # fetched by the browser without a session (they hold no data); the queue's session state is the app's
+    ("GET", "/tech/manifest.webmanifest"): Row(PUBLIC),
+    ("GET", "/tech/icon-192.png"): Row(PUBLIC),
+    ("GET", "/tech/icon-512.png"): Row(PUBLIC),
+    ("GET", "/tech/sw.js"): Row(PUBLIC),
+    ("GET", "/tech/offline/state"): Row(),
     ("GET", TECH): Row(),
     ("POST", f"{TECH}/act/{{action}}"): Row(move="{action}", each=tuple(sorted(SIMPLE))),
     ("POST", f"{TECH}/reject"): Row(move="reject", form={"reason": "矩阵"}),
@@ -543,6 +569,11 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{TECH}/version"): Row(),
     ("POST", f"{TECH}/photos"): Row(files=lambda s, who: {"file": ("x.png", PNG, "image/png")}),
     ("GET", "/pages/orders/{order_id}/photos/{photo_id}"): Row(),
+    ("GET", "/tech/photo"): Row(),
+    ("POST", "/tech/photo"): Row(files=lambda s, who: {"file": ("x.png", PNG, "image/png")}),
+    ("GET", "/tech/photo/image"): Row(),
+    ("GET", f"{PORTAL}/track"): Row(),
+    ("GET", f"{PORTAL}/technician-photo"): Row(),
     ("GET", "/portal/appliances/new"): Row(),
     ("POST", "/portal/appliances"): Row(form=_serial("SNMXP")),
     ("GET", "/portal/login"): Row(PUBLIC),
@@ -602,6 +633,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/console/scorecards"): Row(),
     ("POST", "/console/scorecards/{technician_id}/reinstate"): Row(form={"note": "矩阵"}),
+    ("GET", "/tech/penalties"): Row(),
+    ("POST", "/tech/penalties/{penalty_id}/appeal"): Row(form={"reason": "矩阵"}),
+    ("GET", "/console/appeals"): Row(),
+    ("POST", "/console/appeals/{appeal_id}/decide"): Row(form={"decision": "upheld", "note": "矩阵"}),
     ("GET", "/dashboard"): Row(),
     ("GET", "/dashboard/export.xlsx"): Row(query=PERIOD),
     ("GET", "/portal/inbox"): Row(),
@@ -1008,6 +1043,8 @@ def path_values(scene: Scene, line: Line, who: str, order_id: int | None) -> dic
         "telemetry_rule_id": scene.telemetry.rule_id,
         "alert_id": scene.telemetry.alert_id,
         "campaign_id": scene.proactive.campaign_id,
+        "penalty_id": scene.appeals.penalty_for(line.route.path),
+        "appeal_id": scene.appeals.appeal_for(line.route.path),
         "action": line.value,
         "decision": line.value,
     }
@@ -1097,6 +1134,7 @@ def ask_everyone(
         scene.assistant_conversation_id = assistant_scene.handed_off(db, world.demo)
         scene.telemetry = telemetry_scene.matrix_scene(db, world.demo)
         scene.proactive = proactive_scene.matrix_scene(db, world.demo)
+        scene.appeals = appeal_scene.matrix_scene(db, world.demo, order_id=scene.orders["read"])
         db.commit()
     callers = Callers(client, world.demo)
     failures, requests = [], 0

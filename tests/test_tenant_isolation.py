@@ -33,6 +33,7 @@ from anxin.config import Settings
 from anxin.contract.models import ServiceContract, ServicePlan
 from anxin.dispatch.matching import assignment
 from anxin.dispatch.models import DispatchPlan
+from anxin.feedback.appeal_models import PenaltyAppeal
 from anxin.feedback.models import Complaint, ServiceTask
 from anxin.knowledge.assistant_models import AssistantConversation
 from anxin.knowledge.models import KnowledgeEntry
@@ -60,6 +61,7 @@ from anxin.work_order.states import MOVES, Status
 from tests.conftest import TenantWorld
 from tests.contract import scene as contract_scene
 from tests.dates import far_day, local_today
+from tests.feedback import appeal_scene
 from tests.helpers import HAPPY_PATH, intake, quote_lines, report_body
 from tests.knowledge import assistant_scene
 from tests.knowledge import scene as knowledge_scene
@@ -116,6 +118,7 @@ class Side:
     assistant_conversation_id: int = 0  # customer01's chat, handed off to the agents
     telemetry: telemetry_matrix.TelemetryScene | None = None  # an ingest key, a rule, an open alert
     proactive: proactive_scene.ProactiveScene | None = None  # a campaign run
+    appeals: appeal_scene.AppealScene | None = None  # tech01's penalties, open appeals
     # a draft of the price book with one item
     price_version_id: int = 0
     price_item_id: int = 0
@@ -220,6 +223,12 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
     )
     assert photo.status_code == 201, photo.text
     side.photo_id = photo.json()["id"]
+    face = client.put(  # tech01's photo, which the order's customer and staff may see
+        f"/api/v1/technicians/{world.technician_id}/photo",
+        files={"file": ("me.png", PNG, "image/png")},
+        headers=world.headers("technician"),
+    )
+    assert face.status_code == 200, face.text
     plan = client.post(
         "/api/v1/dispatch/plans",
         json={"date": FAR_DAY, "seconds": 0.2},
@@ -239,6 +248,7 @@ def build_side(client: TestClient, sessionmaker_, world: TenantWorld, states: se
         side.assistant_conversation_id = assistant_scene.handed_off(db, world)
         side.telemetry = telemetry_matrix.matrix_scene(db, world)
         side.proactive = proactive_scene.matrix_scene(db, world)
+        side.appeals = appeal_scene.matrix_scene(db, world, order_id=side.read_order)
         db.commit()
     return side
 
@@ -539,6 +549,10 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("GET", WO): Recipe(_order),
     ("GET", f"{WO}/events"): Recipe(_order),
     ("GET", f"{WO}/sla"): Recipe(_order),
+    # another tenant's order's relay number: 404, nothing bound (no telephony provider is configured here,
+    # so the victim's own admin meets 409 no_telephony_provider: no control request; with the demo
+    # provider, tests/telephony/test_relay.py asks the same as every role of the other tenant)
+    ("GET", f"{WO}/relay"): Recipe(lambda t: [Case({"order_id": t.victim.read_order}, control=False)]),
     ("GET", f"{WO}/quote"): Recipe(_order),
     ("GET", f"{WO}/quotes"): Recipe(_order),
     ("GET", f"{WO}/photos"): Recipe(_order),
@@ -568,6 +582,17 @@ ROUTES: dict[tuple[str, str], Recipe] = {
         lambda t: _accepted(t, {"start": f"{FAR_DAY}T10:00:00+08:00"}), roles=BOOKERS
     ),
     ("GET", f"{WO}/eta"): Recipe(_order),
+    # the technician's photo: the other tenant's technician, and through the other tenant's order
+    ("PUT", "/api/v1/technicians/{technician_id}/photo"): Recipe(
+        lambda t: [
+            Case({"technician_id": t.victim.world.technician_id}, files={"file": ("x.png", PNG, "image/png")})
+        ],
+        roles=_roles(Action.TECHNICIAN_PHOTO_SET),
+    ),
+    ("GET", "/api/v1/technicians/{technician_id}/photo"): Recipe(
+        lambda t: [Case({"technician_id": t.victim.world.technician_id})], roles=(*STAFF, "technician")
+    ),
+    ("GET", f"{WO}/technician-photo"): Recipe(_order),
     ("GET", "/api/v1/dispatch/plans/{plan_id}"): Recipe(_plan, roles=PLANNERS),
     ("POST", "/api/v1/dispatch/plans/{plan_id}/replan"): Recipe(
         lambda t: _plan(t, {"reason": "隔离测试"}), roles=PLANNERS
@@ -593,6 +618,19 @@ ROUTES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/technicians/{technician_id}/reinstate"): Recipe(
         lambda t: [Case({"technician_id": t.victim.world.technician_id}, json={"note": "隔离测试"})],
         roles=("quality", "admin"),
+    ),
+    ("POST", "/api/v1/technicians/me/penalties/{penalty_id}/appeal"): Recipe(
+        lambda t: [Case({"penalty_id": t.victim.appeals.penalties["api"]}, json={"reason": "隔离测试"})],
+        roles=_roles(Action.PENALTIES_APPEAL),
+    ),
+    ("POST", "/api/v1/penalty-appeals/{appeal_id}/decide"): Recipe(
+        lambda t: [
+            Case(
+                {"appeal_id": t.victim.appeals.appeals["api"]},
+                json={"decision": "overturned", "note": "隔离测试"},
+            )
+        ],
+        roles=_roles(Action.PENALTY_APPEALS_DECIDE),
     ),
     # notifications
     ("POST", "/api/v1/inbox/{item_id}/read"): Recipe(lambda t: [Case({"item_id": t.victim.inbox_item_id})]),
@@ -880,6 +918,9 @@ UNPARAMETRISED: dict[tuple[str, str], str] = {
         "GET",
         "/api/v1/scorecards",
     ): OWN,  # the caller's tenant's cards: tests/feedback/test_scorecard_figures.py
+    # the caller's own penalties: tests/feedback/test_penalty_appeals.py (acme's technician sees none of demo's)
+    ("GET", "/api/v1/technicians/me/penalties"): OWN,
+    ("GET", "/api/v1/penalty-appeals"): LISTS,
     ("GET", "/api/v1/inbox"): OWN,  # the caller's own items: tests/notify/test_inbox.py
     ("GET", "/api/v1/notifications/outbox"): LISTS,
     ("GET", "/api/v1/notifications/webhooks"): LISTS,
@@ -1217,6 +1258,11 @@ LIST_QUERIES: dict[tuple[str, str], tuple[type, tuple[str, ...], Callable[[Scene
     ("GET", "/api/v1/dispatch/plans"): (DispatchPlan, PLANNERS, lambda s: [{}, {"date": FAR_DAY}]),
     ("GET", "/api/v1/tasks"): (ServiceTask, DESK, lambda s: [{}, {"kind": "follow_up_call"}]),
     ("GET", "/api/v1/complaints"): (Complaint, COMPLAINERS, lambda s: [{}, {"status": "registered"}]),
+    ("GET", "/api/v1/penalty-appeals"): (
+        PenaltyAppeal,
+        _roles(Action.PENALTY_APPEALS_DECIDE),
+        lambda s: [{}, {"status": "open"}],
+    ),
     ("GET", "/api/v1/notifications/outbox"): (OutboxMessage, ("admin",), lambda s: [{}, {"status": "sent"}]),
     ("GET", "/api/v1/notifications/webhooks"): (WebhookEndpoint, ("admin",), lambda s: [{}]),
     ("GET", "/api/v1/price-book/versions"): (PriceBookVersion, PRICE_ADMINS, lambda s: [{}]),

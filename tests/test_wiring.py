@@ -19,10 +19,10 @@ SURVEY, SCORE, NOTIFY, EVIDENCE = (
 EXPECTED: dict[str, list[str]] = {
     # the moves of the state table
     "accept": [NOTIFY],
-    "assign": [SCORE, NOTIFY, "dispatch.offer_taken_over"],
+    "assign": [SCORE, NOTIFY, "telephony.follow_assignment", "dispatch.offer_taken_over"],
     "acknowledge": ["dispatch.offer_acknowledged"],
-    "unassign": [SCORE, "dispatch.offer_taken_over"],
-    "reject": ["dispatch.offer_rejected"],
+    "unassign": [SCORE, "telephony.release_on_unassignment", "dispatch.offer_taken_over"],
+    "reject": ["telephony.release_on_unassignment", "dispatch.offer_rejected"],
     "appoint": [],
     "depart": [NOTIFY],
     "arrive": [EVIDENCE, SCORE, NOTIFY],
@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[str]] = {
         "knowledge.label_on_completion",
         NOTIFY,
         "parts.consume_on_completion",
+        "telephony.wind_down",
     ],
     "follow-up": [],
     "close": [],
@@ -48,9 +49,10 @@ EXPECTED: dict[str, list[str]] = {
         "parts.release_on_cancellation",
         "contract.release_on_cancellation",
         "tradein.release_on_cancellation",
+        "telephony.wind_down",
         "dispatch.order_ended",
     ],
-    "resolve-remote": [SURVEY, "dispatch.order_ended"],
+    "resolve-remote": [SURVEY, "telephony.wind_down", "dispatch.order_ended"],
     "carry-in": [],
     # events that record without moving the state
     "create": ["contract.claim_on_create", "knowledge.triage_on_create", NOTIFY],

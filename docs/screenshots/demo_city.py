@@ -74,6 +74,9 @@ def main() -> None:
                 admin.locator("#chart-trend canvas").wait_for()
                 admin.wait_for_timeout(800)  # the charts' entry animation
                 admin.screenshot(path=str(HERE / "demo-dashboard-desktop.png"), full_page=True)
+                admin.goto(f"{base}/console/map")  # the city's districts with the open orders and technicians
+                admin.locator('#map[data-drawn="geo"]').wait_for()
+                admin.screenshot(path=str(HERE / "demo-map-desktop.png"))
                 quality = browser.new_context(viewport=DESKTOP).new_page()
                 sign_in(quality, base, "quality@demo")
                 quality.goto(f"{base}/console/complaints")

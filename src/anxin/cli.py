@@ -106,11 +106,14 @@ def seed(demo: bool = typer.Option(False, "--demo", help="load the demo city")) 
     # the demo city's paid order goes through the demo gateway and its invoice through the demo provider
     os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
     os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
+    os.environ.setdefault("ANXIN_TELEPHONY_PROVIDER", "demo")  # relay numbers (隐私号) of the pool 170…
     get_settings.cache_clear()
     engine = make_engine(get_settings().database_url)
     try:
         with transaction(make_sessionmaker(engine)) as db:
-            summary = load_demo_city(db, progress=console, save_models=True)
+            summary = load_demo_city(
+                db, progress=console, save_models=True, upload_dir=get_settings().upload_dir
+            )
     except DemoAlreadyLoaded as exc:
         console.print(f"[yellow]{exc}[/yellow]")
         raise typer.Exit(1) from None
@@ -190,6 +193,7 @@ def demo(
     # the demo's payment gateway and invoice provider, never configured by default (config.py)
     os.environ.setdefault("ANXIN_PAYMENT_GATEWAY", "demo")
     os.environ.setdefault("ANXIN_INVOICE_PROVIDER", "demo")
+    os.environ.setdefault("ANXIN_TELEPHONY_PROVIDER", "demo")  # relay numbers (隐私号) of the pool 170…
     # the links in the messages the seed writes point where this demo answers (not at port 8000)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     os.environ.setdefault("ANXIN_PUBLIC_BASE_URL", f"http://{shown}:{port}")

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     # "customer scanned and paid" button marks an order paid, so it has no place in production.
     payment_gateway: str = ""
     invoice_provider: str = ""
+    # Relay numbers (隐私号, telephony/providers.py): the provider that binds a number per order bridging the
+    # customer and the technician. None by default: no call buttons, ``GET …/relay`` answers 409
+    # ``no_telephony_provider``. "demo" (never leaves the machine: numbers of the pool 170…, bridges
+    # logged) is what `anxin demo` and `anxin seed --demo` use.
+    telephony_provider: str = ""
     # Notifications: the SMTP relay for e-mail, how often a message is tried before it is dead, the
     # webhook timeout, and the address links in messages point to.
     smtp_host: str = "127.0.0.1"

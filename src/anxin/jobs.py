@@ -36,6 +36,7 @@ from anxin.proactive import campaigns as proactive_campaigns
 from anxin.proactive import policy as proactive_policy
 from anxin.settlement import statements as settlement_statements
 from anxin.telemetry import storage as telemetry_storage
+from anxin.telephony import relay as telephony_relay
 
 log = structlog.get_logger("anxin.jobs")
 wiring.wire()  # a worker process records order events too
@@ -262,6 +263,17 @@ def proactive_pass() -> dict:
 def campaign_pass() -> dict:
     """The seasonal campaigns of the tenants in their season (April to June: the AC cleaning offer)."""
     return _in_transaction(lambda db, now: proactive_campaigns.season_pass(db, now=now))
+
+
+def relay_pass() -> dict:
+    """Relay numbers (隐私号): finished orders' numbers released after their grace, open orders' extended
+    before they run out, unbinds the provider refused tried again."""
+    return _in_transaction(lambda db, now: telephony_relay.sweep(db, now=now))
+
+
+@huey.periodic_task(crontab(minute="*/10"), retries=0)
+def relay_sweep() -> dict:
+    return relay_pass()
 
 
 @huey.periodic_task(crontab(minute="*"), retries=0)

@@ -46,6 +46,7 @@ from anxin.dispatch.slots.router import router as slots_router
 from anxin.exceptions import AnxinError, Conflict, InvalidInput
 from anxin.feedback.complaints.router import router as complaint_router
 from anxin.feedback.followup.router import router as survey_router
+from anxin.feedback.scorecards.appeals_router import router as appeal_router
 from anxin.feedback.scorecards.router import router as scorecard_router
 from anxin.knowledge.assistant_router import router as assistant_router
 from anxin.knowledge.router import router as knowledge_router
@@ -62,9 +63,11 @@ from anxin.privacy.router import router as privacy_router
 from anxin.proactive.router import router as proactive_router
 from anxin.routing import add_routes, error_schemas, operation_id
 from anxin.settlement.router import router as settlement_router
+from anxin.technician.photo_router import router as technician_photo_router
 from anxin.technician.router import router as technician_router
 from anxin.telemetry.health_router import router as appliance_health_router
 from anxin.telemetry.router import router as telemetry_router
+from anxin.telephony.router import router as relay_router
 from anxin.tradein.router import router as trade_in_router
 from anxin.web.router import install as install_pages
 from anxin.work_order.appointment_router import router as appointment_router
@@ -287,8 +290,10 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         customer_appliance_router,
         appliance_router,
         technician_router,
+        technician_photo_router,
         work_order_router,
         appointment_router,
+        relay_router,
         policy_router,
         matching_router,
         slots_router,
@@ -297,6 +302,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Fa
         survey_router,
         complaint_router,
         scorecard_router,
+        appeal_router,
         notify_router,
         analytics_router,
         parts_router,

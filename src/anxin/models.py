@@ -16,6 +16,7 @@ from anxin.dispatch.models import (
     PlanUnserved,
     SlotReservation,
 )
+from anxin.feedback.appeal_models import PenaltyAppeal
 from anxin.feedback.models import (
     Complaint,
     ComplaintEvent,
@@ -81,6 +82,7 @@ from anxin.telemetry.models import (
     TelemetryRule,
 )
 from anxin.telemetry.pdm_models import PdmScore
+from anxin.telephony.models import RelayBinding
 from anxin.tradein.models import TradeIn, TradeInBooking, TradeInLink, TradeInRate, TradeInTerms
 from anxin.work_order.models import (
     IdempotencyRecord,
@@ -111,10 +113,12 @@ __all__ = [
     "PartReturn",
     "PartStock",
     "PartTransfer",
+    "PenaltyAppeal",
     "PriceBookVersion",
     "PriceItem",
     "PriceOverride",
     "PricingPolicy",
+    "RelayBinding",
     "ReworkChargeback",
     "ClosureReview",
     "ClosureReviewEvent",

@@ -16,8 +16,10 @@ from anxin.feedback import handlers as feedback
 from anxin.knowledge import handlers as knowledge
 from anxin.notify import handlers as notify
 from anxin.parts import handlers as parts
+from anxin.pricing import report_sections
+from anxin.telephony import handlers as telephony
 from anxin.tradein import handlers as tradein
-from anxin.work_order import events, evidence
+from anxin.work_order import events, evidence, report
 
 
 def wire() -> None:
@@ -37,8 +39,14 @@ def wire() -> None:
     events.register(
         "tradein.release_on_cancellation", tradein.release_on_cancellation, on=tradein.RELEASED_ON
     )
+    events.register("telephony.follow_assignment", telephony.follow_assignment, on=telephony.FOLLOWED_ON)
+    events.register(
+        "telephony.release_on_unassignment", telephony.release_on_unassignment, on=telephony.RELEASED_ON
+    )
+    events.register("telephony.wind_down", telephony.wind_down, on=telephony.WOUND_DOWN_ON)
     events.register("dispatch.offer_acknowledged", dispatch.offer_acknowledged, on=("acknowledge",))
     events.register("dispatch.offer_rejected", dispatch.offer_rejected, on=("reject",))
     events.register("dispatch.offer_taken_over", dispatch.offer_taken_over, on=("assign", "unassign"))
     events.register("dispatch.order_ended", dispatch.order_ended, on=("cancel", "resolve-remote"))
+    report.add_section("pricing.warranty_and_payment", report_sections.sections)
     events.mark_wired()

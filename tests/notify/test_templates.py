@@ -23,6 +23,13 @@ REQUIRED = [
     "complaint.escalated",
     "evidence.far_from_address",
     "technician.suspended",
+    "technician.penalty",
+    "technician.suspended_notice",
+    "technician.reinstated",
+    "penalty.appeal_filed",
+    "penalty.appeal_decided",
+    "penalty.appeal_upheld",
+    "penalty.appeal_overturned",
 ]
 
 
@@ -35,11 +42,21 @@ def test_each_event_has_a_chinese_and_an_english_text(event):
 
 
 def test_the_context_fills_the_text_in_the_recipients_language():
-    context = {"number": "WO20261201-0001", "technician": "王师傅", "eta": "14:30"}
+    context = {"number": "WO20261201-0001", "technician": "王师傅", "eta": "14:30", "eta_en": "14:30"}
     zh = render("work_order.en_route", context, "zh")
     en = render("work_order.en_route", context, "en-US")
     assert zh.body == "服务师傅王师傅已出发，预计 14:30 到达。"
-    assert en.body == "Technician 王师傅 is on the way; expected at 14:30."
+    assert en.body == "Technician 王师傅 is on the way; arriving about 14:30."
+    window = {
+        "number": "W1",
+        "technician": "王师傅",
+        "window": "明天 14:00–16:00",
+        "window_en": "tomorrow 14:00–16:00",
+    }
+    assert (
+        render("work_order.en_route", window, "zh").body
+        == "服务师傅王师傅已出发，将在预约时段 明天 14:00–16:00 内上门。"
+    )
 
 
 def test_an_unknown_arrival_leaves_its_sentence_out_and_a_code_reads_as_its_name():

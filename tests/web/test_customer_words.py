@@ -54,6 +54,14 @@ STAFF_EVENTS = {
     "complaint.escalated",
     "evidence.far_from_address",
     "technician.suspended",
+    # a technician's penalties and appeals, and quality's desk (feedback/scorecards/penalties.py, appeals.py)
+    "technician.penalty",
+    "technician.suspended_notice",
+    "technician.reinstated",
+    "penalty.appeal_filed",
+    "penalty.appeal_decided",
+    "penalty.appeal_upheld",
+    "penalty.appeal_overturned",
 }
 
 # Every code a customer's text or page could carry.
@@ -136,6 +144,9 @@ SAMPLE = {
     "contract_number": "HT20261205000001",
     "technician": "周国峰",
     "eta": "14:35",
+    "eta_en": "tomorrow 09:10",
+    "window": "明天 14:00–16:00",
+    "window_en": "tomorrow 14:00–16:00",
     "total": "130.00",
     "payable": "80.00",
     "amount": "80.00",
@@ -149,7 +160,7 @@ SAMPLE = {
     "price": "629.10",
     "discount": 10,
     "issue": "通讯故障",
-    "issue_en": "Fault code E1 (communication)",
+    "issue_en": "Fault code E1",
     "tip": "先断电（拔插头或关空气开关）5分钟后再开机试试",
     "run_hours": "1260",
 }

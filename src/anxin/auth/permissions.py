@@ -22,10 +22,12 @@ class Action(StrEnum):
     CUSTOMERS_REGISTER = "customers.register"
     TECHNICIANS_READ = "technicians.read"
     TECHNICIAN_APP = "technician.app"  # a technician's own day: location, route, pool, the app's pages
+    TECHNICIAN_PHOTO_SET = "technician.photo"  # the technician's photo: themself, their outlet's manager
     PORTAL = "portal"  # the customer's own pages
     INBOX_AT_WORK = "inbox.at_work"  # the inbox page of staff and technicians
     ORDERS_REPORT = "orders.report"
     ORDERS_APPOINTMENT = "orders.appointment"  # record the visit window agreed on the call (预约)
+    ORDERS_RELAY = "orders.relay"  # an order's relay number (隐私号): its customer, technician, staff
     SLA_POLICY_READ = "sla_policy.read"
     SLA_POLICY_SET = "sla_policy.set"
     DISPATCH_CONSOLE = "dispatch.console"  # ranked candidates, the console and its map
@@ -43,6 +45,8 @@ class Action(StrEnum):
     COMPLAINTS_STATS = "complaints.stats"
     SCORECARDS_READ = "scorecards.read"
     SCORECARDS_REINSTATE = "scorecards.reinstate"
+    PENALTIES_APPEAL = "penalties.appeal"  # a technician's own penalties, suspension and appeals (申诉)
+    PENALTY_APPEALS_DECIDE = "penalty_appeals.decide"  # quality reads and decides the appeals
     KPIS_READ = "kpis.read"
     NOTIFICATIONS_MANAGE = "notifications.manage"
     PERSONAL_DATA_EXPORT = "personal_data.export"  # everything held about a customer, as one document
@@ -109,10 +113,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CUSTOMERS_REGISTER: frozenset({R.AGENT, R.DISPATCHER, R.ADMIN}),
     Action.TECHNICIANS_READ: STAFF,
     Action.TECHNICIAN_APP: frozenset({R.TECHNICIAN}),
+    Action.TECHNICIAN_PHOTO_SET: frozenset({R.TECHNICIAN, R.OUTLET_MANAGER, R.ADMIN}),
     Action.PORTAL: frozenset({R.CUSTOMER}),
     Action.INBOX_AT_WORK: STAFF | {R.TECHNICIAN},
     Action.ORDERS_REPORT: frozenset({R.CUSTOMER, R.AGENT, R.DISPATCHER, R.ADMIN}),
     Action.ORDERS_APPOINTMENT: frozenset({R.TECHNICIAN, R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN}),
+    # which orders is the order's (work_order.service.visible_to); the number never shows a real one
+    Action.ORDERS_RELAY: EVERYONE,
     Action.SLA_POLICY_READ: STAFF,
     Action.SLA_POLICY_SET: frozenset({R.ADMIN}),
     Action.DISPATCH_CONSOLE: frozenset({R.DISPATCHER, R.OUTLET_MANAGER, R.ADMIN, R.AGENT}),
@@ -130,6 +137,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.COMPLAINTS_STATS: frozenset({R.QUALITY, R.ADMIN}),
     Action.SCORECARDS_READ: STAFF,
     Action.SCORECARDS_REINSTATE: frozenset({R.QUALITY, R.ADMIN}),
+    Action.PENALTIES_APPEAL: frozenset({R.TECHNICIAN}),
+    Action.PENALTY_APPEALS_DECIDE: frozenset({R.QUALITY, R.ADMIN}),
     Action.KPIS_READ: frozenset({R.ADMIN, R.QUALITY, R.DISPATCHER, R.OUTLET_MANAGER}),
     Action.NOTIFICATIONS_MANAGE: frozenset({R.ADMIN}),
     # the customer for themselves, an admin on the customer's request (``privacy``; both are audited)

@@ -14,6 +14,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -33,6 +34,7 @@ from anxin.catalog.models import Brand, ProductModel
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.demo import assistant as demo_assistant
+from anxin.demo import avatars as demo_avatars
 from anxin.demo import contracts as demo_contracts
 from anxin.demo import history, price_book, telemetry_history
 from anxin.demo import knowledge as demo_knowledge
@@ -555,11 +557,17 @@ def _build(
 
 
 def load_demo_city(
-    db: Session, progress: Console | None = None, scale: float = 1.0, *, save_models: bool = False
+    db: Session,
+    progress: Console | None = None,
+    scale: float = 1.0,
+    *,
+    save_models: bool = False,
+    upload_dir: Path | None = None,
 ) -> str:
     """Create tenants ``demo`` and ``acme`` with their history; returns a short summary. Refuses (raises
     ``DemoAlreadyLoaded``) when either tenant exists. ``scale`` shrinks the demo tenant for tests;
-    ``save_models`` keeps each tenant's trained failure model where ``anxin pdm score`` reads it."""
+    ``save_models`` keeps each tenant's trained failure model where ``anxin pdm score`` reads it; with
+    ``upload_dir`` every technician gets a drawn avatar as their photo (``demo.avatars``)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     for slug in ("demo", "acme"):
@@ -575,6 +583,8 @@ def load_demo_city(
     for spec in (demo_spec(scale), ACME):
         with clock.travel(anchor):
             town = _build(db, rng, maker, spec, password_hash, today)
+        if upload_dir is not None:  # drawn avatars, not photographs (demo/avatars.py)
+            demo_avatars.load(db, technicians=town.technicians, upload_dir=upload_dir, now=anchor)
         if progress is not None:
             progress.print(
                 f"{spec.slug}: {len(town.outlets)} outlets, {len(town.technicians)} technicians, "

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from anxin import clock, links, money
 from anxin.auth import service as auth_service
-from anxin.auth import tenant_clock
 from anxin.customer.models import Customer
-from anxin.dispatch.planning.reads import eta_for
+from anxin.dispatch.planning import tracking
 from anxin.notify.outbox import Recipient, enqueue
 from anxin.technician.models import Technician
 from anxin.work_order.events import Recorded
@@ -47,16 +46,21 @@ log = structlog.get_logger("anxin.notify")
 SMS = frozenset({"work_order.assigned", "work_order.en_route", "work_order.quoted", "work_order.completed"})
 
 
-def expected_arrival(db: Session, order: WorkOrder) -> str | None:
-    """When the technician should be at the door (dispatch's estimate: live position, day plan or
-    appointment), local time; None when unknown. An estimate that fails never fails the move."""
+def expected_arrival(db: Session, order: WorkOrder) -> dict[str, str]:
+    """When the technician should be at the door, in both languages (``dispatch.tracking``): ``eta`` from
+    the live position or the day plan ("14:35"), else the agreed ``window`` ("14:00–16:00"), else nothing
+    (the text leaves it out). An estimate that fails never fails the move."""
     try:
         with db.begin_nested():
-            estimate = eta_for(db, order=order, now=clock.now())
+            t = tracking.track(db, order=order, now=clock.now())
     except Exception:
         log.exception("notify.eta_failed", order_id=order.id)
-        return None
-    return clock.local(estimate.eta, tenant_clock.zone(db, order.tenant_id)) if estimate.eta else None
+        return {}
+    if tracking.arrival_at(t, "zh"):
+        return {"eta": tracking.arrival_at(t, "zh"), "eta_en": tracking.arrival_at(t, "en")}
+    if tracking.window_text(t, "zh"):
+        return {"window": tracking.window_text(t, "zh"), "window_en": tracking.window_text(t, "en")}
+    return {}
 
 
 def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[str, Any]:
@@ -73,8 +77,7 @@ def order_context(db: Session, order: WorkOrder, event: WorkOrderEvent) -> dict[
         "reason": (event.payload or {}).get("reason") or event.note,
     }
     if event.action == "depart":
-        appointment = clock.local(order.appointment_start_at, tenant_clock.zone(db, order.tenant_id))
-        context["eta"] = expected_arrival(db, order) or appointment  # unknown: the text leaves it out
+        context.update(expected_arrival(db, order))  # unknown: the text leaves it out
     if event.action == "quote":
         quote = db.scalar(
             select(Quote).where(Quote.work_order_id == order.id).order_by(Quote.id.desc()).limit(1)

@@ -82,10 +82,15 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("New order {number}", "New order {number}: {district} {fault}. Please acknowledge."),
     },
     "work_order.en_route": {
-        "zh": ("师傅已出发 {number}", "服务师傅{technician}已出发[[，预计 {eta} 到达]]。"),
+        "zh": (
+            "师傅已出发 {number}",
+            "服务师傅{technician}已出发[[，预计 {eta} 到达]][[，将在预约时段 {window} 内上门]]。"
+            "[[师傅位置和到达时间请看：{link}]]",
+        ),
         "en": (
             "Technician on the way {number}",
-            "Technician {technician} is on the way[[; expected at {eta}]].",
+            "Technician {technician} is on the way[[; arriving about {eta_en}]][[; visiting in the agreed "
+            "window {window_en}]].[[ Follow the arrival here: {link}]]",
         ),
     },
     "work_order.arrived": {
@@ -175,10 +180,14 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "evidence.far_from_address": {
-        "zh": ("位置异常 {number}", "工单 {number} 的{step}定位距离客户地址 {distance_m} 米，请核实。"),
+        "zh": (
+            "位置异常 {number}",
+            "工单 {number} 的{step}定位距离客户地址 {distance_m} 米[[（定位精度 ±{accuracy_m} 米）]]，请核实。",
+        ),
         "en": (
             "Location check {number}",
-            "The {step} of order {number} was recorded {distance_m} m from the address; please check.",
+            "The {step} of order {number} was recorded {distance_m} m from the address[[ (accuracy "
+            "±{accuracy_m} m)]]; please check.",
         ),
     },
     "payment.received": {
@@ -232,6 +241,63 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "technician.suspended": {
         "zh": ("工程师暂停接单", "工程师{technician}已暂停接单：{reason}"),
         "en": ("Technician suspended", "Technician {technician} is suspended from new orders: {reason}"),
+    },
+    # a technician's penalties and appeals (feedback/scorecards/penalties.py, appeals.py): the reason is
+    # words written when the penalty is found ("到达位置距客户地址约 4.5 公里（定位精度 ±50 米）")
+    "technician.penalty": {
+        "zh": (
+            "扣分通知[[ {number}]]",
+            "[[工单 {number}：]]{reason}，扣 {points} 分。如有异议，可在 {days} 天内在“扣分与申诉”页申诉。",
+        ),
+        "en": (
+            "Penalty[[ {number}]]",
+            "[[Order {number}: ]]{reason_en}; {points} penalty points. You may appeal within {days} days "
+            "on the Penalties page.",
+        ),
+    },
+    "technician.suspended_notice": {
+        "zh": (
+            "您已被暂停自动派单",
+            "因{reason}[[（{points} 分）]]，您已被暂停自动派单。可在“扣分与申诉”页查看并申诉。",
+        ),
+        "en": (
+            "Automatic dispatch paused",
+            "Because of {reason_en}[[ ({points} points)]], automatic dispatch to you is paused. See the "
+            "Penalties page to appeal.",
+        ),
+    },
+    "technician.reinstated": {
+        "zh": ("已恢复自动派单", "质检已恢复您的自动派单：{note}"),
+        "en": ("Automatic dispatch restored", "Quality has restored automatic dispatch to you: {note}"),
+    },
+    "penalty.appeal_filed": {
+        "zh": ("新的扣分申诉", "工程师{technician}对扣分提出申诉：{reason}（{points} 分），请处理。"),
+        "en": (
+            "New penalty appeal",
+            "Technician {technician} appeals a penalty: {reason_en} ({points} points). Please decide.",
+        ),
+    },
+    "penalty.appeal_decided": {
+        "zh": ("申诉已处理", "您对“{reason}”的申诉已处理。质检意见：{note}"),
+        "en": ("Appeal decided", "Your appeal has been decided. Quality's note: {note}"),
+    },
+    "penalty.appeal_upheld": {
+        "zh": ("申诉结果：维持扣分", "您对“{reason}”的申诉未通过，维持扣 {points} 分。质检意见：{note}"),
+        "en": (
+            "Appeal decided: penalty stands",
+            "Your appeal was not accepted; the {points} points stand. Quality's note: {note}",
+        ),
+    },
+    "penalty.appeal_overturned": {
+        "zh": (
+            "申诉结果：撤销扣分",
+            "您对“{reason}”的申诉已通过，{points} 分已撤销。[[{lifted}]]质检意见：{note}",
+        ),
+        "en": (
+            "Appeal decided: penalty withdrawn",
+            "Your appeal was accepted and the {points} points are withdrawn.[[ {lifted_en}]] "
+            "Quality's note: {note}",
+        ),
     },
 }
 

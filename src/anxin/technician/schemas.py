@@ -72,3 +72,9 @@ class LocationRead(BaseModel):
     lat: float
     lng: float
     located_at: datetime
+
+
+class TechnicianPhotoRead(BaseModel):
+    technician_id: int
+    content_type: str
+    updated_at: datetime | None

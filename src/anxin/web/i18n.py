@@ -163,10 +163,6 @@ WORDS = {
     "service_report": ("服务报告", "Service report"),
     "print": ("打印", "Print"),
     "map": ("地图", "Map"),
-    "map_note": (
-        "工单与工程师的经纬度分布（离线，无底图）；点击工单查看详情",
-        "Orders and technicians by coordinates (offline, no tiles); click an order to open it",
-    ),
     "day_report": ("今日日报", "Daily report"),
     "orders_done": ("完工单数", "Orders done"),
     "time_on_site": ("在场时长", "Time on site"),

@@ -117,6 +117,7 @@ def context_from(form: dict[str, Any]) -> actions.Context:
         note=(form.get("note") or None),
         lat=fields.form_coordinate("lat", form.get("lat"), -90, 90),
         lng=fields.form_coordinate("lng", form.get("lng"), -180, 180),
+        accuracy_m=fields.form_coordinate("accuracy_m", form.get("accuracy_m"), 0, 100_000),
     )
 
 

@@ -25,7 +25,8 @@ from anxin.dependencies import ClientAddress, DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import InvalidInput, NotFound
 from anxin.fields import Id
-from anxin.web import i18n, orders, portal_forms, portal_signup
+from anxin.technician import photo as technician_photo
+from anxin.web import i18n, orders, portal_forms, portal_signup, portal_track, relay_view
 from anxin.web.session import CsrfChecked, page_user, sign_in
 from anxin.web.templating import PageRoute, render, see_other
 from anxin.work_order import actions, photos, service
@@ -326,7 +327,17 @@ async def report(
 def _order_context(request: Request, db: DbSession, user: User, order_id: int) -> dict:
     order = service.get_for(db, user=user, id=order_id)
     eta = plans.eta_for(db, order=order, now=clock.now()) if order.status in ETA_STATES else None
-    return {"view": orders.view(db, user=user, order=order, lang=i18n.language(request)), "eta": eta}
+    lang = i18n.language(request)
+    # the arrival in words and, en route, the map's points (portal_track); the technician's photo
+    track = portal_track.state(db, order=order, lang=lang) if order.status in ETA_STATES else None
+    technician = portal_track.technician_of(db, order)
+    return {
+        "view": orders.view(db, user=user, order=order, lang=lang),
+        "eta": eta,
+        "track": track,
+        "technician_photo": technician_photo.version(technician),
+        "relay": relay_view.shown(db, user=user, order=order),  # the call button (隐私号)
+    }
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)

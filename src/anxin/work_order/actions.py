@@ -261,6 +261,7 @@ class Context:
     note: str | None = None
     lat: float | None = None
     lng: float | None = None
+    accuracy_m: float | None = None  # the position's accuracy (metres), kept in the event's payload
 
 
 def perform(
@@ -296,6 +297,8 @@ def perform(
         body = dict(payload or {})
         if ctx.reason:
             body["reason"] = ctx.reason
+        if ctx.accuracy_m is not None and ctx.lat is not None:
+            body["accuracy_m"] = int(round(ctx.accuracy_m))
     # the order's UPDATE and the event's INSERT go in one flush, then the reactions run
     events.record(
         db,

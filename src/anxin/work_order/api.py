@@ -71,7 +71,12 @@ def context(body: ActionBody | None) -> actions.Context:
     if body is None:
         return actions.Context()
     return actions.Context(
-        version=body.version, reason=getattr(body, "reason", None), note=body.note, lat=body.lat, lng=body.lng
+        version=body.version,
+        reason=getattr(body, "reason", None),
+        note=body.note,
+        lat=body.lat,
+        lng=body.lng,
+        accuracy_m=body.accuracy_m,
     )
 
 

@@ -112,6 +112,13 @@ class ActionBody(BaseModel):
     note: str | None = Field(None, max_length=500)
     lat: Latitude | None = None
     lng: Longitude | None = None
+    accuracy_m: float | None = Field(
+        None,
+        ge=0,
+        le=100_000,
+        allow_inf_nan=False,
+        description="the position's accuracy in metres, as the phone reports it",
+    )
 
 
 class ReasonBody(ActionBody):

@@ -53,6 +53,8 @@
       navigator.geolocation.getCurrentPosition((pos) => {
         form.querySelector('[name="lat"]').value = pos.coords.latitude.toFixed(6);
         form.querySelector('[name="lng"]').value = pos.coords.longitude.toFixed(6);
+        const accuracy = form.querySelector('[name="accuracy_m"]');
+        if (accuracy && Number.isFinite(pos.coords.accuracy)) accuracy.value = Math.round(pos.coords.accuracy);
       }, () => {}, { timeout: 5000, maximumAge: 60000 });
     });
   }
