@@ -8,9 +8,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,19 +41,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
-    """A server at a base URL, and the world it serves (two tenants with one user per role)."""
-    folder = tmp_path_factory.mktemp("e2e")
+def built_world(folder: Path, prepare: Callable[[Any, World], None] | None = None) -> tuple[str, World]:
+    """A migrated SQLite database in ``folder`` holding the world (two tenants with one user per role),
+    with what ``prepare(session, world)`` adds; its URL and the world."""
     url = f"sqlite:///{folder}/e2e.sqlite3"
     migrate.upgrade(url)
     engine = make_engine(url)
     session = make_sessionmaker(engine)()
     hashed = hash_password(PASSWORD)
     world = World(demo=build_tenant(session, "demo", hashed), acme=build_tenant(session, "acme", hashed))
+    if prepare is not None:
+        prepare(session, world)
     session.commit()
     session.close()
     engine.dispose()
+    return url, world
+
+
+@pytest.fixture(scope="module")
+def live_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
+    """A server at a base URL, and the world it serves (two tenants with one user per role)."""
+    folder = tmp_path_factory.mktemp("e2e")
+    url, world = built_world(folder)
     with serving(folder, url) as base:
         yield base, world
 

@@ -12,12 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from anxin import migrate
-from anxin.auth.security import hash_password
-from anxin.database import make_engine, make_sessionmaker
 from anxin.feedback.models import QualityPolicy
-from tests.conftest import PASSWORD, World, build_tenant
-from tests.e2e.conftest import serving
+from tests.conftest import World
+from tests.e2e.conftest import built_world, serving
 from tests.e2e.test_main_flow import staff_login
 from tests.helpers import report, walk
 
@@ -30,20 +27,15 @@ FAR = {"latitude": 30.3105, "longitude": 120.12, "accuracy": 50}  # 4.5 km north
 def strict_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
     """The test world served, demo's policy suspending at 2 points (one far arrival)."""
     folder = tmp_path_factory.mktemp("appeal")
-    url = f"sqlite:///{folder}/e2e.sqlite3"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    session = make_sessionmaker(engine)()
-    hashed = hash_password(PASSWORD)
-    world = World(demo=build_tenant(session, "demo", hashed), acme=build_tenant(session, "acme", hashed))
-    session.add(
-        QualityPolicy(
-            tenant_id=world.demo.tenant.id, points_far_evidence=2, warning_points=2, suspension_points=2
+
+    def strict(session, world: World) -> None:
+        session.add(
+            QualityPolicy(
+                tenant_id=world.demo.tenant.id, points_far_evidence=2, warning_points=2, suspension_points=2
+            )
         )
-    )
-    session.commit()
-    session.close()
-    engine.dispose()
+
+    url, world = built_world(folder, strict)
     with serving(folder, url) as base:
         yield base, world
 

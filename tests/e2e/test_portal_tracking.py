@@ -14,6 +14,7 @@ import httpx
 from anxin.demo.avatars import draw
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.test_main_flow import customer_login, staff_login
+from tests.helpers import act, report, walk
 
 PHONE_390 = {"width": 390, "height": 844}
 
@@ -35,27 +36,12 @@ def on_the_way(base: str, world) -> int:
             headers=demo.headers("technician"),
         )
         assert face.status_code == 200, face.text
-        body = {
-            "customer_id": demo.customer_id,
-            "appliance_id": demo.appliance_id,
-            "service_type": "repair",
-            "channel": "hotline",
-            "fault_description": "冰箱不制冷，冷藏室温度高",
-        }
-        order = api.post("/api/v1/work-orders", json=body, headers=demo.headers("agent"))
+        order = report(api, demo)
         assert order.status_code == 201, order.text
         order_id = order.json()["id"]
-        steps = [
-            ("agent", "accept", None),
-            ("dispatcher", "assign", {"technician_id": demo.technician_id}),
-            ("technician", "acknowledge", None),
-            ("technician", "depart", {"lat": 30.31, "lng": 120.21}),
-        ]
-        for role, action, step in steps:
-            moved = api.post(
-                f"/api/v1/work-orders/{order_id}/{action}", json=step, headers=demo.headers(role)
-            )
-            assert moved.status_code == 200, moved.text
+        walk(api, demo, order_id, until="acknowledge")
+        moved = act(api, demo, order_id, "technician", "depart", {"lat": 30.31, "lng": 120.21})
+        assert moved.status_code == 200, moved.text
         report_position(api, world, 30.31, 120.21)
     return order_id
 
@@ -99,8 +85,11 @@ def test_the_customer_watches_the_technician_come_on_a_phone(browser, live_world
         "home",
         "labels",
         "refresh_seconds",
+        "base_map",
     }
     assert data["technician"] == [120.21, 30.31] and data["labels"]["home"] == "您家"
+    # the tenant's customers live in Hangzhou: its districts, the file the console's map reads too
+    assert data["base_map"] == {"key": "hangzhou", "url": "/static/vendor/hangzhou-districts.geojson"}
     assert "id" not in str(data["labels"]) and "score" not in page.content()
     page.locator("#tracking").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "portal-en-route-phone.png"), full_page=True)

@@ -13,12 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from anxin import migrate
-from anxin.auth.security import hash_password
-from anxin.database import make_engine, make_sessionmaker
-from tests.conftest import PASSWORD, World, build_tenant
-from tests.e2e.conftest import DESKTOP, serving
+from tests.conftest import World
+from tests.e2e.conftest import DESKTOP, built_world, serving
 from tests.e2e.test_main_flow import customer_login, staff_login
+from tests.helpers import report, walk
 
 PHONE_390 = {"width": 390, "height": 844}
 
@@ -27,15 +25,7 @@ PHONE_390 = {"width": 390, "height": 844}
 def relay_world(tmp_path_factory) -> Iterator[tuple[str, World]]:
     """A server with the demo telephony provider, and its world."""
     folder = tmp_path_factory.mktemp("e2e-relay")
-    url = f"sqlite:///{folder}/e2e.sqlite3"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    session = make_sessionmaker(engine)()
-    hashed = hash_password(PASSWORD)
-    world = World(demo=build_tenant(session, "demo", hashed), acme=build_tenant(session, "acme", hashed))
-    session.commit()
-    session.close()
-    engine.dispose()
+    url, world = built_world(folder)
     before = os.environ.get("ANXIN_TELEPHONY_PROVIDER")
     os.environ["ANXIN_TELEPHONY_PROVIDER"] = "demo"  # the server inherits it
     try:
@@ -53,25 +43,10 @@ def assigned(base: str, world: World) -> tuple[int, str]:
     the API gives it to the customer."""
     demo = world.demo
     with httpx.Client(base_url=base, timeout=20) as api:
-        body = {
-            "customer_id": demo.customer_id,
-            "appliance_id": demo.appliance_id,
-            "service_type": "repair",
-            "channel": "hotline",
-            "fault_description": "冰箱不制冷，冷藏室温度高",
-        }
-        order = api.post("/api/v1/work-orders", json=body, headers=demo.headers("agent"))
+        order = report(api, demo)
         assert order.status_code == 201, order.text
         order_id = order.json()["id"]
-        for role, action, step in (
-            ("agent", "accept", None),
-            ("dispatcher", "assign", {"technician_id": demo.technician_id}),
-            ("technician", "acknowledge", None),
-        ):
-            moved = api.post(
-                f"/api/v1/work-orders/{order_id}/{action}", json=step, headers=demo.headers(role)
-            )
-            assert moved.status_code == 200, moved.text
+        walk(api, demo, order_id, until="acknowledge")
         relay = api.get(f"/api/v1/work-orders/{order_id}/relay", headers=demo.headers("customer"))
         assert relay.status_code == 200, relay.text
     return order_id, relay.json()["relay_number"]
