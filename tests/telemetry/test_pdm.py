@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import BigInteger, Integer, cast, func, insert, select
 
 from anxin.appliance import service as appliance_service
 from anxin.appliance.models import Appliance
@@ -233,6 +233,18 @@ def test_features_over_whole_days_on_a_small_history(db, world):
     assert math.isnan(later_row["fridge_temp_c_mean_1d"]) and later_row["errors_1d"] == 0
 
 
+def test_packed_rows_come_back_in_the_first_columns_order(db, is_postgres):
+    if not is_postgres:
+        pytest.skip("SQLite's rows are fetched one by one, in the statement's order")
+    # given 3,000 rows whose first column falls as the series rises (so they spread over the buckets)
+    v = func.generate_series(1, 3000).column_valued("v")
+    statement = select(cast(3000 - v, BigInteger), cast(v % 7, Integer))
+    # when they are packed on the server and decoded, then they come back whole, ordered by the first column
+    table = pdm_days._fetch(db, statement, ["i8", "i4"])
+    assert list(table["c0"]) == list(range(3000))
+    assert list(table["c1"]) == [(3000 - i) % 7 for i in range(3000)]
+
+
 def test_a_repair_within_the_horizon_labels_the_window(db, world):
     # given one refrigerator with 10 days of roll-ups and a compressor repair completed on day 5
     tenant_id = world.demo.tenant.id
@@ -321,6 +333,12 @@ def test_train_then_score_opens_one_alert_for_the_failing_device(
     db.commit()
     # then no second alert opens and each device still has one score
     assert (again.scored, again.above, again.alerts_opened) == (8, 1, 0)
+    # and every device's row knows its category and age (PostgreSQL hands the rows back in no order)
+    rows = pdm_days.rows_at(
+        db, tenant_id=tenant_id, moment=T0.date(), windows_days=PLAN.windows_days, **bundle["layout"]
+    )
+    assert sorted(rows.ids) == sorted(fleet)
+    assert (rows.x[:, -1] == 0).all() and (rows.x[:, -2] == (T0.date() - date(2024, 1, 1)).days).sum() == 6
     assert db.scalar(select(func.count()).select_from(TelemetryAlert)) == 1
     assert db.scalar(select(func.count()).select_from(PdmScore)) == 8
     # when the alert is dismissed and an admin deactivates the prediction's rule, scoring opens none

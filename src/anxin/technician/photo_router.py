@@ -23,7 +23,11 @@ from anxin.work_order.api import CurrentWorkOrder
 # operation_id also names the upload's form schema (``Body_technicians_set_photo``)
 router = APIRouter(prefix="/api/v1", tags=["technicians"], generate_unique_id_function=operation_id)
 PhotoSetter = Annotated[User, Depends(allowed(Action.TECHNICIAN_PHOTO_SET))]
-IMAGES = file_response("image/jpeg", "image/png", "image/webp", description="the technician's photo")
+# application/octet-stream too, as the order photos say: generated clients (openapi-python-client) read a
+# binary answer only under that type, and skip the route with a warning otherwise
+IMAGES = file_response(
+    "image/jpeg", "image/png", "image/webp", "application/octet-stream", description="the technician's photo"
+)
 
 
 @router.put("/technicians/{technician_id}/photo", response_model=TechnicianPhotoRead)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import BigInteger, Double, Integer, Select, case, cast, func, literal, select, text
+from sqlalchemy import BigInteger, Double, Integer, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from anxin.appliance.models import Appliance
@@ -59,8 +59,8 @@ SEND = {"i8": "int8send", "i4": "int4send", "f8": "float8send"}
 
 
 def _fetch(db: Session, statement: Select, dtypes: list[str]) -> np.ndarray:
-    """The statement's rows as a structured array of the fixed-width ``dtypes`` ('i8', 'i4', 'f8'); no
-    column may be NULL. On PostgreSQL the server packs the rows itself: each row's columns as their
+    """The statement's rows as a structured array of the fixed-width ``dtypes`` ('i8', 'i4', 'f8'), in
+    the order of the first column (on SQLite: the statement's own order); no column may be NULL. On PostgreSQL the server packs the rows itself: each row's columns as their
     binary send form (big-endian), concatenated by ``string_agg`` into one value per bucket of rows, so a
     million rows cross as a few hundred values and are decoded at once with numpy."""
     names = [f"c{i}" for i in range(len(dtypes))]
@@ -73,12 +73,17 @@ def _fetch(db: Session, statement: Select, dtypes: list[str]) -> np.ndarray:
     )
     sql = str(statement.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True}))
     packed = " || ".join(f"{SEND[kind]}(r.{name})" for name, kind in zip(names, dtypes, strict=True))
-    blocks = db.execute(
-        text(f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS r GROUP BY r.c0 % 512")
-    ).scalars()
+    # the compiled statement has its '%' doubled for the driver's placeholders: the outer one is written so
+    # too, and the driver, given (empty) parameters, halves them all
+    blocks = (
+        db.connection()
+        .exec_driver_sql(f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS r GROUP BY r.c0 %% 512", ())
+        .scalars()
+    )
     data = b"".join(bytes(block) for block in blocks)
     table = np.frombuffer(data, dtype=[(name, ">" + kind) for name, kind in zip(names, dtypes, strict=True)])
-    return np.array(table, dtype=list(zip(names, dtypes, strict=True)))
+    table = np.array(table, dtype=list(zip(names, dtypes, strict=True)))
+    return table[np.argsort(table["c0"], kind="stable")]  # the buckets come back in no order
 
 
 def _epoch_days(db: Session, column):
@@ -172,8 +177,7 @@ def _appliances(
         )
         .join(ProductModel, ProductModel.id == Appliance.product_model_id)
         .join(Category, Category.id == ProductModel.category_id)
-        .where(Appliance.tenant_id == tenant_id)
-        .order_by(Appliance.id),
+        .where(Appliance.tenant_id == tenant_id),
         ["i8", "i4", "i4"],
     )
     found = np.searchsorted(table["c0"], ids)
