@@ -46,6 +46,14 @@ def on_the_way(base: str, world) -> int:
     return order_id
 
 
+def loaded(page, selector: str) -> None:
+    """Wait until the image at ``selector`` has loaded with real pixels (it loads after the page does)."""
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return !!i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+    )
+
+
 def report_position(api: httpx.Client, world, lat: float, lng: float) -> None:
     here = api.post(
         "/api/v1/technicians/me/location",
@@ -71,8 +79,7 @@ def test_the_customer_watches_the_technician_come_on_a_phone(browser, live_world
     basis = page.locator("#track-basis").inner_text()
     assert "更新" in basis and "公里" in basis, basis
     page.locator("#track-map canvas").first.wait_for()  # ECharts drew the districts, the two points, the line
-    photo = page.locator("#technician-photo")
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    loaded(page, "#technician-photo")
     # the script's data: words and two points, nothing internal
     data = page.request.get(f"{base}/portal/orders/{order_id}/track").json()
     assert set(data) == {
@@ -141,6 +148,6 @@ def test_the_technician_takes_their_photo_in_the_app(browser, live_world, screen
     )
     page.get_by_role("button", name="保存照片").click()
     page.get_by_text("照片已更新").wait_for()
-    assert page.locator("#my-photo img").evaluate("img => img.complete && img.naturalWidth > 0")
+    loaded(page, "#my-photo img")
     page.screenshot(path=str(screenshots / "tech-photo-phone.png"), full_page=True)
     assert not errors, errors
