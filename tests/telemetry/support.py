@@ -36,3 +36,31 @@ def send(client: TestClient, key: str, readings: list[Any], **headers: str):
     return client.post(
         "/api/v1/telemetry", json={"readings": readings}, headers={"X-Api-Key": key, **headers}
     )
+
+
+def strings(value) -> list[str]:
+    """Every text of an answer (its values, not its keys)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def warm_rule(db, world: TenantWorld) -> None:
+    """The refrigerator's rule "冷藏室偏热": the fridge compartment above 10 °C."""
+    from anxin.telemetry.models import TelemetryRule
+
+    db.add(
+        TelemetryRule(
+            tenant_id=world.tenant.id,
+            category="refrigerator",
+            cause="warm",
+            kind="threshold",
+            metric="fridge_temp_c",
+            threshold=10,
+            name_zh="冷藏室偏热",
+            name_en="Warm fridge",
+        )
+    )
+    db.commit()

@@ -17,34 +17,9 @@ from anxin.telemetry.models import TelemetryAlert, TelemetryRule
 from anxin.work_order.models import WorkOrder
 from tests.telemetry import proactive_scene
 from tests.telemetry.health_scene import at, connect
-from tests.telemetry.support import send
+from tests.telemetry.support import send, strings, warm_rule
 
 HEALTH = "/api/v1/appliances/{}/health"
-
-
-def strings(value) -> list[str]:
-    """Every text of an answer (its values, not its keys)."""
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in strings(item)]
-    return [value] if isinstance(value, str) else []
-
-
-def warm_rule(db, world) -> None:
-    db.add(
-        TelemetryRule(
-            tenant_id=world.tenant.id,
-            category="refrigerator",
-            cause="warm",
-            kind="threshold",
-            metric="fridge_temp_c",
-            threshold=10,
-            name_zh="冷藏室偏热",
-            name_en="Warm fridge",
-        )
-    )
-    db.commit()
 
 
 def test_the_customers_health_answer_is_words_and_staff_keep_the_detail(client, world, db) -> None:

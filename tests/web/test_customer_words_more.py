@@ -32,7 +32,7 @@ from tests.conftest import World
 from tests.feedback.helpers import completed_order
 from tests.pricing.test_payments_api import pay, payable_order
 from tests.telemetry.health_scene import at, connect
-from tests.telemetry.support import send
+from tests.telemetry.support import send, strings, warm_rule
 from tests.web.test_customer_words import assert_plain, read_as, visible
 
 LANGUAGES = ("zh", "en")
@@ -131,37 +131,13 @@ def test_alert_words_and_every_default_rules_name(language: str) -> None:
             assert "10.2749" not in reading and "10.27" not in reading
 
 
-def warm(db, world) -> None:
-    db.add(
-        TelemetryRule(
-            tenant_id=world.tenant.id,
-            category="refrigerator",
-            cause="warm",
-            kind="threshold",
-            metric="fridge_temp_c",
-            threshold=10,
-            name_zh="冷藏室偏热",
-            name_en="Warm fridge",
-        )
-    )
-    db.commit()
-
-
-def strings(value) -> list[str]:
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in strings(item)]
-    return [value] if isinstance(value, str) else []
-
-
 def test_the_customers_health_answer_and_proactive_order_in_plain_words(
     client: TestClient, world: World, db
 ) -> None:
     # given the customer's refrigerator running warm (12.2749 °C past a 10 °C rule) and showing E1
     demo = world.demo
     key = connect(client, demo, db, fridge=12.0)
-    warm(db, demo)
+    warm_rule(db, demo)
     send(client, key, [at(demo, 1, metrics={"fridge_temp_c": 12.2749})])
 
     # then the customer's answer of the API is words in both languages
