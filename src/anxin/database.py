@@ -80,6 +80,19 @@ SQLITE_BEGIN = "anxin_sqlite_begin"
 BEGIN_DEFERRED: ContextVar[bool] = ContextVar("anxin_sqlite_begin_deferred", default=False)
 
 
+def write_from_here(db: Session) -> None:
+    """For a unit of work begun deferred (``BEGIN_DEFERRED``) that has read, written nothing, and now
+    writes: on SQLite its read transaction ends here and the rest begins with the write lock (``BEGIN
+    IMMEDIATE``), waiting for another writer rather than failing because that writer's commit made its
+    reads stale (a sign-in checks a password for a tenth of a second, while jobs commit every few
+    milliseconds). What it read may be stale when it writes: its writes must carry their own conditions.
+    Elsewhere nothing."""
+    if not BEGIN_DEFERRED.get() or db.get_bind().dialect.name != "sqlite":
+        return
+    db.commit()
+    BEGIN_DEFERRED.set(False)
+
+
 def make_engine(
     url: str,
     *,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from anxin import database
 from anxin.audit import trail
 from anxin.auth import limits, sessions
 from anxin.auth import service as auth_service
@@ -25,6 +26,7 @@ def sign_in(db: Session, *, login: str, password: str, client: str, secret: str,
     if user is None:
         limits.password_wrong(db, secret=secret, login=login, client=client, now=now)
         raise BadCredentials()
+    database.write_from_here(db)  # the password took a while: write with the lock, not on stale reads
     limits.password_right(db, secret=secret, login=login, client=client)
     return user
 

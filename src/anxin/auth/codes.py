@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from anxin import database
 from anxin.auth import keys
 from anxin.auth.models import LoginCode
 from anxin.masking import mask_phone
@@ -81,6 +82,9 @@ def check(
     )
     if match is None or not known:
         return Outcome(False, "otp_wrong")
+    database.write_from_here(db)
+    if db.scalar(select(LoginCode.id).where(LoginCode.id == match, *live)) is None:
+        return Outcome(False, "otp_wrong")  # used by a request that wrote first
     db.execute(update(LoginCode).where(*live).values(used_at=now))
     return Outcome(True, "signed_in")
 
