@@ -36,6 +36,7 @@ from anxin.technician import service as technician_service
 from anxin.technician.models import Outlet, Technician
 from anxin.web.session import SESSION_COOKIE, SESSION_SECONDS, session_cookie
 from tests.dates import months_ago
+from tests.demo_city import City, take
 
 # ``ANXIN_TEST_TODAY=2031-02-28`` (10:00 in Shanghai) or ``ANXIN_TEST_TODAY=2031-02-28T23:55`` runs the
 # whole suite as if the real clock said so (it keeps ticking): a test must give the same answer on any day
@@ -136,6 +137,16 @@ def _empty(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
             for _, sql in guards:
                 connection.execute(text(sql))
+
+
+@pytest.fixture(scope="session")
+def demo_city(engine: Engine) -> City:
+    """The small demo city (``tests/demo_city.py``): loaded once per test process, when a test first asks
+    for it, and copied out, the database then emptied again; ``demo_city.restore(engine)`` puts it back."""
+    try:
+        return take(engine)
+    finally:
+        _empty(engine)
 
 
 @pytest.fixture

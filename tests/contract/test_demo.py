@@ -12,14 +12,12 @@ from anxin.database import make_sessionmaker
 from anxin.notify.models import OutboxMessage
 from anxin.work_order.models import Quote, WorkOrder
 from tests.conftest import _empty
-from tests.demo.test_city import load
 
 
 @pytest.fixture(scope="module")
-def city(engine):
-    factory = make_sessionmaker(engine)
-    load(factory)
-    yield factory
+def city(engine, demo_city):
+    demo_city.restore(engine)
+    yield make_sessionmaker(engine)
     _empty(engine)
 
 

@@ -3,83 +3,35 @@ logins work, and the two tenants share nothing."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from anxin import clock, migrate
 from anxin.appliance.models import Appliance
 from anxin.auth import service as auth_service
-from anxin.auth.models import Tenant, User
+from anxin.auth.models import User
 from anxin.customer.models import Address, Customer
 from anxin.customer.phone import normalise_mobile
 from anxin.database import make_engine, make_sessionmaker
-from anxin.demo.city import DemoAlreadyLoaded, load_demo_city
+from anxin.demo.city import DemoAlreadyLoaded
 from anxin.demo.names import DEMO_CUSTOMER_PHONE
 from anxin.notify.models import OutboxMessage
 from anxin.technician.models import Technician
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.states import MOVES, OPEN
 from tests.conftest import _empty
-
-ANCHOR = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)  # 14:30 in Hangzhou
-SCALE = 0.05
-
-
-def load(factory) -> str:
-    with clock.travel(ANCHOR):
-        session = factory()
-        try:
-            summary = load_demo_city(session, scale=SCALE)
-            session.commit()
-        finally:
-            session.close()
-    return summary
-
-
-def tenant_id(db: Session, slug: str) -> int:
-    return db.scalar(select(Tenant.id).where(Tenant.slug == slug))
-
-
-def digest(db: Session) -> str:
-    """Everything that should come out the same on every load, by natural keys (not ids)."""
-    technician = aliased(Technician)
-    rows = db.execute(
-        select(
-            Tenant.slug,
-            WorkOrder.number,
-            WorkOrder.status,
-            WorkOrder.priority,
-            WorkOrder.is_rework,
-            WorkOrder.sla_breached,
-            Customer.phone,
-            Appliance.serial_number,
-            technician.phone,
-            WorkOrderEvent.action,
-            WorkOrderEvent.to_status,
-            WorkOrderEvent.occurred_at,
-        )
-        .join(Tenant, Tenant.id == WorkOrder.tenant_id)
-        .join(Customer, Customer.id == WorkOrder.customer_id)
-        .join(Appliance, Appliance.id == WorkOrder.appliance_id)
-        .outerjoin(technician, technician.id == WorkOrder.technician_id)
-        .join(WorkOrderEvent, WorkOrderEvent.work_order_id == WorkOrder.id)
-        .order_by(Tenant.slug, WorkOrder.number, WorkOrderEvent.id)
-    ).all()
-    people = db.execute(select(Customer.name, Customer.phone, Address.detail).join(Address)).all()
-    return hashlib.sha256(repr((rows, sorted(people))).encode()).hexdigest()
+from tests.demo_city import ANCHOR, copy_rows, digest, load, tenant_id
 
 
 @pytest.fixture(scope="module")
-def city(engine):
+def city(engine, demo_city):
     """One small city for the module's read-only tests; emptied afterwards like every test's data."""
-    factory = make_sessionmaker(engine)
-    summary = load(factory)
-    yield factory, summary
+    demo_city.restore(engine)
+    yield make_sessionmaker(engine), demo_city.summary
     _empty(engine)
 
 
@@ -97,6 +49,22 @@ def test_two_loads_in_two_fresh_databases_are_the_same_city(tmp_path):
         finally:
             engine.dispose()
     assert digests[0] == digests[1]
+
+
+def test_the_restored_city_is_the_city_loaded(engine, city, demo_city):
+    """The other tests read a city put back from the rows of one load (``tests/demo_city.py``): the same
+    rows, the same city."""
+    factory, _ = city
+    with factory() as db:
+        assert db.scalar(select(func.count()).select_from(WorkOrder)) > 50
+        assert digest(db) == demo_city.digest
+    with engine.connect() as connection:
+        assert copy_rows(connection) == demo_city.rows
+        # on PostgreSQL each id's sequence is past the restored ids, so a row inserted next gets a new one
+        for sequence, table, column in demo_city.sequences:
+            highest = connection.exec_driver_sql(f'SELECT MAX("{column}") FROM "{table}"').scalar()
+            following = connection.exec_driver_sql(f"SELECT last_value, is_called FROM {sequence}").one()
+            assert tuple(following) == (highest + 1, False), sequence
 
 
 def test_orders_come_in_realistic_proportions_and_replay_through_the_state_table(city):
@@ -241,3 +209,26 @@ def test_the_historys_messages_count_as_sent_and_only_the_last_day_waits_for_del
         )
     assert by_status.get("sent", 0) > 0 and set(by_status) <= {"sent", "pending"}
     assert oldest_pending is None or clock.as_utc(oldest_pending) >= ANCHOR - timedelta(days=1)
+
+
+def test_the_historys_relay_numbers_are_released_and_the_open_orders_keep_theirs(city):
+    """A finished order's relay number lasts a day; the history's older ones were released as the sweep
+    would have released them, so the demo's first sweep has nothing to catch up on."""
+    from anxin.telephony import relay
+    from anxin.telephony.models import RelayBinding
+
+    factory, _ = city
+    with factory() as db:
+        with clock.travel(ANCHOR):
+            assert relay.sweep(db, now=ANCHOR) == {"released": 0, "extended": 0, "unbound": 0}
+        db.rollback()
+        bindings = db.execute(
+            select(
+                RelayBinding.status, WorkOrder.status, WorkOrder.technician_id, RelayBinding.technician_id
+            ).join(WorkOrder, WorkOrder.id == RelayBinding.work_order_id)
+        ).all()
+    statuses = Counter(status for status, *_ in bindings)
+    assert statuses["released"] > statuses["active"] > 0
+    for status, order_status, technician, bound in bindings:
+        if status == "active":  # only an open order's, with the technician it has now
+            assert order_status in OPEN and technician == bound

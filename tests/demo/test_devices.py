@@ -19,18 +19,17 @@ from anxin.demo.telemetry_history import SIGNATURE
 from anxin.telemetry.models import TelemetryAlert, TelemetryKey, TelemetryReading
 from anxin.telemetry.pdm_models import PdmScore
 from tests.conftest import _empty
-from tests.demo.test_city import ANCHOR, load
+from tests.demo_city import ANCHOR
 
 MQTT = os.environ.get("ANXIN_TEST_MQTT_URL")
 
 
 @pytest.fixture(scope="module")
-def city(engine):
-    """One small city for the module (loading it is the slow part); the test that uses the app's client
-    comes last, since the client's teardown empties the database."""
-    factory = make_sessionmaker(engine)
-    summary = load(factory)
-    yield factory, summary
+def city(engine, demo_city):
+    """One small city for the module; the test that uses the app's client comes last, since the client's
+    teardown empties the database."""
+    demo_city.restore(engine)
+    yield make_sessionmaker(engine), demo_city.summary
     _empty(engine)
 
 

@@ -4,7 +4,7 @@ two versions for the demo tenant (the second in force), Gree's own prices, and o
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -13,11 +13,11 @@ from anxin.auth.models import Tenant
 from anxin.catalog.codes import CategoryCode
 from anxin.catalog.models import Brand
 from anxin.demo import price_book
-from anxin.demo.city import load_demo_city
 from anxin.parts.models import Part
 from anxin.pricing import service
 from anxin.pricing.schemas import PriceItemWrite
 from tests.dates import local_today
+from tests.demo_city import ANCHOR
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -76,12 +76,10 @@ def test_the_demo_book_prices_every_category_in_chinese(db, world):
     assert first.version.number == 1 and not any(p.brand_prices for p in first.prices)
 
 
-def test_the_demo_city_loads_its_price_books(engine, sessionmaker_):
-    anchor = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
-    with clock.travel(anchor), sessionmaker_() as db:
-        load_demo_city(db, scale=0.05)
-        db.commit()
-        today = anchor.date()
+def test_the_demo_city_loads_its_price_books(engine, demo_city, sessionmaker_):
+    demo_city.restore(engine)
+    with clock.travel(ANCHOR), sessionmaker_() as db:
+        today = ANCHOR.date()
         for slug, numbers in (("demo", 2), ("acme", 1)):
             tenant = db.scalar(select(Tenant.id).where(Tenant.slug == slug))
             book = service.book_in_force(db, tenant_id=tenant, on=today)

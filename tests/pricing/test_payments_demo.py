@@ -16,13 +16,12 @@ from anxin.parts.models import PartFitting
 from anxin.pricing.payment_models import Payment, PaymentInvoice
 from anxin.work_order.models import Quote, WorkOrder
 from tests.conftest import _empty, page_session
-from tests.demo.test_city import load
 
 
-def test_customer01_sees_the_paid_repair_and_its_invoice_in_the_portal(engine, app):
+def test_customer01_sees_the_paid_repair_and_its_invoice_in_the_portal(engine, demo_city, app):
     factory = make_sessionmaker(engine)
     try:
-        load(factory)
+        demo_city.restore(engine)
         with factory() as db:
             demo = db.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
             payment = db.scalars(select(Payment).where(Payment.tenant_id == demo)).one()

@@ -12,14 +12,13 @@ from sqlalchemy import func, select
 from anxin.database import make_sessionmaker
 from anxin.settlement.models import ClosureReview, ClosureReviewEvent, FeeRule, Statement, TechnicianPay
 from tests.conftest import _empty
-from tests.demo.test_city import ANCHOR, load, tenant_id
+from tests.demo_city import ANCHOR, tenant_id
 
 
 @pytest.fixture(scope="module")
-def city(engine):
-    factory = make_sessionmaker(engine)
-    summary = load(factory)
-    yield factory, summary
+def city(engine, demo_city):
+    demo_city.restore(engine)
+    yield make_sessionmaker(engine), demo_city.summary
     _empty(engine)
 
 

@@ -4,19 +4,17 @@ applied, which payments reads through ``credit_fen``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 
 from anxin import clock
 from anxin.auth.models import Tenant, User
-from anxin.demo.city import load_demo_city
 from anxin.demo.tradein import TOP_YUAN, grid
 from anxin.tradein import records, valuation
 from anxin.tradein.credit import credit_fen
 from anxin.tradein.models import TradeIn, TradeInLink
 from anxin.tradein.schemas import CategoryRatesWrite
 from anxin.work_order.models import WorkOrder
+from tests.demo_city import ANCHOR
 
 
 def test_the_demo_grids_are_ones_the_api_accepts():
@@ -26,11 +24,9 @@ def test_the_demo_grids_are_ones_the_api_accepts():
         valuation._checked_grid(grid(top))  # never worth more older or worse
 
 
-def test_the_demo_city_links_customer01s_recycling_and_installation_orders(sessionmaker_):
-    anchor = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
-    with clock.travel(anchor), sessionmaker_() as db:
-        load_demo_city(db, scale=0.05)
-        db.commit()
+def test_the_demo_city_links_customer01s_recycling_and_installation_orders(engine, demo_city, sessionmaker_):
+    demo_city.restore(engine)
+    with clock.travel(ANCHOR), sessionmaker_() as db:
         demo = db.scalar(select(Tenant.id).where(Tenant.slug == "demo"))
         acme = db.scalar(select(Tenant.id).where(Tenant.slug == "acme"))
         # every tenant values every category

@@ -13,7 +13,7 @@ import gc
 import random
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ from anxin.dispatch.core.rules import LEVELS
 from anxin.dispatch.models import DispatchPolicy
 from anxin.technician import service as technician_service
 from anxin.technician.models import Crew, CrewMember, Outlet, Technician
+from anxin.telephony import relay
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import WorkOrder
 
@@ -556,6 +557,15 @@ def _build(
     )
 
 
+def _release_past_relays(db: Session, anchor: datetime) -> None:
+    """The relay numbers of orders finished more than a day before ``anchor`` released, as the periodic
+    sweep would have done meanwhile (else the demo's first sweep releases hundreds at once)."""
+    while True:
+        done = relay.sweep(db, now=anchor)
+        if not done["released"] and not done["extended"]:
+            return
+
+
 def load_demo_city(
     db: Session,
     progress: Console | None = None,
@@ -597,6 +607,8 @@ def load_demo_city(
         finally:
             if collecting:
                 gc.enable()
+        with clock.travel(anchor):  # the history's relay numbers released as the sweep would have
+            _release_past_relays(db, anchor)
         if spec.slug == "demo":  # customer01's repair paid by WeChat Pay, its e-invoice issued
             demo_payments.load(
                 db, tenant_id=town.tenant.id, users=town.users, today=today, local=history.local_moment
