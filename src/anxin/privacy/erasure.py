@@ -7,7 +7,8 @@ kilometre: enough for the KPIs by area, not enough to find a door); the househol
 wrote themselves (their reports' fault descriptions, their reasons and notes, their complaints, their survey
 comments) and every phone number written in what others wrote about them; the photos of their home (the
 files are deleted, the rows marked ``erased_at``) and the locations recorded at their door; their inbox
-and sign-in codes; their portal account (deactivated, renamed, every session and token ended); the texts
+and sign-in codes; the relay numbers (隐私号) of their orders (released at once, so a number still in its
+day of grace after a completion reaches no one, and the masked phone kept with each cleared); their portal account (deactivated, renamed, every session and token ended); the texts
 not yet sent to them.
 
 What stays: every order's number, states, times, category, service type, channel, district, warranty and
@@ -50,6 +51,8 @@ from anxin.masking import redact_phones
 from anxin.notify.models import InboxItem, OutboxMessage
 from anxin.privacy.exceptions import AlreadyErased, StillInService
 from anxin.privacy.export import orders_of, portal_users
+from anxin.telephony import relay
+from anxin.telephony.models import RelayBinding
 from anxin.work_order.models import ServiceReport, WorkOrder, WorkOrderEvent, WorkOrderPhoto
 from anxin.work_order.schemas import CUSTOMER_CHANNELS
 from anxin.work_order.states import OPEN as ORDERS_OPEN
@@ -118,6 +121,7 @@ def erase(
     for complaint in complaints:
         _complaint(db, complaint)
     _messages(db, customer, phone, faults)
+    _relays(db, customer, actor)
     closed = _accounts(db, customer, actor, now)
     db.execute(delete(LoginCode).where(LoginCode.tenant_id == customer.tenant_id, LoginCode.phone == phone))
     for address in customer.addresses:
@@ -202,6 +206,18 @@ def _order(db: Session, order: WorkOrder) -> None:
             report.work_done = redact_phones(report.work_done)
             report.advice = redact_phones(report.advice)
     db.flush()
+
+
+def _relays(db: Session, customer: Customer, actor: User) -> None:
+    bindings = db.scalars(
+        select(RelayBinding).where(
+            RelayBinding.tenant_id == customer.tenant_id, RelayBinding.customer_id == customer.id
+        )
+    )
+    for binding in bindings:
+        binding.customer_masked = REDACTED  # before the release's audit entry names the parties
+        if binding.status != "released":
+            relay.release(db, binding=binding, reason="erased", actor=actor)
 
 
 def _surveys(db: Session, customer: Customer) -> None:

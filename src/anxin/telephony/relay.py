@@ -67,6 +67,7 @@ RELEASE_WORDS = {
     "reject": "师傅拒单",
     "expired": "到期释放",
     "rebind_failed": "改绑失败，已释放",
+    "erased": "用户已注销",
 }
 
 
