@@ -39,6 +39,10 @@ i18n.extend(
             "A dispatcher may still assign you by hand. Appeal a penalty you disagree with; if quality "
             "withdraws it, dispatch resumes.",
         ),
+        "pa_suspended_hint_rating": (
+            "暂停期间调度仍可手动派单。质检复核后会恢复自动派单。",
+            "A dispatcher may still assign you by hand. Quality reviews the ratings and restores dispatch.",
+        ),
         "pa_active": ("正常接单中", "Receiving orders"),
         "pa_reinstated": ("已恢复自动派单", "Automatic dispatch restored"),
         "pa_reason": ("原因", "Reason"),

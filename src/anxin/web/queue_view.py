@@ -91,6 +91,15 @@ PART_WORDS = {
 i18n.extend(
     {
         "reported_photo": ("客户报修照片", "The customer's photo"),
+        # a dispatch attempt's mode and outcome on the order's panel (dispatch.models.DispatchAttempt)
+        "da_mode_auto": ("自动派单", "Automatic"),
+        "da_mode_pool": ("抢单池", "Pool"),
+        "da_mode_manual": ("人工派单", "By hand"),
+        "da_out_pending": ("待接单", "Waiting"),
+        "da_out_acknowledged": ("已接单", "Acknowledged"),
+        "da_out_rejected": ("已拒单", "Rejected"),
+        "da_out_timeout": ("超时未接", "Timed out"),
+        "da_out_withdrawn": ("已收回", "Withdrawn"),
         "cq_current": ("当前师傅", "current technician"),
         "cq_sorted": (
             "按综合得分排序：到达时间只占其中一部分，时限余量、当日负荷、评分、一次修复率、熟悉此设备和派单均衡也计入。",

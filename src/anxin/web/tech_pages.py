@@ -21,6 +21,7 @@ from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import AnxinError, InvalidInput
 from anxin.feedback.scorecards import appeals
+from anxin.technician import service as technician_service
 from anxin.web import i18n, orders, tech_keep, tech_offline
 from anxin.web.session import page_user
 from anxin.web.templating import render, see_other
@@ -116,12 +117,21 @@ def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Respon
 
 @router.post("/tech/orders/{order_id}/act/{action}")
 async def act(request: Request, order_id: int, action: str, db: DbSession, user: Tech) -> Response:
-    """acknowledge, depart, arrive (with the browser's coordinates when given), start, resume."""
+    """acknowledge, depart, arrive (with the browser's coordinates when given), start, resume. The phone's
+    position sent with a move is also where the technician is now: the customer's arrival time and map, and
+    matching, read it (``technician.service.record_location``)."""
     form = dict(await request.form())
     order = service.get_for(db, user=user, id=order_id)
     if action not in SIMPLE:
         raise InvalidInput("action", "不支持的操作", "unknown action")
-    order = actions.perform(db, order=order, action=action, actor=user, ctx=orders.context_from(form))
+    ctx = orders.context_from(form)
+    order = actions.perform(db, order=order, action=action, actor=user, ctx=ctx)
+    if ctx.lat is not None and ctx.lng is not None and user.technician_id is not None:
+        technician = technician_service.get(db, tenant_id=user.tenant_id, id=user.technician_id)
+        now = clock.now()
+        technician_service.record_location(
+            db, technician=technician, lat=ctx.lat, lng=ctx.lng, at=now, now=now
+        )
     return see_other(f"/tech/orders/{order.id}")
 
 
