@@ -382,3 +382,19 @@ def test_two_sweeps_at_once_reoffer_each_timed_out_order_once(client, world, db,
     for order in orders:
         offers = attempts(client, demo, order["id"])
         assert [a["outcome"] for a in offers] == ["timeout", "pending"], offers
+
+
+def test_a_brand_refusal_names_the_brand_not_its_code(client, world, db):
+    # Given a technician authorised for Gree only, and a refrigerator of Haier's
+    demo = world.demo
+    db.get(Technician, demo.other_technician_id).brands = ["gree"]
+    db.commit()
+    order = accepted(client, demo)
+    for language, words in (("zh", "未获海尔品牌授权"), ("en", "not authorised for Haier")):
+        listed = client.get(
+            f"/api/v1/work-orders/{order['id']}/candidates",
+            headers={**demo.headers("dispatcher"), "Accept-Language": language},
+        ).json()
+        (refused,) = listed["refused"]
+        assert refused["technician_id"] == demo.other_technician_id
+        assert [(r["code"], r["message"]) for r in refused["reasons"]] == [("brand", words)]

@@ -155,3 +155,10 @@ def test_project_route_walks_the_queue_in_order():
     free, where = project_route(HOME, NOW, stops, travel=TRAVEL)
     assert where == stops[-1][0]
     assert free == NOW + timedelta(hours=5, minutes=30)  # waited for the second window, then 30 minutes
+
+
+def test_a_brand_refusal_names_the_brand_as_people_do():
+    haier_only = replace(GOOD, brands=frozenset({"haier"}))
+    named = replace(JOB, brand_names=("格力", "Gree"))
+    (reason,) = refusals(named, haier_only, on=NOW.date())
+    assert (reason.code, reason.zh, reason.en) == ("brand", "未获格力品牌授权", "not authorised for Gree")

@@ -68,7 +68,8 @@ class Job:
     service_type: str
     point: Point
     requirement: Requirement = field(default_factory=Requirement)
-    brand: str | None = None
+    brand: str | None = None  # the brand's code, which technicians' authorisations name
+    brand_names: tuple[str, str] | None = None  # what a person reads: Chinese, English
     district: str | None = None
     priority: str = "normal"
     vulnerable: bool = False  # elderly or infant household
@@ -237,7 +238,8 @@ def refusals(job: Job, tech: Tech, *, on: date, auto: bool = False) -> list[Reas
                 )
             )
     if job.brand and tech.brands is not None and job.brand not in tech.brands:
-        out.append(Reason("brand", f"未获{job.brand}品牌授权", f"not authorised for {job.brand}"))
+        zh, en = job.brand_names or (job.brand, job.brand)
+        out.append(Reason("brand", f"未获{zh}品牌授权", f"not authorised for {en}"))
     for kind in sorted(need.certificates):
         expiry = tech.certificates.get(kind)
         if expiry is None:

@@ -141,6 +141,8 @@ def _facts_statement(*, outlets: bool) -> Any:
             *policy_columns,
             Tenant.timezone.label("timezone"),
             model.with_only_columns(Brand.code).scalar_subquery().label("brand"),
+            model.with_only_columns(Brand.name_zh).scalar_subquery().label("brand_zh"),
+            model.with_only_columns(Brand.name_en).scalar_subquery().label("brand_en"),
             model.with_only_columns(ProductModel.crew_size).scalar_subquery().label("crew_size"),
             last.scalar_subquery().label("last_technician_id"),
             address.scalar_subquery().label("lat"),
@@ -175,6 +177,8 @@ def _facts_statement(*, outlets: bool) -> Any:
             "kind",
             "timezone",
             "brand",
+            "brand_zh",
+            "brand_en",
             "crew_size",
             "last_technician_id",
             "lat",
@@ -198,11 +202,12 @@ def _zone(facts: Any) -> str:
 
 
 def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
-    brand, crew_size, last = None, 1, None
+    brand, brand_names, crew_size, last = None, None, 1, None
     if facts is not None:
         last = facts.last_technician_id
         if facts.crew_size is not None:  # the appliance has a product model (of a brand)
             brand, crew_size = facts.brand, facts.crew_size
+            brand_names = (facts.brand_zh, facts.brand_en)
     if facts is None or facts.lat is None:
         point = Point(0.0, 0.0, order.area_type or "urban")
     else:
@@ -225,6 +230,7 @@ def _job(db: Session, order: WorkOrder, facts: Any) -> Job:
         point=point,
         requirement=requirement,
         brand=brand,
+        brand_names=brand_names,
         district=order.district,
         priority=order.priority,
         vulnerable=bool(order.elderly_household or order.infant_household),
