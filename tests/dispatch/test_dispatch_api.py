@@ -398,3 +398,25 @@ def test_a_brand_refusal_names_the_brand_not_its_code(client, world, db):
         (refused,) = listed["refused"]
         assert refused["technician_id"] == demo.other_technician_id
         assert [(r["code"], r["message"]) for r in refused["reasons"]] == [("brand", words)]
+
+
+def test_a_withdrawn_offer_says_why_in_words(client, world):
+    # Given two orders offered automatically, not yet acknowledged
+    demo = world.demo
+    set_policy(client, demo, mode="auto", ack_timeout_minutes=10)
+    moved, cancelled = accepted(client, demo), accepted(client, demo, service_type="installation")
+    assert moved["technician_id"] == demo.technician_id
+    # When the dispatcher hands one to another technician and the other order is cancelled
+    handed = act(
+        client, demo, moved["id"], "dispatcher", "assign", {"technician_id": demo.other_technician_id}
+    )
+    assert handed.status_code == 200, handed.text
+    ended = act(client, demo, cancelled["id"], "agent", "cancel", {"reason": "客户已自行修好"})
+    assert ended.status_code == 200, ended.text
+    # Then each withdrawn offer's reason reads as words
+    reasons = {
+        order["id"]: [(a["outcome"], a["reason"]) for a in attempts(client, demo, order["id"])]
+        for order in (moved, cancelled)
+    }
+    assert ("withdrawn", "调度改派") in reasons[moved["id"]]
+    assert ("withdrawn", "工单已取消") in reasons[cancelled["id"]]

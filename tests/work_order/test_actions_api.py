@@ -28,12 +28,12 @@ def test_an_illegal_action_is_409_in_the_callers_language_and_writes_nothing(cli
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "illegal_transition" and error["current"] == "created"
-    assert "不能执行 close" in error["message"]
+    assert error["message"] == "工单当前为「已报修」，现在不能关闭"  # in words: a page shows it
     english = client.post(
         f"/api/v1/work-orders/{order['id']}/close",
         headers={**demo.headers("quality"), "Accept-Language": "en-US"},
     )
-    assert english.json()["error"]["message"] == "Cannot close a work order that is created"
+    assert english.json()["error"]["message"] == "“Closed” is not possible while the order is “Reported”"
     assert events_of(client, demo, order["id"]) == before
     assert order_of(client, demo, order["id"])["version"] == order["version"]
 

@@ -35,6 +35,11 @@ def offer_rejected(db: Session, happened: Recorded) -> None:
     db.flush()
 
 
+# why a pending offer was withdrawn when its order ended before the visit, as the order's panel shows it
+# (an attempt's reason is read by staff, in the words the timeout's "未在时限内确认" uses)
+ENDED_WORDS = {"cancelled": "工单已取消", "resolved_remote": "已远程解决"}
+
+
 def offer_taken_over(db: Session, happened: Recorded) -> None:
     """Someone else now decides who has the order: the previous technician's pending offer is withdrawn."""
     payload = happened.event.payload or {}
@@ -42,8 +47,8 @@ def offer_taken_over(db: Session, happened: Recorded) -> None:
     previous = payload.get(key)
     if previous is None:
         return
-    by = "the platform" if is_system_user(happened.actor) else "a dispatcher"
-    offers.close_attempt(db, happened.order, previous, "withdrawn", f"reassigned by {by}")
+    by = "平台改派" if is_system_user(happened.actor) else "调度改派"
+    offers.close_attempt(db, happened.order, previous, "withdrawn", by)
     db.flush()
 
 
@@ -52,5 +57,6 @@ def order_ended(db: Session, happened: Recorded) -> None:
     pending offer withdrawn."""
     order = happened.order
     booking.release_for_order(db, order)
-    offers.close_attempt(db, order, order.technician_id, "withdrawn", f"order {order.status}")
+    ended = ENDED_WORDS.get(order.status, "工单已结束")
+    offers.close_attempt(db, order, order.technician_id, "withdrawn", ended)
     db.flush()

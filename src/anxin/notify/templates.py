@@ -19,6 +19,39 @@ from typing import Any
 
 from anxin.catalog.codes import CATEGORY_NAMES, SERVICE_TYPE_NAMES
 
+# An order's actions and events as a person reads them (the pages' words and the API's refusals take them).
+ACTION_NAMES: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Accept"),
+    "assign": ("派工", "Assign"),
+    "acknowledge": ("接单", "Acknowledge"),
+    "reject": ("拒单", "Reject"),
+    "unassign": ("收回", "Take back"),
+    "depart": ("出发", "Depart"),
+    "arrive": ("到达", "Arrive"),
+    "quote": ("报价", "Quote"),
+    "approve-quote": ("确认报价", "Approve quote"),
+    "decline-quote": ("拒绝报价", "Decline quote"),
+    "start": ("开始维修", "Start"),
+    "wait-parts": ("等待配件", "Wait for parts"),
+    "resume": ("继续维修", "Resume"),
+    "complete": ("完工", "Complete"),
+    "cancel": ("取消", "Cancel"),
+    "create": ("报修", "Reported"),
+    "add-photo": ("上传照片", "Photo added"),
+    "claim": ("抢单", "Claimed"),
+    "escalate": ("升级处理", "Escalated"),
+    "pool-open": ("进入抢单池", "Open to the pool"),
+    "send-to-outlet": ("派往网点", "Sent to an outlet"),
+    "transfer-outlet": ("转派网点", "Moved to another outlet"),
+    "request-return": ("网点申请退回", "Outlet asks to return"),
+    "decide-return": ("退回审批", "Return decided"),
+    "carry-in": ("送修", "Carried in"),
+    "follow-up": ("回访", "Follow-up"),
+    "close": ("关闭", "Closed"),
+    "resolve-remote": ("远程解决", "Resolved remotely"),
+    "appoint": ("预约", "Appointment"),
+}
+
 # An order's status as a person reads it (the pages' words too: ``web/i18n.py`` takes them from here).
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "created": ("已报修", "Reported"),

@@ -5,43 +5,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from anxin.notify.templates import STATUS_NAMES
+from anxin.notify.templates import ACTION_NAMES, STATUS_NAMES
 
 LANG_COOKIE = "anxin_lang"
 
 STATUS = dict(STATUS_NAMES)  # one set of status words for the pages and the messages
 
-ACTIONS = {
-    "accept": ("受理", "Accept"),
-    "assign": ("派工", "Assign"),
-    "acknowledge": ("接单", "Acknowledge"),
-    "reject": ("拒单", "Reject"),
-    "unassign": ("收回", "Take back"),
-    "depart": ("出发", "Depart"),
-    "arrive": ("到达", "Arrive"),
-    "quote": ("报价", "Quote"),
-    "approve-quote": ("确认报价", "Approve quote"),
-    "decline-quote": ("拒绝报价", "Decline quote"),
-    "start": ("开始维修", "Start"),
-    "wait-parts": ("等待配件", "Wait for parts"),
-    "resume": ("继续维修", "Resume"),
-    "complete": ("完工", "Complete"),
-    "cancel": ("取消", "Cancel"),
-    "create": ("报修", "Reported"),
-    "add-photo": ("上传照片", "Photo added"),
-    "claim": ("抢单", "Claimed"),
-    "escalate": ("升级处理", "Escalated"),
-    "pool-open": ("进入抢单池", "Open to the pool"),
-    "send-to-outlet": ("派往网点", "Sent to an outlet"),
-    "transfer-outlet": ("转派网点", "Moved to another outlet"),
-    "request-return": ("网点申请退回", "Outlet asks to return"),
-    "decide-return": ("退回审批", "Return decided"),
-    "carry-in": ("送修", "Carried in"),
-    "follow-up": ("回访", "Follow-up"),
-    "close": ("关闭", "Closed"),
-    "resolve-remote": ("远程解决", "Resolved remotely"),
-    "appoint": ("预约", "Appointment"),
-}
+ACTIONS = dict(ACTION_NAMES)  # one set of action words for the pages and the API's refusals
 
 WORDS = {
     "app": ("安心服务", "Anxin Service"),

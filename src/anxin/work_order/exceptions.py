@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from anxin.exceptions import AnxinError
+from anxin.notify.templates import ACTION_NAMES, STATUS_NAMES
 
 
 class UnknownAction(AnxinError):
@@ -13,10 +14,23 @@ class UnknownAction(AnxinError):
 
 
 class IllegalMove(AnxinError):
+    """The order's status does not allow the action; the message names both in words (a page shows it),
+    the details keep the codes."""
+
     status_code = 409
     code = "illegal_transition"
-    message_zh = "工单当前状态为 {current}，不能执行 {action}"
-    message_en = "Cannot {action} a work order that is {current}"
+    message_zh = "工单当前为「{current}」，现在不能{action}"
+    message_en = "“{action}” is not possible while the order is “{current}”"
+
+    def message(self, language: str) -> str:
+        index = 1 if language == "en" else 0
+        current = str(getattr(self.params["current"], "value", self.params["current"]))
+        action = self.params["action"]
+        words = {
+            "current": STATUS_NAMES.get(current, (current, current))[index],
+            "action": ACTION_NAMES.get(action, (action, action))[index],
+        }
+        return (self.message_en if language == "en" else self.message_zh).format(**words)
 
     def details(self) -> dict[str, Any]:
         return {"current": str(self.params["current"]), "action": self.params["action"]}
