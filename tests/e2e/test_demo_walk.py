@@ -5,7 +5,7 @@ technician, confirming the soft conflict the row shows; that technician accepts,
 and departs with the phone's position; the customer sees "预计 … 到达", the route on the map and a call button
 to a relay number; the technician arrives in a dead zone (the move queued, sent when the signal returns),
 quotes, the customer approves, the technician completes (a missing signature keeps the form) and the
-customer pays through the demo gateway and rates with one star and a quick tag; the arrival, recorded with
+customer pays through the demo gateway and rates with one star and a quick tag of what should be better; the arrival, recorded with
 the stale position of the dead zone, costs penalty points, which the technician appeals and quality
 overturns; the dispatcher sees the city's districts on the map. Every customer page visited is read for raw
 codes. Screenshots ``walk-*.png`` (phone for the customer and the technician, desktop for staff)."""
@@ -353,7 +353,11 @@ def test_the_newcomers_walk_through_the_demo_city(browser, demo_city, screenshot
     customer.locator("#rate-visit").click()
     plain(customer, "the rating form")
     customer.locator("#row-overall").get_by_title("非常不满意").click()
-    customer.locator("#rating-tags").get_by_text("讲解清楚").click()
+    # one star: the quick tags ask what should be better, not what went well
+    assert (
+        customer.locator("#improve-tags").is_visible() and not customer.locator("#rating-tags").is_visible()
+    )
+    customer.locator("#improve-tags").get_by_text("迟到").click()
     customer.get_by_label("意见与建议").fill("修好了，但等了很久。")
     shot(customer, "16-portal-rate-phone")
     customer.get_by_role("button", name="提交评价").click()

@@ -28,9 +28,10 @@ def test_a_low_rating_reaches_the_desk_and_the_dashboard(browser, live_world, sc
     customer_login(customer, base, "13800000001")
     customer.goto(f"{base}/portal/orders/{order['id']}")
     customer.get_by_role("link", name="评价本次服务").click()
-    # one overall star row (two: 不满意; the quick tags are praise, none fits); the aspects are optional, one
-    # given here
+    # one overall star row (two: 不满意, and the quick tags turn to what should be better); the aspects are
+    # optional, one given here
     customer.locator("#row-overall").get_by_title("不满意", exact=True).click()
+    customer.locator("#improve-tags").get_by_text("迟到").click()
     customer.get_by_text("分项评价（选填）").click()
     customer.get_by_label("准时上门 1", exact=True).check()
     customer.locator("#row-nps").get_by_text("3", exact=True).click()

@@ -264,6 +264,19 @@ def test_one_overall_star_and_tags_rate_the_visit_and_lead_back(client: TestClie
     assert survey.nps is None and survey.comment == "【准时、干净整洁】"
 
 
+def test_under_four_stars_the_tags_say_what_should_be_better(client: TestClient, world: World, db) -> None:
+    order_id = completed_order(client, world.demo)
+    path = f"/s/{token_of(db, order_id)}"
+    page = client.get(path).text
+    assert "哪些方面需要改进" in page and "没修好" in page
+    token = CSRF_TOKEN.search(page).group(1)
+    # a praise tag picked before the stars went down to one is dropped
+    tags = ["late", "not_fixed", "tidy"]
+    done = client.post(path, data={"overall": "1", "tag": tags, "comment": "还是漏水", "csrf_token": token})
+    assert done.status_code == 200
+    assert survey_of(db, order_id).comment == "【需改进：迟到、没修好】还是漏水"
+
+
 def test_one_low_star_promises_a_call_and_rated_aspects_are_kept(
     client: TestClient, world: World, db
 ) -> None:

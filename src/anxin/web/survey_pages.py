@@ -75,6 +75,7 @@ i18n.extend(
         "fb_kind_training": ("培训", "Training"),
         "fb_kind_complaint_reminder": ("投诉超时提醒", "Complaint reminder"),
         "fb_tags": ("哪些方面让您满意？（可多选）", "What went well? (pick any)"),
+        "fb_tags_improve": ("哪些方面需要改进？（可多选）", "What should be better? (pick any)"),
         "fb_more": ("分项评价（选填）", "Rate each aspect (optional)"),
         "fb_back_order": ("查看工单", "Back to the order"),
         "fb_back_home": ("返回首页", "Home"),
@@ -86,7 +87,9 @@ i18n.extend(
     }
 )
 
-# The quick tags of the customer's rating; the answer keeps their Chinese words in its comment.
+# The quick tags of the customer's rating; the answer keeps their Chinese words in its comment. Four or
+# five stars offer what went well, three or fewer what should be better (the form swaps them as the
+# stars are picked; the server keeps only the set that matches the stars).
 RATING_TAGS = [
     ("on_time", "准时", "On time"),
     ("skilled", "专业", "Skilled"),
@@ -95,6 +98,16 @@ RATING_TAGS = [
     ("explained", "讲解清楚", "Explained clearly"),
     ("fair_price", "收费透明", "Fair price"),
 ]
+IMPROVE_TAGS = [
+    ("late", "迟到", "Late"),
+    ("not_fixed", "没修好", "Not fixed"),
+    ("unskilled", "技术不熟练", "Not skilled enough"),
+    ("messy", "没有清理现场", "Left a mess"),
+    ("unfriendly", "态度不好", "Unfriendly"),
+    ("unexplained", "没讲清楚", "Did not explain"),
+    ("unclear_price", "收费不透明", "Unclear charges"),
+]
+PRAISE_FROM = 4  # stars from which the rating's tags are what went well
 
 
 def _answers(form: dict) -> followup.Answers:
@@ -151,11 +164,15 @@ RatingForm = Annotated[dict, Depends(rating_form)]
 
 
 def _with_tags(form: dict, chosen: list[str]) -> dict:
-    """The comment with the quick tags picked in front, in their Chinese words: "【准时、专业】…"."""
-    words = [zh for code, zh, _en in RATING_TAGS if code in chosen]
+    """The comment with the quick tags picked in front, in their Chinese words: "【准时、专业】…", or
+    "【需改进：迟到、没修好】…" under four stars; a tag of the other set (picked before the stars changed)
+    is dropped."""
+    praise = form["overall"] >= PRAISE_FROM
+    words = [zh for code, zh, _en in (RATING_TAGS if praise else IMPROVE_TAGS) if code in chosen]
     comment = (form.get("comment") or "").strip()
     if words:
-        comment = f"【{'、'.join(words)}】{comment}"[:1000]
+        label = "、".join(words) if praise else f"需改进：{'、'.join(words)}"
+        comment = f"【{label}】{comment}"[:1000]
     return {**form, "comment": comment}
 
 
@@ -177,8 +194,15 @@ def survey_page(request: Request, token: str, db: DbSession) -> Response:
     lang = i18n.language(request)
     about = followup.public_view(db, survey=survey, lang=lang)
     tags = [(code, en if lang == "en" else zh) for code, zh, en in RATING_TAGS]
+    improve = [(code, en if lang == "en" else zh) for code, zh, en in IMPROVE_TAGS]
     return render(
-        request, "feedback/survey.html", about=about, action=f"/s/{token}", phone=False, rating_tags=tags
+        request,
+        "feedback/survey.html",
+        about=about,
+        action=f"/s/{token}",
+        phone=False,
+        rating_tags=tags,
+        improve_tags=improve,
     )
 
 
