@@ -49,3 +49,19 @@ def test_erasing_the_customer_releases_their_relay_numbers(client, world, sessio
     assert "relay.release" in {event.action for event in logged}
     written = json.dumps([(e.action, e.changes, e.note) for e in logged], ensure_ascii=False, default=str)
     assert mask_phone(PHONE) not in written and PHONE not in written
+
+
+def test_the_customers_export_lists_their_orders_relay_numbers(
+    client, world, sessionmaker_, settings, relay_on
+):
+    demo = world.demo
+    served = serve(client, demo, sessionmaker_, settings)
+    with sessionmaker_() as db:
+        (binding,) = db.scalars(select(RelayBinding).where(RelayBinding.work_order_id == served.order_id))
+    answer = client.get(f"/api/v1/customers/{demo.customer_id}/personal-data", headers=demo.headers("customer"))
+    assert answer.status_code == 200, answer.text
+    (order,) = answer.json()["orders"]
+    (relay_number,) = order["relay_numbers"]
+    assert relay_number["relay_number"] == binding.relay_number
+    assert (relay_number["customer_masked"], relay_number["status"]) == (mask_phone(PHONE), "closing")
+    assert "technician_masked" not in relay_number  # the technician's number is not the customer's data

@@ -1,6 +1,6 @@
 """Everything the platform holds about one customer, as one JSON document (PIPL art. 45): the record and
 its addresses, the appliances, the orders with their events in the customer's shape, quotes, service
-reports and photos (listed, not attached), the surveys, the complaints, the messages sent to them (inbox
+reports, photos (listed, not attached) and relay numbers (隐私号), the surveys, the complaints, the messages sent to them (inbox
 items and texts), their portal account, and consents (to proactive contact). Staff-only words (dispatch's
 notes, the notes staff write each other) are what the customer never reads, and stay out.
 
@@ -26,6 +26,7 @@ from anxin.feedback.models import Complaint, ComplaintEvent, Survey
 from anxin.notify.models import InboxItem, OutboxMessage
 from anxin.notify.templates import render
 from anxin.proactive.models import CustomerConsent
+from anxin.telephony.models import RelayBinding
 from anxin.work_order import api as work_order_api
 from anxin.work_order import service as work_order_service
 from anxin.work_order.models import Quote, ServiceReport, WorkOrder, WorkOrderPhoto
@@ -100,6 +101,7 @@ COMPLAINT = (
 )
 PHOTO = ("id", "kind", "content_type", "size_bytes", "created_at", "erased_at")
 TEXTS = ("sms", "wechat")
+RELAY = ("relay_number", "customer_masked", "status", "bound_at", "released_at")
 
 
 def orders_of(db: Session, customer: Customer) -> list[WorkOrder]:
@@ -255,6 +257,13 @@ def _order(db: Session, order: WorkOrder) -> dict[str, Any]:
             else None
         ),
         "photos": [trail.snapshot(photo, PHOTO) for photo in photos],
+        # the relay numbers (隐私号) the order gave its customer and technician to call each other by
+        "relay_numbers": [
+            trail.snapshot(binding, RELAY)
+            for binding in db.scalars(
+                select(RelayBinding).where(RelayBinding.work_order_id == order.id).order_by(RelayBinding.id)
+            )
+        ],
     }
 
 
