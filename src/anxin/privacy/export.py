@@ -1,7 +1,7 @@
 """Everything the platform holds about one customer, as one JSON document (PIPL art. 45): the record and
 its addresses, the appliances, the orders with their events in the customer's shape, quotes, service
-reports, photos (listed, not attached) and relay numbers (隐私号), the surveys, the complaints, the messages sent to them (inbox
-items and texts), their portal account, and consents (to proactive contact). Staff-only words (dispatch's
+reports, photos (listed, not attached) and relay numbers (隐私号), the surveys, the complaints, the
+messages sent to them (inbox items and texts), their portal account, and consents (to proactive contact). Staff-only words (dispatch's
 notes, the notes staff write each other) are what the customer never reads, and stay out.
 
 The customer downloads it from the portal ("我的数据") or the API; an admin reads it on the customer's
