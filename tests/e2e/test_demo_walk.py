@@ -30,7 +30,7 @@ from anxin.demo.names import DEMO_CUSTOMER_PHONE
 from anxin.technician.models import Technician
 from tests.e2e.conftest import serving
 from tests.e2e.test_city_map import DISTRICT_PIXELS, open_map
-from tests.e2e.test_main_flow import camera_picture, customer_login
+from tests.e2e.test_main_flow import camera_picture, customer_login, sign
 from tests.web.test_customer_words import assert_plain, visible
 
 PHONE_390 = {"width": 390, "height": 844}
@@ -324,14 +324,7 @@ def test_the_newcomers_walk_through_the_demo_city(browser, demo_city, screenshot
     assert tech.locator("#order-status").inner_text() == "维修中"
     error.scroll_into_view_if_needed()
     shot(tech, "12-tech-signature-missing-phone", full=False)
-    pad = tech.locator("#sig-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    tech.mouse.move(box["x"] + 20, box["y"] + 40)
-    tech.mouse.down()
-    for step in range(1, 12):
-        tech.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
-    tech.mouse.up()
+    sign(tech)
     tech.get_by_role("button", name="完工", exact=True).click()
     assert "已完工" in tech.locator("h1").inner_text()
     shot(tech, "13-tech-completed-phone")

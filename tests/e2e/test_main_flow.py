@@ -30,6 +30,18 @@ def staff_login(page, base: str, login: str) -> None:
     page.get_by_role("button", name="登录").click()
 
 
+def sign(page) -> None:
+    """The customer signs on the technician's phone: a zigzag drawn across the signature pad."""
+    pad = page.locator("#sig-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
+    page.mouse.up()
+
+
 def customer_login(page, base: str, phone: str, tenant: str = "demo") -> None:
     page.goto(f"{base}/portal/login?t={tenant}")
     page.get_by_label("手机号").fill(phone)
@@ -115,14 +127,7 @@ def test_customer_dispatcher_and_technician_complete_an_order(browser, live_worl
     tech.get_by_label("维修前照片").set_input_files(
         files=[{"name": "before.jpg", "mimeType": "image/jpeg", "buffer": camera_picture()}]
     )
-    pad = tech.locator("#sig-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    tech.mouse.move(box["x"] + 20, box["y"] + 40)
-    tech.mouse.down()
-    for step in range(1, 12):
-        tech.mouse.move(box["x"] + 20 + step * 25, box["y"] + 40 + (step % 3) * 30)
-    tech.mouse.up()
+    sign(tech)
     tech.screenshot(path=str(screenshots / "tech-complete-phone.png"), full_page=True)
     tech.get_by_role("button", name="完工", exact=True).click()
     assert "已完工" in tech.locator("h1").inner_text()
