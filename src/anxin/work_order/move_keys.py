@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -105,4 +106,20 @@ def settle(db: Session, claim: Claim) -> bool:
         return True
     db.delete(claim.record)
     db.flush()
+    return False
+
+
+def replayed(db: Session, user: User, order: WorkOrder, key: str | None, action: str, body: Any) -> bool:
+    """For an API move with an ``Idempotency-Key``: claim it for this move; True when a request with the
+    same key and body did the move already (the order is then as that request left it); the key with
+    another request is refused (``IdempotencyKeyReused``, 422). A move that fails rolls the claim back with
+    it, so the API needs no ``settle``."""
+    if key is None:
+        return False
+    parts = {"path": f"/{order.id}/{action}", "body": body.model_dump(mode="json") if body else None}
+    try:
+        claim(db, actor=user, order=order, key=key, request_hash=fingerprint(parts), event=action)
+    except Replayed:
+        db.refresh(order)  # as the first request left it (it may have committed just now)
+        return True
     return False

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Header, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 
 from anxin import clock
 from anxin.auth import tenant_clock
@@ -19,7 +18,6 @@ from anxin.pagination import PageNumber, PageRead, PageSize
 from anxin.routing import errors, file_response, json_response, operation_id
 from anxin.work_order import actions, move_keys, photos, report, service
 from anxin.work_order.api import CurrentWorkOrder, OptionalBody, answer, context, events_for, read
-from anxin.work_order.models import WorkOrder
 from anxin.work_order.report import CompleteBody
 from anxin.work_order.schemas import (
     AppointBody,
@@ -169,23 +167,6 @@ def list_quotes(order: CurrentWorkOrder, db: DbSession):
 MoveKey = Annotated[str | None, Header(min_length=8, max_length=100, pattern=KEY_PATTERN)]
 
 
-def _replayed(db: Session, user: User, order: WorkOrder, key: str | None, action: str, body: Any) -> bool:
-    """With an ``Idempotency-Key``: claim it for this move (``work_order.move_keys``); True when a request
-    with the same key and body did the move already (the order is then as that request left it); the key
-    with another request is refused (422)."""
-    if key is None:
-        return False
-    parts = {"path": f"/{order.id}/{action}", "body": body.model_dump(mode="json") if body else None}
-    try:
-        move_keys.claim(
-            db, actor=user, order=order, key=key, request_hash=move_keys.fingerprint(parts), event=action
-        )
-    except move_keys.Replayed:
-        db.refresh(order)  # as the first request left it (it may have committed just now)
-        return True
-    return False
-
-
 def _simple(action: str, summary: str):
     def endpoint(
         order: CurrentWorkOrder,
@@ -196,7 +177,7 @@ def _simple(action: str, summary: str):
     ):
         """With an ``Idempotency-Key`` a retried request (the same key and body) answers with the order as it
         is, moved once (``work_order.move_keys``); the key with another request is refused (422)."""
-        if _replayed(db, user, order, idempotency_key, action, body):
+        if move_keys.replayed(db, user, order, idempotency_key, action, body):
             return answer(order, user)
         return answer(actions.perform(db, order=order, action=action, actor=user, ctx=context(body)), user)
 
@@ -229,7 +210,7 @@ def complete(
 ):
     """The work is done; with ``work_done`` and ``signature_photo_id`` the details become the service report.
     With an ``Idempotency-Key`` a retried request completes once, as the other moves do."""
-    if _replayed(db, user, order, idempotency_key, "complete", body):
+    if move_keys.replayed(db, user, order, idempotency_key, "complete", body):
         return answer(order, user)
     if body is None or not body.has_details():
         return answer(
@@ -275,7 +256,7 @@ def wait_parts(
     idempotency_key: MoveKey = None,
 ):
     """Work waits for parts, with a reason; an ``Idempotency-Key`` as on the other moves."""
-    if _replayed(db, user, order, idempotency_key, "wait-parts", body):
+    if move_keys.replayed(db, user, order, idempotency_key, "wait-parts", body):
         return answer(order, user)
     return answer(actions.perform(db, order=order, action="wait-parts", actor=user, ctx=context(body)), user)
 
