@@ -76,6 +76,8 @@ def test_the_technician_quotes_from_the_book_and_the_customer_reads_it(
     assert fits(tech, PHONE["width"])
     tech.locator("#quote-panel").screenshot(path=str(screenshots / "tech-quote-phone.png"))
     tech.get_by_role("button", name="提交报价", exact=True).click()
+    # the order page after the submission (reading it at once may still read the page before)
+    tech.locator("#order-status").filter(has_text="待确认报价").wait_for()
     assert "压缩机在核心部件保修期内" in tech.content()
 
     # the customer, on a phone and on a desktop

@@ -69,15 +69,26 @@ class Scope:
     now: datetime
 
 
+# The days a period may name: the calendar's ends (year 1, year 9999) cannot be turned into instants in
+# every time zone, and no order is that old or that far ahead.
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def _parse(value: str | None, name: str) -> date:
     if not value:
         raise InvalidPeriod(reason_zh=f"缺少 {name}", reason_en=f"{name} is required (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidPeriod(
             reason_zh=f"{name} 不是 YYYY-MM-DD 日期", reason_en=f"{name} is not a YYYY-MM-DD date"
         ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidPeriod(
+            reason_zh=f"{name} 须在 {EARLIEST} 至 {LATEST} 之间",
+            reason_en=f"{name} must lie between {EARLIEST} and {LATEST}",
+        )
+    return day
 
 
 def period(first: str | None, last: str | None, *, timezone: str) -> Period:
