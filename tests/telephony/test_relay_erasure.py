@@ -58,7 +58,9 @@ def test_the_customers_export_lists_their_orders_relay_numbers(
     served = serve(client, demo, sessionmaker_, settings)
     with sessionmaker_() as db:
         (binding,) = db.scalars(select(RelayBinding).where(RelayBinding.work_order_id == served.order_id))
-    answer = client.get(f"/api/v1/customers/{demo.customer_id}/personal-data", headers=demo.headers("customer"))
+    answer = client.get(
+        f"/api/v1/customers/{demo.customer_id}/personal-data", headers=demo.headers("customer")
+    )
     assert answer.status_code == 200, answer.text
     (order,) = answer.json()["orders"]
     (relay_number,) = order["relay_numbers"]
