@@ -166,7 +166,7 @@ def list_quotes(order: CurrentWorkOrder, db: DbSession):
 
 # A move's optional ``Idempotency-Key``. Typed ``str`` with a default of None (no value: no key) rather than
 # ``str | None``: the document then says "a string of 8 to 100 characters" and not "or null", which a
-# header cannot carry (a client generated from "or null" would send the text "null", refused as too short).
+# header cannot carry (given "or null", schemathesis sent a header shorter than 8 characters, then refused).
 MoveKey = Annotated[str, Header(min_length=8, max_length=100, pattern=KEY_PATTERN)]
 
 
