@@ -19,7 +19,7 @@ from anxin.work_order.models import WorkOrder
 from tests.conftest import page_session
 from tests.helpers import report, walk
 from tests.telemetry.health_scene import at, connect
-from tests.telemetry.support import make_key, send
+from tests.telemetry.support import make_key, send, warm_rule
 
 HEALTH = "/api/v1/appliances/{}/health"
 
@@ -32,18 +32,7 @@ def _assigned_order(client, world) -> int:
 
 def test_health_reads_the_last_values_the_codes_in_words_and_the_series(client, world, db):
     key = connect(client, world.demo, db, fridge=12.0)
-    db.add(
-        TelemetryRule(
-            tenant_id=world.demo.tenant.id,
-            category="refrigerator",
-            cause="warm",
-            kind="threshold",
-            metric="fridge_temp_c",
-            threshold=10,
-            name_zh="冷藏室偏热",
-            name_en="Warm fridge",
-        )
-    )
+    warm_rule(db, world.demo)
     db.add(
         PdmScore(
             tenant_id=world.demo.tenant.id,

@@ -27,7 +27,6 @@ from anxin.notify.models import OutboxMessage
 from anxin.notify.templates import CUSTOMER_EVENTS, TEMPLATES, render
 from anxin.pricing import payments
 from anxin.pricing.payment_models import METHOD_NAMES, PAYMENT_STATUSES
-from anxin.telemetry.models import TelemetryRule
 from anxin.work_order.models import WorkOrder, WorkOrderEvent
 from anxin.work_order.schemas import Channel
 from anxin.work_order.states import Status
@@ -38,7 +37,7 @@ from tests.helpers import HAPPY_PATH, act, report, walk
 from tests.pricing.test_payments_api import CUSTOMER as PAYING_CUSTOMER
 from tests.pricing.test_payments_api import payable_order
 from tests.telemetry import health_scene
-from tests.telemetry.support import send
+from tests.telemetry.support import send, warm_rule
 from tests.tradein.scene import order_of, valued
 
 # Texts that go to staff or technicians only; every text is either this or a customer's.
@@ -382,19 +381,7 @@ def test_the_appliance_health_pages(client: TestClient, world: World, db) -> Non
     # warm past a threshold rule, and an appliance that never reported
     demo = world.demo
     key = health_scene.connect(client, demo, db, fridge=12.0)
-    db.add(
-        TelemetryRule(
-            tenant_id=demo.tenant.id,
-            category="refrigerator",
-            cause="warm",
-            kind="threshold",
-            metric="fridge_temp_c",
-            threshold=10,
-            name_zh="冷藏室温度偏高",
-            name_en="Fresh-food compartment too warm",
-        )
-    )
-    db.commit()
+    warm_rule(db, demo)
     send(client, key, [health_scene.at(demo, 1, metrics={"fridge_temp_c": 12.5})])
     pages = [
         "/portal",
