@@ -60,13 +60,15 @@ SEND = {"i8": "int8send", "i4": "int4send", "f8": "float8send"}
 
 def _fetch(db: Session, statement: Select, dtypes: list[str]) -> np.ndarray:
     """The statement's rows as a structured array of the fixed-width ``dtypes`` ('i8', 'i4', 'f8'), in
-    the order of the first column (on SQLite: the statement's own order); no column may be NULL. On PostgreSQL the server packs the rows itself: each row's columns as their
-    binary send form (big-endian), concatenated by ``string_agg`` into one value per bucket of rows, so a
-    million rows cross as a few hundred values and are decoded at once with numpy."""
+    the order of the first column, on every database; no column may be NULL. On PostgreSQL the server
+    packs the rows itself: each row's columns as their binary send form (big-endian), concatenated by
+    ``string_agg`` into one value per bucket of rows, so a million rows cross as a few hundred values and
+    are decoded at once with numpy."""
     names = [f"c{i}" for i in range(len(dtypes))]
     if db.get_bind().dialect.name != "postgresql":
         rows = db.execute(statement).all()
-        return np.array([tuple(r) for r in rows], dtype=list(zip(names, dtypes, strict=True)))
+        table = np.array([tuple(r) for r in rows], dtype=list(zip(names, dtypes, strict=True)))
+        return _by_first_column(table)
     statement = statement.with_only_columns(
         *(column.label(name) for column, name in zip(statement.selected_columns, names, strict=True)),
         maintain_column_froms=True,
@@ -83,7 +85,11 @@ def _fetch(db: Session, statement: Select, dtypes: list[str]) -> np.ndarray:
     data = b"".join(bytes(block) for block in blocks)
     table = np.frombuffer(data, dtype=[(name, ">" + kind) for name, kind in zip(names, dtypes, strict=True)])
     table = np.array(table, dtype=list(zip(names, dtypes, strict=True)))
-    return table[np.argsort(table["c0"], kind="stable")]  # the buckets come back in no order
+    return _by_first_column(table)  # the buckets come back in no order
+
+
+def _by_first_column(table: np.ndarray) -> np.ndarray:
+    return table[np.argsort(table["c0"], kind="stable")]
 
 
 def _epoch_days(db: Session, column):
