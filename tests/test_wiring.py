@@ -15,6 +15,7 @@ SURVEY, SCORE, NOTIFY, EVIDENCE = (
     "notify.order",
     "evidence.far_from_address",
 )
+POSITION = "technician.follow_position"
 
 EXPECTED: dict[str, list[str]] = {
     # the moves of the state table
@@ -24,8 +25,8 @@ EXPECTED: dict[str, list[str]] = {
     "unassign": [SCORE, "telephony.release_on_unassignment", "dispatch.offer_taken_over"],
     "reject": ["telephony.release_on_unassignment", "dispatch.offer_rejected"],
     "appoint": [],
-    "depart": [NOTIFY],
-    "arrive": [EVIDENCE, SCORE, NOTIFY],
+    "depart": [POSITION, NOTIFY],
+    "arrive": [EVIDENCE, POSITION, SCORE, NOTIFY],
     "quote": [NOTIFY],
     "approve-quote": [],
     "decline-quote": [],
@@ -34,6 +35,7 @@ EXPECTED: dict[str, list[str]] = {
     "resume": [],
     "complete": [
         EVIDENCE,
+        POSITION,
         SURVEY,
         SCORE,
         "knowledge.label_on_completion",

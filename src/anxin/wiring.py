@@ -17,6 +17,7 @@ from anxin.knowledge import handlers as knowledge
 from anxin.notify import handlers as notify
 from anxin.parts import handlers as parts
 from anxin.pricing import report_sections
+from anxin.technician import handlers as technician
 from anxin.telephony import handlers as telephony
 from anxin.tradein import handlers as tradein
 from anxin.work_order import events, evidence, report
@@ -25,6 +26,7 @@ from anxin.work_order import events, evidence, report
 def wire() -> None:
     """Register every reaction (safe to call again)."""
     events.register("evidence.far_from_address", evidence.flag_far_evidence, on=evidence.CHECKED)
+    events.register("technician.follow_position", technician.follow_position, on=technician.FOLLOWED_ON)
     events.register("feedback.survey", feedback.open_survey, on=feedback.SURVEYED)
     events.register("feedback.scorecard", feedback.refresh_scorecards, on=feedback.SCORED)
     events.register("contract.claim_on_create", contract.claim_on_create, on=contract.CLAIMED_ON)

@@ -44,3 +44,14 @@ def test_a_move_without_a_position_leaves_the_last_one_alone(client, world, db, 
     assert answer.status_code == 303
     db.rollback()  # a fresh read: the session read before the request
     assert db.get(Technician, world.demo.technician_id).last_located_at is None
+
+
+def test_departing_over_the_api_records_the_position_too(client, world, db) -> None:
+    from tests.helpers import act
+
+    order_id = acknowledged(client, world)
+    answer = act(client, world.demo, order_id, "technician", "depart", {"lat": 30.25, "lng": 120.15})
+    assert answer.status_code == 200, answer.text
+    db.rollback()
+    technician = db.get(Technician, world.demo.technician_id)
+    assert (technician.last_lat, technician.last_lng) == (30.25, 120.15)

@@ -21,7 +21,6 @@ from anxin.dependencies import DbSession, SettingsDep
 from anxin.dispatch.planning import plans
 from anxin.exceptions import AnxinError, InvalidInput
 from anxin.feedback.scorecards import appeals
-from anxin.technician import service as technician_service
 from anxin.web import i18n, orders, tech_keep, tech_offline
 from anxin.web.session import page_user
 from anxin.web.templating import render, see_other
@@ -119,19 +118,12 @@ def detail(request: Request, order_id: int, db: DbSession, user: Tech) -> Respon
 async def act(request: Request, order_id: int, action: str, db: DbSession, user: Tech) -> Response:
     """acknowledge, depart, arrive (with the browser's coordinates when given), start, resume. The phone's
     position sent with a move is also where the technician is now: the customer's arrival time and map, and
-    matching, read it (``technician.service.record_location``)."""
+    matching, read it (``technician.handlers``)."""
     form = dict(await request.form())
     order = service.get_for(db, user=user, id=order_id)
     if action not in SIMPLE:
         raise InvalidInput("action", "不支持的操作", "unknown action")
-    ctx = orders.context_from(form)
-    order = actions.perform(db, order=order, action=action, actor=user, ctx=ctx)
-    if ctx.lat is not None and ctx.lng is not None and user.technician_id is not None:
-        technician = technician_service.get(db, tenant_id=user.tenant_id, id=user.technician_id)
-        now = clock.now()
-        technician_service.record_location(
-            db, technician=technician, lat=ctx.lat, lng=ctx.lng, at=now, now=now
-        )
+    order = actions.perform(db, order=order, action=action, actor=user, ctx=orders.context_from(form))
     return see_other(f"/tech/orders/{order.id}")
 
 
